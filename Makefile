@@ -1,0 +1,60 @@
+# The two commands that matter: `make run` and `make test`. See README.md.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint format venv browsers bench migrate seed worker clean help
+
+help:
+	@echo "make run    - the console on http://$(HOST):$(PORT)/ with demo data (SQLite, filesystem broker)"
+	@echo "make test   - the test suite (PostgreSQL/Redis when DATABASE_URL/CELERY_BROKER_URL point at them)"
+	@echo "make lint   - ruff"
+	@echo "make bench  - benchmarks at an operator's scale (PostgreSQL and Redis required)"
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+migrate: venv
+	$(BIN)/python manage.py migrate --noinput
+
+seed: migrate
+	$(BIN)/python manage.py seed_demo
+
+run: seed
+	@echo
+	@echo "  Outage console: http://$(HOST):$(PORT)/"
+	@echo "  Logins (password outage-demo): agent, agent2 (Agent), lead (Team lead), supervisor (Supervisor)"
+	@echo "  Stop with Ctrl-C."
+	@echo
+	PORT=$(PORT) $(BIN)/honcho start
+
+worker: venv
+	$(BIN)/celery -A console worker --beat --loglevel=INFO
+
+test: venv
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: venv
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+browsers:
+	bash scripts/ensure-chromium.sh
+
+bench: venv
+	$(BIN)/python -m benchmarks all
+
+clean:
+	rm -rf var staticfiles .pytest_cache

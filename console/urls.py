@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from . import views
+
+console_patterns = [
+    path("", views.home, name="home"),
+    path("call/callback/", views.file_callback, name="file_callback"),
+]
+
+urlpatterns = [
+    path("", include((console_patterns, "console"))),
+    path("outages/", include("outages.urls")),
+    path("callbacks/", include("callbacks.urls")),
+    path("scripts/", include("scripts_library.urls")),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path("healthz", views.healthz, name="healthz"),
+]
