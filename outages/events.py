@@ -1,0 +1,29 @@
+"""The domain events outages announces. Explicit, small, and never load-bearing alone: the
+callbacks sweep redoes whatever a missed announcement would have done.
+
+Subscribers register at start-up (``callbacks.subscribers``); ``announce_*`` is called by the
+outage services inside ``transaction.on_commit`` so that subscribers only hear of committed rows.
+"""
+
+_restored = []
+_reopened = []
+
+
+def on_outage_restored(handler):
+    _restored.append(handler)
+    return handler
+
+
+def on_outage_reopened(handler):
+    _reopened.append(handler)
+    return handler
+
+
+def announce_outage_restored(*, outage_id):
+    for handler in _restored:
+        handler(outage_id=outage_id)
+
+
+def announce_outage_reopened(*, outage_id):
+    for handler in _reopened:
+        handler(outage_id=outage_id)

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "outages"
+
+urlpatterns = [
+    path("", views.board, name="board"),
+    path("declare/", views.declare, name="declare"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/update/", views.post_update, name="update"),
+    path("<int:pk>/restore/", views.restore, name="restore"),
+    path("<int:pk>/reopen/", views.reopen, name="reopen"),
+    path("<int:pk>/close/", views.close, name="close"),
+]
