@@ -1,0 +1,49 @@
+"""The values a script's placeholders are filled with on a call."""
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from outages import lifecycle
+
+from . import placeholders
+
+
+def _local(dt):
+    return date_format(timezone.localtime(dt), "D j M, g:i A")
+
+
+def when(dt, *, now):
+    """A time in the agent's zone, with how far away it is: 'Mon 23 Nov, 6:30 PM (in 3 h)'."""
+    return f"{_local(dt)} ({lifecycle.describe_relative(target=dt, now=now)})"
+
+
+def placeholder_values(*, now, customer=None, outage=None, agent=None, callback=None, area=None):
+    """Everything we know for this call, keyed as ``placeholders.KEYS`` expects. Unknown values
+    stay None so that the agent sees a visible gap, never an empty string."""
+    area = area or (customer.area if customer else None)
+    if callback is not None and callback.due_at:
+        deadline = _local(callback.due_at)
+    elif outage is not None and outage.is_restored:
+        deadline = _local(max(outage.restored_at, now) + settings.CALLBACK_TARGET)
+    elif outage is not None:
+        hours = int(settings.CALLBACK_TARGET.total_seconds() // 3600)
+        deadline = f"within {hours} hours of the service being restored"
+    else:
+        deadline = _local(now + settings.CALLBACK_TARGET)
+    values = {
+        "customer_name": (callback.name if callback else None)
+        or (customer.name if customer else None),
+        "agent_name": (agent.get_full_name() or agent.get_username()) if agent else None,
+        "brand": settings.BRAND_NAME,
+        "call_reason": callback.call_reason if callback else None,
+        "item": (callback.item or None) if callback else None,
+        "inbound_number": settings.INBOUND_NUMBER,
+        "cause": (outage.cause or None) if outage else None,
+        "etr": _local(outage.etr) if outage and outage.etr else None,
+        "area": area.name if area else None,
+        "outage": outage.title if outage else None,
+        "callback_deadline": deadline,
+    }
+    assert set(values) == set(placeholders.KEYS.values())
+    return values

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "scripts_library"
+
+urlpatterns = [
+    path("", views.library, name="library"),
+]
