@@ -1,0 +1,30 @@
+"""Background work: ids in, one service call, nothing else. Every task is idempotent."""
+
+from celery import shared_task
+from django.utils import timezone
+
+from . import services
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def release_for_outage(outage_id):
+    return services.callbacks_release_for_outage(outage_id=outage_id, now=timezone.now())
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def return_to_waiting(outage_id):
+    return services.callbacks_return_to_waiting(outage_id=outage_id, now=timezone.now())
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def sweep():
+    return services.callbacks_sweep(now=timezone.now())
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def distribute():
+    """Hand due, unassigned callbacks to agents on duty (see the workload services)."""
+    distribute_service = getattr(services, "queue_distribute_auto", None)
+    if distribute_service is None:
+        return 0
+    return distribute_service(now=timezone.now())
