@@ -1,0 +1,126 @@
+"""Shared fixtures: users per role, logged-in clients, a real Celery worker.
+
+Under CI (``REQUIRE_SERVICES=1``) the suite refuses to run without PostgreSQL and a Redis
+broker: a missing service fails the run instead of quietly skipping what needs it."""
+
+import os
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import Group
+
+from console import roles
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+def _broker_is_redis():
+    return settings.CELERY_BROKER_URL.startswith("redis://")
+
+
+def pytest_sessionstart(session):
+    if not REQUIRE_SERVICES:
+        return
+    problems = []
+    if not settings.IS_POSTGRES:
+        problems.append("DATABASE_URL must point at PostgreSQL")
+    if not _broker_is_redis():
+        problems.append("CELERY_BROKER_URL must point at Redis")
+    else:
+        import redis
+
+        try:
+            redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_timeout=3).ping()
+        except redis.RedisError as exc:
+            problems.append(f"Redis does not answer at {settings.CELERY_BROKER_URL}: {exc}")
+    if problems:
+        raise pytest.UsageError("REQUIRE_SERVICES=1 but: " + "; ".join(problems))
+
+
+@pytest.fixture
+def postgres_only():
+    """For behaviour only PostgreSQL has (SKIP LOCKED, trigram, COPY). Fails under CI."""
+    if not settings.IS_POSTGRES:
+        if REQUIRE_SERVICES:
+            pytest.fail("This test needs PostgreSQL")
+        pytest.skip("needs PostgreSQL (set DATABASE_URL)")
+
+
+def make_user(django_user_model, username, role=None, **extra):
+    user = django_user_model.objects.create_user(
+        username=username,
+        password="pw-for-tests",
+        first_name=extra.pop("first_name", username.title()),
+        last_name=extra.pop("last_name", "Tester"),
+        **extra,
+    )
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@pytest.fixture
+def agent(django_user_model):
+    return make_user(django_user_model, "agent", roles.AGENT)
+
+
+@pytest.fixture
+def agent2(django_user_model):
+    return make_user(django_user_model, "agent2", roles.AGENT)
+
+
+@pytest.fixture
+def team_lead(django_user_model):
+    return make_user(django_user_model, "lead", roles.TEAM_LEAD)
+
+
+@pytest.fixture
+def supervisor(django_user_model):
+    return make_user(django_user_model, "supervisor", roles.SUPERVISOR)
+
+
+@pytest.fixture
+def nobody(django_user_model):
+    """Logged in but in no role group."""
+    return make_user(django_user_model, "nobody")
+
+
+def _client_for(client, user):
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def agent_client(client, agent):
+    return _client_for(client, agent)
+
+
+@pytest.fixture
+def lead_client(client, team_lead):
+    return _client_for(client, team_lead)
+
+
+@pytest.fixture
+def supervisor_client(client, supervisor):
+    return _client_for(client, supervisor)
+
+
+@pytest.fixture
+def celery_worker_on_broker(transactional_db):
+    """A real Celery worker (threads, solo pool) consuming from the configured broker.
+
+    Tests that use it need committed rows (``transactional_db``): the worker reads the
+    database on its own connection, as in production."""
+    from celery.contrib.testing.worker import start_worker
+
+    from console.celery import app
+
+    _purge(app)
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30) as worker:
+        yield worker
+    _purge(app)
+
+
+def _purge(app):
+    with app.connection_for_write() as conn:
+        conn.default_channel.queue_purge("celery")
