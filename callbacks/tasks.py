@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.utils import timezone
 
-from . import services
+from . import distribution, services
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
@@ -23,8 +23,5 @@ def sweep():
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def distribute():
-    """Hand due, unassigned callbacks to agents on duty (see the workload services)."""
-    distribute_service = getattr(services, "queue_distribute_auto", None)
-    if distribute_service is None:
-        return 0
-    return distribute_service(now=timezone.now())
+    """Hand due, unassigned callbacks to agents on duty."""
+    return distribution.queue_distribute_auto(now=timezone.now())

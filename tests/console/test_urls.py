@@ -2,34 +2,24 @@
 
 Adding a URL without adding it here fails ``test_every_url_is_in_the_table``."""
 
+import importlib
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from console import roles
-from tests.factories import CallbackFactory, OutageFactory, ServiceAreaFactory
 
 ANON, NOBODY, AGENT, LEAD, SUPERVISOR = "anonymous", "nobody", "agent", "lead", "supervisor"
 USERS = (ANON, NOBODY, AGENT, LEAD, SUPERVISOR)
 RANKS = {NOBODY: 0, AGENT: 1, LEAD: 2, SUPERVISOR: 3}
 NEED = {roles.AGENT: 1, roles.TEAM_LEAD: 2, roles.SUPERVISOR: 3}
 
-# url name -> (method, role needed (None: public), what an allowed user gets, kwargs from objects)
-TABLE = {
-    "console:home": ("get", roles.AGENT, 200, {}),
-    "console:file_callback": ("post", roles.AGENT, 400, {}),
-    "outages:board": ("get", roles.SUPERVISOR, 200, {}),
-    "outages:declare": ("get", roles.SUPERVISOR, 200, {}),
-    "outages:detail": ("get", roles.SUPERVISOR, 200, {"pk": "outage"}),
-    "outages:update": ("post", roles.SUPERVISOR, 400, {"pk": "outage"}),
-    "outages:restore": ("post", roles.SUPERVISOR, 302, {"pk": "outage"}),
-    "outages:reopen": ("post", roles.SUPERVISOR, 302, {"pk": "outage"}),
-    "outages:close": ("post", roles.SUPERVISOR, 302, {"pk": "outage"}),
-    "callbacks:queue": ("get", roles.AGENT, 200, {}),
-    "scripts_library:library": ("get", roles.SUPERVISOR, 200, {}),
-    "healthz": ("get", None, 200, {}),
-    "login": ("get", None, 200, {}),
-    "logout": ("post", None, 302, {}),
-}
+# Each app keeps its routes in tests/<app>/url_table.py: ROUTES and objects().
+URL_TABLES = [
+    importlib.import_module(f"tests.{app}.url_table")
+    for app in ("console", "outages", "callbacks", "scripts_library", "workload")
+]
+TABLE = {name: row for table in URL_TABLES for name, row in table.ROUTES.items()}
 # Served by Django's admin, which has its own staff checks.
 IGNORED_NAMESPACES = {"admin"}
 
@@ -54,10 +44,10 @@ def test_every_url_is_in_the_table():
 
 @pytest.fixture
 def objects(db):
-    area = ServiceAreaFactory()
-    outage = OutageFactory(areas=[area])
-    callback = CallbackFactory(outage=outage)
-    return {"outage": outage.pk, "area": area.pk, "callback": callback.pk}
+    found = {}
+    for table in URL_TABLES:
+        found.update(table.objects())
+    return found
 
 
 def _expected(user, role_needed, ok_status):

@@ -1,0 +1,18 @@
+"""Routes of the console app for the role walk in test_urls.py.
+
+name -> (method, role needed or None for public, status an allowed user gets, url kwargs spec)
+where the kwargs spec maps a URL kwarg to a key of ``objects()``."""
+
+from console import roles
+
+ROUTES = {
+    "console:home": ("get", roles.AGENT, 200, {}),
+    "console:file_callback": ("post", roles.AGENT, 400, {}),
+    "healthz": ("get", None, 200, {}),
+    "login": ("get", None, 200, {}),
+    "logout": ("post", None, 302, {}),
+}
+
+
+def objects():
+    return {}
