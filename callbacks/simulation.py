@@ -1,7 +1,8 @@
 """How good is a distribution plan: a restoration's callback work, simulated.
 
 Pure and deterministic: standard library only, every random number comes from the
-``random.Random`` it is given. ``python manage.py simulate_restoration`` prints ``run(...)``.
+``random.Random`` it is given. ``run(...)`` is what ``python manage.py simulate_restoration``
+reports.
 
 The model
 ---------
@@ -303,19 +304,18 @@ def capacity_bound(callbacks, *, m, retry_window):
     releases (a spread sample of them when there are very many: fewer windows only loosen it).
 
     With equal deadlines the windows are ``[0, target]`` (first attempts only: a plan may leave
-    retries until after the target, since their window is not capped) and ``[0, target +
-    retry_window]`` (everything). It allows the short calls to be taken first, which no real
+    retries until after the target, since their window is not capped), ``[0, target +
+    retry_window]`` (first and second attempts), and so on up to the last allowed attempt. It allows the short calls to be taken first, which no real
     plan can know before dialling, so under heavy load it is well above what any strategy
-    reaches; when the work is uniform it is tight (see the tests)."""
+    reaches. It is exact when every call takes the same time and the target is a whole number
+    of calls, and it is ``n`` whenever the load does not rule anybody out (see the tests)."""
     if isinstance(m, bool) or not isinstance(m, int) or m < 1:
         raise ValueError("Simulate at least one agent.")
     n = len(callbacks)
     if not n:
         return 0
     window = _seconds(retry_window)
-    ends = sorted(
-        {c.deadline + k * window for c in callbacks for k in range(len(c.durations))}
-    )
+    ends = sorted({c.deadline + k * window for c in callbacks for k in range(len(c.durations))})
     starts = sorted({c.release for c in callbacks})
     best = n
     for u in _spread(starts, _MAX_WINDOW_STARTS):
@@ -395,8 +395,8 @@ class Report:
             f"sigma {s.handle_sigma:g}), voicemail {s.p_voicemail:.0%} "
             f"({s.voicemail_minutes:g} min), no voicemail {s.p_no_voicemail:.0%} "
             f"({s.no_answer_minutes:g} min)",
-            f"Work: {_hours(self.total_work)} agent-hours in all; "
-            f"{_hours(available)} agent-hours before the target",
+            f"Work: {_hours(self.total_work)} agent-hours needed; "
+            f"{_hours(available)} agent-hours available before the target",
             f"Capacity bound: no plan can call more than {self.capacity_bound:,} of {s.n:,} "
             f"({self.capacity_bound / s.n:.1%}) in time",
             "",
@@ -460,9 +460,7 @@ def run(
     """Draw one restoration's callbacks from ``seed`` and run each strategy on the same data."""
     for strategy in strategies:
         if strategy not in STRATEGIES:
-            raise ValueError(
-                f"Unknown strategy {strategy!r}; choose from {', '.join(STRATEGIES)}."
-            )
+            raise ValueError(f"Unknown strategy {strategy!r}; choose from {', '.join(STRATEGIES)}.")
     scenario = Scenario(
         n=n,
         m=m,
