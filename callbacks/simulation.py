@@ -305,10 +305,11 @@ def capacity_bound(callbacks, *, m, retry_window):
 
     With equal deadlines the windows are ``[0, target]`` (first attempts only: a plan may leave
     retries until after the target, since their window is not capped), ``[0, target +
-    retry_window]`` (first and second attempts), and so on up to the last allowed attempt. It allows the short calls to be taken first, which no real
-    plan can know before dialling, so under heavy load it is well above what any strategy
-    reaches. It is exact when every call takes the same time and the target is a whole number
-    of calls, and it is ``n`` whenever the load does not rule anybody out (see the tests)."""
+    retry_window]`` (first and second attempts), and so on up to the last allowed attempt.
+    The bound lets the short calls go first, which no real plan can know before dialling, so
+    under heavy load it is well above what any strategy reaches. It is exact when every call
+    takes the same time and the target is a whole number of calls, and it is ``n`` whenever
+    the load does not rule anybody out (see the tests)."""
     if isinstance(m, bool) or not isinstance(m, int) or m < 1:
         raise ValueError("Simulate at least one agent.")
     n = len(callbacks)
