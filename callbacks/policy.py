@@ -329,3 +329,15 @@ def risk(*, due_at, now, margin):
     if left <= margin:
         return AT_RISK
     return ON_TRACK
+
+
+# Who may call
+
+
+def may_record_attempt(*, actor_id, assigned_to_id, actor_is_lead):
+    """Only the agent who holds a callback records its attempts; a team lead (or above) may
+    record one on any callback, held or not. Nobody holds it: only a team lead may, because an
+    agent takes work through the queue first."""
+    if actor_is_lead:
+        return True
+    return assigned_to_id is not None and assigned_to_id == actor_id

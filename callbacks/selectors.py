@@ -1,6 +1,9 @@
 """Reads about callbacks that views and tasks share."""
 
-from .models import CallbackRequest
+from django.db.models import Prefetch
+
+from . import policy
+from .models import CallbackAttempt, CallbackEvent, CallbackRequest, Letter
 
 
 def callbacks_queue():
@@ -13,4 +16,55 @@ def callbacks_queue():
 
 
 def callbacks_waiting_count():
-    return CallbackRequest.objects.filter(status="waiting").count()
+    return CallbackRequest.objects.filter(status=policy.WAITING).count()
+
+
+def callback_detail(*, pk):
+    """One callback with everything its page shows, in a fixed number of queries."""
+    return (
+        CallbackRequest.objects.select_related(
+            "outage", "customer", "customer__area", "assigned_to", "created_by", "letter"
+        )
+        .prefetch_related(
+            Prefetch(
+                "attempt_log",
+                queryset=CallbackAttempt.objects.select_related("agent").order_by("number"),
+            ),
+            Prefetch(
+                "events",
+                queryset=CallbackEvent.objects.select_related("actor").order_by("at", "id"),
+            ),
+        )
+        .get(pk=pk)
+    )
+
+
+def letters_to_send():
+    """No-contact letters waiting to be posted, oldest first."""
+    return (
+        Letter.objects.filter(status=Letter.Status.TO_SEND)
+        .select_related("callback", "callback__outage")
+        .order_by("produced_at", "id")
+    )
+
+
+def letters_recently_sent(*, limit=50):
+    return (
+        Letter.objects.filter(status=Letter.Status.SENT)
+        .select_related("callback", "sent_by")
+        .order_by("-sent_at", "-id")[:limit]
+    )
+
+
+def letter_for_print(*, pk):
+    return Letter.objects.select_related("callback", "callback__outage").get(pk=pk)
+
+
+def call_logs_between(*, start, end):
+    """Every attempt made in ``[start, end)``, in the order they were made: the CRM's call
+    logs. Meant to be iterated (``.iterator()``), not loaded whole."""
+    return (
+        CallbackAttempt.objects.filter(at__gte=start, at__lt=end)
+        .select_related("agent", "callback", "callback__outage")
+        .order_by("at", "id")
+    )

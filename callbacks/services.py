@@ -1,4 +1,5 @@
-"""Every write to callbacks: filing, release, return to waiting, the sweep.
+"""Every write to callbacks: filing, release, return to waiting, the sweep, attempts (call
+logs), letters, and the "still without service" flag on an outage.
 
 Set-based where many rows move (a restoration can release thousands): a few statements
 whatever the count, never a loop of ``save()``. Each state change leaves a ``CallbackEvent``.
@@ -11,10 +12,10 @@ from django.db.models import DateTimeField, DurationField, ExpressionWrapper, F,
 from django.db.models.functions import Greatest
 
 from outages import lifecycle
-from outages.models import Outage
+from outages.models import Escalation, Outage
 
 from . import conf, policy
-from .models import CallbackEvent, CallbackRequest
+from .models import CallbackAttempt, CallbackEvent, CallbackRequest, Letter
 
 SYSTEM_RELEASE_REASON = "Outage restored: released with its deadline"
 SYSTEM_REOPEN_REASON = "Outage reopened: back to waiting"
@@ -213,20 +214,35 @@ def callbacks_return_to_waiting(*, outage_id, now):
 
 
 def _events_for(queryset, *, now, to_status, reason, actor_id=None):
-    """One INSERT ... SELECT writing an event for every row the queryset is about to move."""
+    """One INSERT ... SELECT writing an event for every row the queryset is about to move.
+    ``to_status=None``: the status does not change (a flag such as a missed deadline)."""
     rows = queryset.values_list("id", "status")
     sql, params = rows.query.sql_with_params()
     table = CallbackEvent._meta.db_table
+    to_sql = "sub.status" if to_status is None else "%s"
+    to_params = [] if to_status is None else [to_status]
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} (callback_id, from_status, at, actor_id, to_status, reason) "
-            f"SELECT sub.id, sub.status, %s, %s, %s, %s FROM ({sql}) AS sub",
-            [now, actor_id, to_status, reason, *params],
+            f"SELECT sub.id, sub.status, %s, %s, {to_sql}, %s FROM ({sql}) AS sub",
+            [now, actor_id, *to_params, reason, *params],
         )
 
 
 def callbacks_sweep(*, now):
-    """Redo whatever a lost message missed. Safe to run every minute, and twice."""
+    """Redo whatever a lost message missed, and watch the deadlines. Safe to run every minute,
+    and twice.
+
+    * releases the waiting callbacks of restored outages (a lost restoration message);
+    * returns untried callbacks of reopened outages to waiting (a lost reopen message);
+    * marks callbacks at risk (deadline within ``CALLBACK_AT_RISK_MARGIN``, or passed) and
+      records each missed deadline once (``breached_at`` and an event).
+
+    Retries whose window is closing come to the front by the queue's own order: every list of
+    due work (the queue, an agent's callbacks, claiming the next one) is earliest deadline
+    first, and a retry's deadline is its 2-hour window, so a retry about to close sorts ahead
+    of first attempts due later. The sweep flags it ``at_risk`` so the boards show it.
+    """
     released = 0
     pending = (
         CallbackRequest.objects.filter(status=policy.WAITING, outage__restored_at__isnull=False)
@@ -247,4 +263,270 @@ def callbacks_sweep(*, now):
     )
     for outage_id in list(reopened):
         returned += callbacks_return_to_waiting(outage_id=outage_id, now=now)
-    return {"released": released, "returned": returned}
+    watched = callbacks_watch_deadlines(now=now)
+    return {"released": released, "returned": returned, **watched}
+
+
+AT_RISK_REASON = "Deadline close: at risk"
+BREACH_REASON = "Deadline missed: not called in time"
+
+
+@transaction.atomic
+def callbacks_watch_deadlines(*, now):
+    """Flag workable callbacks whose deadline is within the at-risk margin (or passed), and
+    record each missed deadline once. Locks the rows it moves, so an attempt being recorded at
+    the same moment is either seen whole or not at all. A few statements whatever the count."""
+    margin = conf.rules().at_risk_margin
+    workable = CallbackRequest.objects.workable()
+    at_risk_ids = list(
+        workable.filter(at_risk=False, due_at__lte=now + margin)
+        .select_for_update()
+        .values_list("id", flat=True)
+    )
+    breached_ids = list(
+        workable.filter(breached_at__isnull=True, due_at__lt=now)
+        .select_for_update()
+        .values_list("id", flat=True)
+    )
+    if at_risk_ids:
+        rows = CallbackRequest.objects.filter(id__in=at_risk_ids)
+        _events_for(rows, now=now, to_status=None, reason=AT_RISK_REASON)
+        rows.update(at_risk=True, updated_at=now)
+    if breached_ids:
+        rows = CallbackRequest.objects.filter(id__in=breached_ids)
+        _events_for(rows, now=now, to_status=None, reason=BREACH_REASON)
+        rows.update(breached_at=now, at_risk=True, updated_at=now)
+    return {"at_risk": len(at_risk_ids), "breached": len(breached_ids)}
+
+
+# Attempts (call logs), letters, and the outage flag
+
+
+class NotYourCallback(CallbackError):
+    """Somebody other than the agent who holds the callback tried to record an attempt."""
+
+
+def _who(user):
+    return user.get_full_name() or user.get_username()
+
+
+@transaction.atomic
+def callback_record_attempt(
+    *, actor, now, callback, outcome, category, subcategory, notes="", expected_number=None
+):
+    """Record one outbound call on a callback and apply the rules to its outcome.
+
+    The callback row is locked (``SELECT ... FOR UPDATE``) for the whole use case, so two
+    agents pressing a button on the same callback are serialised; ``expected_number`` (the
+    attempt number the agent's page showed) then refuses the second one instead of logging a
+    second call the agent did not make. Writes the call log, the callback's new state, an
+    event for every change, a letter when the rules produce one, and an escalation when the
+    customer says the service is still down."""
+    from console.roles import TEAM_LEAD, has_role
+
+    locked = (
+        CallbackRequest.objects.select_for_update()
+        .select_related("customer", "outage")
+        .get(pk=callback.pk)
+    )
+    number = locked.attempts + 1
+    if expected_number is not None and expected_number != number:
+        raise CallbackError(
+            f"Attempt {expected_number} on this callback was already logged; "
+            "reload the page to see it."
+        )
+    if not policy.may_record_attempt(
+        actor_id=actor.pk,
+        assigned_to_id=locked.assigned_to_id,
+        actor_is_lead=has_role(actor, TEAM_LEAD),
+    ):
+        raise NotYourCallback(
+            "Only the agent who holds this callback, or a team lead, can log a call on it."
+        )
+    status = locked.status
+    if status not in policy.WORKABLE_STATUSES:
+        raise CallbackError(
+            f"This callback is {policy.STATUS_LABELS.get(status, status)}: "
+            "no more calls can be logged on it."
+        )
+    if status == policy.QUEUED:  # a team lead calling an unheld callback takes it first
+        taken = policy.status_after_assign(status)
+        _event(
+            locked,
+            actor=actor,
+            now=now,
+            from_status=status,
+            to_status=taken,
+            reason=f"Taken by {_who(actor)} to call",
+        )
+        locked.assigned_to = actor
+        locked.assigned_at = now
+        status = taken
+    try:
+        decision = policy.decide_after_attempt(
+            status=status,
+            outcome=outcome,
+            attempt_number=number,
+            attempted_at=now,
+            due_at=locked.due_at,
+            rules=conf.rules(),
+        )
+    except policy.PolicyError as exc:
+        raise CallbackError(str(exc)) from exc
+
+    CallbackAttempt.objects.create(
+        callback=locked,
+        number=number,
+        agent=actor,
+        at=now,
+        outcome=outcome,
+        category=category,
+        subcategory=subcategory,
+        subject=decision.subject,
+        notes=notes,
+    )
+    if decision.status != status:
+        policy.check_transition(status, decision.status)
+    reason = f"Attempt {number}: {decision.subject}"
+    if decision.status == policy.RETRY:
+        reason += ", retry due within the retry window"
+    elif decision.produce_letter:
+        reason += ", no contact: letter to send"
+    _event(
+        locked, actor=actor, now=now, from_status=status, to_status=decision.status, reason=reason
+    )
+
+    new_deadline = decision.due_at != locked.due_at
+    locked.status = decision.status
+    locked.due_at = decision.due_at
+    locked.attempts = number
+    locked.last_attempt_at = now
+    locked.updated_at = now
+    if new_deadline:  # a retry has its own deadline, watched afresh by the sweep
+        locked.at_risk = False
+        locked.breached_at = None
+    if decision.ends:
+        locked.closed_at = now
+        locked.at_risk = False
+    if not decision.keep_agent:
+        locked.assigned_to = None
+        locked.assigned_at = None
+    locked.save(
+        update_fields=[
+            "status",
+            "due_at",
+            "attempts",
+            "last_attempt_at",
+            "updated_at",
+            "at_risk",
+            "breached_at",
+            "closed_at",
+            "assigned_to",
+            "assigned_at",
+        ]
+    )
+    if decision.produce_letter:
+        _produce_letter(locked, now=now)
+    if decision.flag_outage:
+        _flag_outage(locked, actor=actor, now=now)
+    return locked
+
+
+def _produce_letter(callback, *, now):
+    """The no-contact letter, with the name and address as they are today (a snapshot: the
+    letter says what was posted even if the directory changes later)."""
+    customer = callback.customer
+    letter, _ = Letter.objects.get_or_create(
+        callback=callback,
+        defaults=dict(
+            name=customer.name if customer else callback.name,
+            address=customer.address if customer else "",
+            postal_code=customer.postal_code if customer else "",
+            produced_at=now,
+        ),
+    )
+    return letter
+
+
+def _flag_outage(callback, *, actor, now):
+    if callback.outage_id is None:
+        _event(
+            callback,
+            actor=actor,
+            now=now,
+            from_status=callback.status,
+            to_status=callback.status,
+            reason="Customer still without service; no outage to flag: technical issue",
+        )
+        return None
+    area = callback.customer.area if callback.customer else None
+    escalation, raised = escalation_raise_still_without_service(
+        now=now, outage=callback.outage, area=area, detail=f"Reported on callback #{callback.pk}"
+    )
+    _event(
+        callback,
+        actor=actor,
+        now=now,
+        from_status=callback.status,
+        to_status=callback.status,
+        reason=(
+            "Customer still without service: outage flagged for supervisors"
+            if raised
+            else "Customer still without service: outage already flagged for supervisors"
+        ),
+    )
+    return escalation
+
+
+def escalation_raise_still_without_service(*, now, outage, area=None, detail=""):
+    """Flag an outage to supervisors as possibly not restored (for ``area`` when known).
+
+    One open escalation per outage and reason (a database constraint): when one is open
+    already, it stands and is returned. Returns ``(escalation, raised)``."""
+    reason = Escalation.Reason.STILL_WITHOUT_SERVICE
+    open_ = Escalation.objects.filter(outage=outage, reason=reason, cleared_at__isnull=True)
+    existing = open_.first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():  # a savepoint: losing the race must not spoil the caller
+            return (
+                Escalation.objects.create(
+                    outage=outage, reason=reason, area=area, detail=detail[:300], raised_at=now
+                ),
+                True,
+            )
+    except IntegrityError:
+        return open_.get(), False
+
+
+@transaction.atomic
+def letter_mark_sent(*, actor, now, letter):
+    """The letter went out through the mail process: the letter is sent, the callback is
+    ``LETTER_SENT``. Refused (nothing written) when it was already marked sent."""
+    callback = CallbackRequest.objects.select_for_update().get(pk=letter.callback_id)
+    letter = Letter.objects.get(pk=letter.pk)
+    if letter.status == Letter.Status.SENT:
+        raise CallbackError(
+            f"This letter was already marked sent on {letter.sent_at:%Y-%m-%d %H:%M} UTC."
+        )
+    try:
+        policy.check_transition(callback.status, policy.LETTER_SENT)
+    except policy.PolicyError as exc:
+        raise CallbackError(str(exc)) from exc
+    letter.status = Letter.Status.SENT
+    letter.sent_at = now
+    letter.sent_by = actor
+    letter.save(update_fields=["status", "sent_at", "sent_by"])
+    _event(
+        callback,
+        actor=actor,
+        now=now,
+        from_status=callback.status,
+        to_status=policy.LETTER_SENT,
+        reason=f"No-contact letter posted by {_who(actor)}",
+    )
+    callback.status = policy.LETTER_SENT
+    callback.updated_at = now
+    callback.save(update_fields=["status", "updated_at"])
+    return letter

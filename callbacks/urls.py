@@ -6,4 +6,10 @@ app_name = "callbacks"
 
 urlpatterns = [
     path("queue/", views.queue, name="queue"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/attempt/", views.record_attempt, name="record_attempt"),
+    path("letters/", views.letters, name="letters"),
+    path("letters/<int:pk>/", views.letter_print, name="letter_print"),
+    path("letters/<int:pk>/sent/", views.letter_mark_sent, name="letter_mark_sent"),
+    path("call-logs/", views.call_logs, name="call_logs"),
 ]

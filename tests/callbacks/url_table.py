@@ -1,12 +1,29 @@
 """Routes of the callbacks app for the role walk in tests/console/test_urls.py (same format)."""
 
+from datetime import timedelta
+
+from django.utils import timezone
+
+from callbacks import policy
+from callbacks.models import Letter
 from console import roles
 from tests.factories import CallbackFactory
 
 ROUTES = {
     "callbacks:queue": ("get", roles.AGENT, 200, {}),
+    "callbacks:detail": ("get", roles.AGENT, 200, {"pk": "callback"}),
+    # An empty POST is a refused form.
+    "callbacks:record_attempt": ("post", roles.AGENT, 400, {"pk": "callback"}),
+    "callbacks:letters": ("get", roles.TEAM_LEAD, 200, {}),
+    "callbacks:letter_print": ("get", roles.TEAM_LEAD, 200, {"pk": "letter"}),
+    # Marking a letter sent needs no fields: it is done, then back to the letters queue.
+    "callbacks:letter_mark_sent": ("post", roles.TEAM_LEAD, 302, {"pk": "letter"}),
+    "callbacks:call_logs": ("get", roles.TEAM_LEAD, 200, {}),
 }
 
 
 def objects():
-    return {"callback": CallbackFactory().pk}
+    now = timezone.now()
+    lettered = CallbackFactory(status=policy.LETTER, due_at=now + timedelta(hours=1), attempts=2)
+    letter = Letter.objects.create(callback=lettered, name=lettered.name, produced_at=now)
+    return {"callback": CallbackFactory().pk, "letter": letter.pk}
