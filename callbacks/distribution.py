@@ -1,9 +1,556 @@
 """Distributing the callback work: duty, strategies, claiming the next callback.
 
-Writes live here (services for the workload); the rules they follow are in ``policy``."""
+Writes live here (services for the workload); the rules they follow are in ``policy``.
+
+Distribution is set-based: whatever the size of the queue, a run is a constant number of SQL
+statements. The agents' free slots and the due callbacks are both numbered with
+``ROW_NUMBER()`` and joined number to number, so the earliest deadline meets the first slot:
+
+* ``least_loaded``: slots are ordered by the load the agent would have after taking it, so the
+  earliest deadline goes to the least-loaded agent and loads even out;
+* ``round_robin``: each agent's first new callback, then each one's second, ... in turn,
+  whatever they hold already;
+* a bulk assignment gives one agent the earliest-due callbacks of a selection (outage, area,
+  deadline band) up to their cap.
+
+An agent holds at most their own cap (``AgentDuty.cap``) when it is set, otherwise the run's
+cap (``settings.CALLBACK_AGENT_CAP`` unless the team lead picks another). Open assigned work
+counts against the cap: assigned callbacks and the retries an agent holds.
+
+On PostgreSQL the update and its timeline rows are one statement (``UPDATE ... RETURNING`` in
+a ``WITH``), serialised between runs by a transaction advisory lock; SQLite (the embedded mode,
+one writer at a time) runs the same selection in three statements.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+
+from console import roles
+from console.tasking import send_on_commit
+
+from . import policy
+from .models import AgentDuty, CallbackEvent, CallbackRequest, DistributionRun
+from .services import CallbackError
+
+LEAST_LOADED = "least_loaded"
+ROUND_ROBIN = "round_robin"
+MANUAL = "manual"
+
+STRATEGY_LABELS = {
+    LEAST_LOADED: "Earliest deadline first, least-loaded agent first",
+    ROUND_ROBIN: "Earliest deadline first, agents in turn (round robin)",
+}
+MANUAL_LABEL = "Bulk assignment to one agent"
+AUTOMATIC_STRATEGY = LEAST_LOADED
+
+# Slot order per strategy, over ``n.k`` (the agent's load once the slot is filled) and the
+# agent columns. Agents holding nothing, then the one whose latest assignment is oldest, go first.
+_AGENT_TURN = "(a.last_at IS NOT NULL), a.last_at, a.agent_id"
+_SLOT_ORDER = {
+    LEAST_LOADED: f"n.k, {_AGENT_TURN}",
+    ROUND_ROBIN: f"n.k - a.held, {_AGENT_TURN}",
+}
+
+# An advisory lock key: concurrent runs would each fill the same free slots.
+_LOCK_KEY = 727_001
+
+HELD_STATUSES = tuple(sorted(policy.WORKABLE_STATUSES - {policy.QUEUED}))  # assigned, retry
+_DISTRIBUTABLE = tuple(sorted(policy.DISTRIBUTABLE_STATUSES))
 
 
+class DistributionError(CallbackError):
+    """A refused request, with a message for the user (and the form field it concerns)."""
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which unassigned due callbacks a bulk assignment takes. ``due_by``: deadline at or before
+    this time (``None``: any deadline)."""
+
+    outage_id: int | None = None
+    area_id: int | None = None
+    due_by: object = None
+
+
+# Helpers
+
+
+def default_cap():
+    return settings.CALLBACK_AGENT_CAP
+
+
+def _table(model):
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _name_sql(alias):
+    return (
+        f"COALESCE(NULLIF(TRIM({alias}.first_name || ' ' || {alias}.last_name), ''), "
+        f"{alias}.username)"
+    )
+
+
+def _status_case(column, mapping):
+    """``CASE column WHEN from THEN to ... END`` from a policy mapping, with its params."""
+    whens = " ".join("WHEN %s THEN %s" for _ in mapping)
+    params = [value for pair in mapping.items() for value in pair]
+    return f"CASE {column} {whens} ELSE {column} END", params
+
+
+def _in(values):
+    return "(" + ", ".join("%s" for _ in values) + ")", list(values)
+
+
+ASSIGN_MAPPING = {status: policy.status_after_assign(status) for status in _DISTRIBUTABLE}
+UNASSIGN_MAPPING = {status: policy.status_after_unassign(status) for status in HELD_STATUSES}
+
+
+def _db_time(value):
+    """A datetime as the backend stores it, for parameters of hand-written SQL."""
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def _display(user):
+    return user.get_full_name() or user.get_username()
+
+
+def _held_count(agent):
+    return CallbackRequest.objects.filter(assigned_to=agent, status__in=HELD_STATUSES).count()
+
+
+def _agent_cap(agent, *, cap=None):
+    duty = AgentDuty.objects.filter(agent=agent).first()
+    if duty is not None and duty.cap is not None:
+        return duty.cap
+    return cap if cap is not None else default_cap()
+
+
+def _event(callback, *, actor, now, from_status, to_status, reason):
+    return CallbackEvent.objects.create(
+        callback=callback,
+        actor=actor,
+        at=now,
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason[:300],
+    )
+
+
+def _distribute_on_commit():
+    from . import tasks
+
+    send_on_commit(tasks.distribute)
+
+
+# The set-based assignment
+
+
+def _selection_sql(selection, now):
+    """The unassigned due callbacks of a selection, as SQL (id, status, due_at) with params."""
+    callbacks = CallbackRequest.objects.distributable()
+    if selection is not None:
+        if selection.outage_id is not None:
+            callbacks = callbacks.filter(outage_id=selection.outage_id)
+        if selection.area_id is not None:
+            callbacks = callbacks.filter(customer__area_id=selection.area_id)
+        if selection.due_by is not None:
+            callbacks = callbacks.filter(due_at__lte=selection.due_by)
+    return callbacks.order_by().values("id", "status", "due_at").query.sql_with_params()
+
+
+def _assign(*, strategy, cap, now, actor, reason, only_agent=None, selection=None):
+    """Assign due, unassigned callbacks to free slots; returns ``{agent_id: count}``."""
+    cb, duty, user = _table(CallbackRequest), _table(AgentDuty), _table(get_user_model())
+    events = _table(CallbackEvent)
+    held_in, held_params = _in(HELD_STATUSES)
+    agent_filter, agent_params = "", []
+    if only_agent is not None:
+        agent_filter, agent_params = " AND d.agent_id = %s", [only_agent.pk]
+    todo_sql, todo_params = _selection_sql(selection, now)
+    order = _SLOT_ORDER[LEAST_LOADED if strategy == MANUAL else strategy]
+    prefix = f"""
+        WITH RECURSIVE
+        agents AS (
+            SELECT d.agent_id AS agent_id,
+                   COALESCE(d.cap, %s) AS cap,
+                   (SELECT COUNT(*) FROM {cb} h
+                     WHERE h.assigned_to_id = d.agent_id AND h.status IN {held_in}) AS held,
+                   (SELECT MAX(h.assigned_at) FROM {cb} h
+                     WHERE h.assigned_to_id = d.agent_id AND h.status IN {held_in}) AS last_at
+              FROM {duty} d JOIN {user} u ON u.id = d.agent_id
+             WHERE d.on_duty AND u.is_active{agent_filter}
+        ),
+        n(k) AS (
+            SELECT 1 UNION ALL SELECT k + 1 FROM n WHERE k < (SELECT MAX(cap) FROM agents)
+        ),
+        slots AS (
+            SELECT a.agent_id AS agent_id, ROW_NUMBER() OVER (ORDER BY {order}) AS rn
+              FROM agents a JOIN n ON n.k > a.held AND n.k <= a.cap
+        ),
+        todo AS (
+            SELECT t.id AS id, t.status AS status,
+                   ROW_NUMBER() OVER (ORDER BY t.due_at, t.id) AS rn
+              FROM ({todo_sql}) t
+        ),
+        picked AS (
+            SELECT todo.id AS id, todo.status AS from_status, slots.agent_id AS agent_id
+              FROM todo JOIN slots ON slots.rn = todo.rn
+        )"""
+    prefix_params = [cap, *held_params, *held_params, *agent_params, *todo_params]
+    to_status, to_params = _status_case("{col}", ASSIGN_MAPPING)
+    open_in, open_params = _in(_DISTRIBUTABLE)
+    name = _name_sql("u")
+    at = _db_time(now)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+            cursor.execute(
+                f"""{prefix},
+                moved AS (
+                    UPDATE {cb} SET status = {to_status.format(col=f"{cb}.status")},
+                           assigned_to_id = picked.agent_id, assigned_at = %s, updated_at = %s
+                      FROM picked
+                     WHERE {cb}.id = picked.id AND {cb}.assigned_to_id IS NULL
+                       AND {cb}.status IN {open_in}
+                    RETURNING {cb}.id AS id, picked.from_status AS from_status,
+                              {cb}.status AS to_status, {cb}.assigned_to_id AS agent_id
+                ),
+                logged AS (
+                    INSERT INTO {events} (callback_id, at, actor_id, from_status, to_status, reason)
+                    SELECT moved.id, %s, CAST(%s AS INTEGER), moved.from_status, moved.to_status,
+                           LEFT(CAST(%s AS TEXT) || {name} || CAST(%s AS TEXT), 300)
+                      FROM moved JOIN {user} u ON u.id = moved.agent_id
+                )
+                SELECT agent_id, COUNT(*) FROM moved GROUP BY agent_id""",
+                [
+                    *prefix_params,
+                    *to_params,
+                    at,
+                    at,
+                    *open_params,
+                    at,
+                    actor.pk if actor else None,
+                    "Assigned to ",
+                    f" ({reason})",
+                ],
+            )
+            return dict(cursor.fetchall())
+        cursor.execute(
+            f"{prefix} SELECT agent_id, COUNT(*) FROM picked GROUP BY agent_id", prefix_params
+        )
+        counts = dict(cursor.fetchall())
+        if not counts:
+            return counts
+        cursor.execute(
+            f"""{prefix}
+            INSERT INTO {events} (callback_id, at, actor_id, from_status, to_status, reason)
+            SELECT picked.id, %s, %s, picked.from_status,
+                   {to_status.format(col="picked.from_status")},
+                   SUBSTR(%s || {name} || %s, 1, 300)
+              FROM picked JOIN {user} u ON u.id = picked.agent_id""",
+            [
+                *prefix_params,
+                at,
+                actor.pk if actor else None,
+                *to_params,
+                "Assigned to ",
+                f" ({reason})",
+            ],
+        )
+        cursor.execute(
+            f"""{prefix}
+            UPDATE {cb} SET status = {to_status.format(col=f"{cb}.status")},
+                   assigned_to_id = picked.agent_id, assigned_at = %s, updated_at = %s
+              FROM picked WHERE {cb}.id = picked.id""",
+            [*prefix_params, *to_params, at, at],
+        )
+    return counts
+
+
+def _record_run(*, strategy, actor, now, cap, counts, detail=""):
+    assigned = sum(counts.values())
+    agents = len(counts)
+    summary = f"{assigned} callbacks to {agents} agent{'' if agents == 1 else 's'}"
+    return DistributionRun.objects.create(
+        strategy=strategy,
+        started_by=actor,
+        at=now,
+        cap=cap,
+        assigned=assigned,
+        detail=(f"{detail}; {summary}" if detail else summary)[:300],
+    )
+
+
+# Distribution runs
+
+
+def _check_cap(cap):
+    if cap is None:
+        return default_cap()
+    if isinstance(cap, bool) or not isinstance(cap, int) or not 1 <= cap <= 1000:
+        raise DistributionError("The cap must be a whole number from 1 to 1000.", field="cap")
+    return cap
+
+
+@transaction.atomic
+def queue_distribute(*, actor, now, strategy, cap=None):
+    """Hand due, unassigned callbacks to the agents on duty, earliest deadline first, up to
+    each agent's cap. Returns the ``DistributionRun`` it recorded."""
+    if strategy not in STRATEGY_LABELS:
+        raise DistributionError("Choose how to distribute the queue.", field="strategy")
+    cap = _check_cap(cap)
+    counts = _assign(
+        strategy=strategy, cap=cap, now=now, actor=actor, reason=STRATEGY_LABELS[strategy]
+    )
+    return _record_run(strategy=strategy, actor=actor, now=now, cap=cap, counts=counts)
+
+
+def automatic_settings():
+    """The strategy and cap automatic runs use: those of the latest run a team lead started
+    (earliest deadline first to the least-loaded agent, default cap, until one does)."""
+    run = (
+        DistributionRun.objects.filter(started_by__isnull=False, strategy__in=STRATEGY_LABELS)
+        .order_by("-at", "-id")
+        .first()
+    )
+    if run is None:
+        return AUTOMATIC_STRATEGY, default_cap(), None
+    return run.strategy, run.cap, run
+
+
+@transaction.atomic
 def queue_distribute_auto(*, now):
     """Distribute due, unassigned callbacks to agents on duty with the automatic strategy.
-    Returns how many were assigned."""
-    return 0
+    Returns how many were assigned. A run that assigns nothing leaves no row (the schedule runs
+    it every minute)."""
+    strategy, cap, _ = automatic_settings()
+    counts = _assign(
+        strategy=strategy,
+        cap=cap,
+        now=now,
+        actor=None,
+        reason=f"automatic: {STRATEGY_LABELS[strategy]}",
+    )
+    if counts:
+        _record_run(
+            strategy=strategy, actor=None, now=now, cap=cap, counts=counts, detail="automatic"
+        )
+    return sum(counts.values())
+
+
+@transaction.atomic
+def queue_assign_bulk(*, actor, now, agent, selection):
+    """Give ``agent`` the earliest-due unassigned callbacks of ``selection``, up to their cap.
+    Returns the ``DistributionRun`` (``assigned`` may be fewer than selected: the cap)."""
+    duty = AgentDuty.objects.filter(agent=agent).first()
+    if duty is None or not duty.on_duty or not agent.is_active:
+        raise DistributionError(
+            f"{_display(agent)} is not on callback duty: put them on duty first.", field="agent"
+        )
+    cap = _agent_cap(agent)
+    counts = _assign(
+        strategy=MANUAL,
+        cap=cap,
+        now=now,
+        actor=actor,
+        reason=MANUAL_LABEL.lower(),
+        only_agent=agent,
+        selection=selection,
+    )
+    parts = []
+    if selection.outage_id:
+        parts.append(f"outage #{selection.outage_id}")
+    if selection.area_id:
+        parts.append(f"area #{selection.area_id}")
+    if selection.due_by:
+        parts.append(f"due by {selection.due_by:%Y-%m-%d %H:%M %Z}")
+    detail = f"to {_display(agent)}: " + (", ".join(parts) or "any unassigned")
+    return _record_run(strategy=MANUAL, actor=actor, now=now, cap=cap, counts=counts, detail=detail)
+
+
+# One callback at a time
+
+
+def _check_room(agent, *, cap=None, verb="take"):
+    held, limit = _held_count(agent), _agent_cap(agent, cap=cap)
+    if held >= limit:
+        raise DistributionError(
+            f"{_display(agent)} already holds {held} callbacks (cap {limit}): "
+            f"nothing more to {verb} until some are done.",
+            field="agent",
+        )
+
+
+def _locked(callback_id):
+    callback = CallbackRequest.objects.select_for_update().filter(pk=callback_id).first()
+    if callback is None:
+        raise DistributionError("This callback no longer exists.")
+    return callback
+
+
+@transaction.atomic
+def callback_claim_next(*, agent, now):
+    """The earliest-deadline unassigned due callback, now held by ``agent``; ``None`` when the
+    queue is empty. Concurrent claims never get the same callback: on PostgreSQL the row is
+    taken with ``FOR UPDATE SKIP LOCKED``, so a claim passes over rows another claim holds."""
+    _check_room(agent, verb="claim")
+    callback = (
+        CallbackRequest.objects.distributable()
+        .select_for_update(skip_locked=True)
+        .order_by("due_at", "id")
+        .first()
+    )
+    if callback is None:
+        return None
+    from_status = callback.status
+    callback.status = policy.status_after_assign(from_status)
+    callback.assigned_to = agent
+    callback.assigned_at = now
+    callback.updated_at = now
+    callback.save(update_fields=["status", "assigned_to", "assigned_at", "updated_at"])
+    _event(
+        callback,
+        actor=agent,
+        now=now,
+        from_status=from_status,
+        to_status=callback.status,
+        reason=f"Claimed by {_display(agent)}",
+    )
+    return callback
+
+
+@transaction.atomic
+def callback_reassign(*, actor, now, callback_id, agent):
+    """Give one open callback to ``agent`` (taking it from whoever holds it)."""
+    if not agent.is_active or not roles.has_role(agent, roles.AGENT):
+        raise DistributionError("Choose an agent who takes calls.", field="agent")
+    callback = _locked(callback_id)
+    if callback.status not in policy.WORKABLE_STATUSES:
+        raise DistributionError(
+            f"This callback is {policy.STATUS_LABELS[callback.status].lower()}: "
+            "only due callbacks can be assigned."
+        )
+    previous = callback.assigned_to
+    if previous is not None and previous.pk == agent.pk:
+        raise DistributionError(f"{_display(agent)} already holds this callback.", field="agent")
+    _check_room(agent, verb="assign")
+    from_status = callback.status
+    callback.status = policy.status_after_assign(from_status)
+    callback.assigned_to = agent
+    callback.assigned_at = now
+    callback.updated_at = now
+    callback.save(update_fields=["status", "assigned_to", "assigned_at", "updated_at"])
+    reason = f"Assigned to {_display(agent)}"
+    if previous is not None:
+        reason = f"Reassigned from {_display(previous)} to {_display(agent)}"
+    _event(
+        callback,
+        actor=actor,
+        now=now,
+        from_status=from_status,
+        to_status=callback.status,
+        reason=reason,
+    )
+    return callback
+
+
+@transaction.atomic
+def callback_unassign(*, actor, now, callback_id):
+    """Take one callback back from its agent: assigned becomes queued, a retry stays a retry."""
+    callback = _locked(callback_id)
+    previous = callback.assigned_to
+    if previous is None or callback.status not in HELD_STATUSES:
+        raise DistributionError("No agent holds this callback.")
+    from_status = callback.status
+    callback.status = policy.status_after_unassign(from_status)
+    callback.assigned_to = None
+    callback.assigned_at = None
+    callback.updated_at = now
+    callback.save(update_fields=["status", "assigned_to", "assigned_at", "updated_at"])
+    _event(
+        callback,
+        actor=actor,
+        now=now,
+        from_status=from_status,
+        to_status=callback.status,
+        reason=f"Unassigned from {_display(previous)}",
+    )
+    _distribute_on_commit()
+    return callback
+
+
+# Duty
+
+
+@dataclass(frozen=True)
+class DutyChange:
+    duty: AgentDuty
+    handed_back: int
+
+
+@transaction.atomic
+def agent_duty_set(*, actor, agent, on_duty, now):
+    """Put ``agent`` on or off callback duty. Going off hands every callback they hold back to
+    the queue (assigned ones become queued, retries stay retries for the next agent: they are
+    due within the retry window and cannot wait for this agent's return), each with a timeline
+    row. Going on asks for a distribution. Setting the state it already has changes nothing."""
+    duty, _ = AgentDuty.objects.select_for_update().get_or_create(
+        agent=agent, defaults={"on_duty": False, "changed_at": now}
+    )
+    if duty.on_duty == on_duty:
+        return DutyChange(duty=duty, handed_back=0)
+    duty.on_duty = on_duty
+    duty.changed_at = now
+    duty.save(update_fields=["on_duty", "changed_at"])
+    handed_back = 0
+    if on_duty:
+        _distribute_on_commit()
+    else:
+        handed_back = _hand_back(agent=agent, actor=actor, now=now)
+        if handed_back:
+            _distribute_on_commit()
+    return DutyChange(duty=duty, handed_back=handed_back)
+
+
+def _hand_back(*, agent, actor, now):
+    """Two statements: the timeline rows (INSERT ... SELECT), then the update."""
+    held = CallbackRequest.objects.filter(assigned_to=agent, status__in=HELD_STATUSES)
+    rows_sql, rows_params = held.order_by().values("id", "status").query.sql_with_params()
+    to_status, to_params = _status_case("sub.status", UNASSIGN_MAPPING)
+    reason = f"{_display(agent)} went off callback duty: handed back to the queue"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {_table(CallbackEvent)} "
+            "(callback_id, at, actor_id, from_status, to_status, reason) "
+            f"SELECT sub.id, %s, CAST(%s AS INTEGER), sub.status, {to_status}, %s "
+            f"FROM ({rows_sql}) sub",
+            [_db_time(now), actor.pk if actor else None, *to_params, reason[:300], *rows_params],
+        )
+    status_after = _case_expression(UNASSIGN_MAPPING)
+    return held.update(status=status_after, assigned_to=None, assigned_at=None, updated_at=now)
+
+
+def _case_expression(mapping):
+    from django.db.models import Case, F, Value, When
+
+    return Case(
+        *[When(status=source, then=Value(target)) for source, target in mapping.items()],
+        default=F("status"),
+    )
+
+
+@transaction.atomic
+def agent_cap_set(*, actor, agent, cap, now):
+    """Set how many open callbacks ``agent`` may hold (``None``: the default cap)."""
+    if cap is not None:
+        cap = _check_cap(cap)
+    duty, _ = AgentDuty.objects.select_for_update().get_or_create(
+        agent=agent, defaults={"on_duty": False, "changed_at": now}
+    )
+    duty.cap = cap
+    duty.changed_at = now
+    duty.save(update_fields=["cap", "changed_at"])
+    return duty
