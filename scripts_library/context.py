@@ -18,19 +18,35 @@ def when(dt, *, now):
     return f"{_local(dt)} ({lifecycle.describe_relative(target=dt, now=now)})"
 
 
+def callback_deadline(*, now, outage=None, callback=None):
+    """When a callback will come, as a phrase that carries its own preposition, so that a
+    script reads "we will call you <Callback Deadline>" whatever the case:
+
+    - a callback with a deadline: "by Mon 23 Nov, 6:30 PM";
+    - an outage already restored: "by" the target after restoration (or after now, for a
+      request filed later);
+    - an outage still on: "within 8 hours of the service being restored";
+    - no outage: "by" the target from now.
+    """
+    if callback is not None and callback.due_at:
+        return f"by {_local(callback.due_at)}"
+    if outage is not None and outage.is_restored:
+        return f"by {_local(max(outage.restored_at, now) + settings.CALLBACK_TARGET)}"
+    if outage is not None:
+        return f"within {_hours(settings.CALLBACK_TARGET)} of the service being restored"
+    return f"by {_local(now + settings.CALLBACK_TARGET)}"
+
+
+def _hours(delta):
+    hours = int(delta.total_seconds() // 3600)
+    return "1 hour" if hours == 1 else f"{hours} hours"
+
+
 def placeholder_values(*, now, customer=None, outage=None, agent=None, callback=None, area=None):
     """Everything we know for this call, keyed as ``placeholders.KEYS`` expects. Unknown values
     stay None so that the agent sees a visible gap, never an empty string."""
     area = area or (customer.area if customer else None)
-    if callback is not None and callback.due_at:
-        deadline = _local(callback.due_at)
-    elif outage is not None and outage.is_restored:
-        deadline = _local(max(outage.restored_at, now) + settings.CALLBACK_TARGET)
-    elif outage is not None:
-        hours = int(settings.CALLBACK_TARGET.total_seconds() // 3600)
-        deadline = f"within {hours} hours of the service being restored"
-    else:
-        deadline = _local(now + settings.CALLBACK_TARGET)
+    deadline = callback_deadline(now=now, outage=outage, callback=callback)
     values = {
         "customer_name": (callback.name if callback else None)
         or (customer.name if customer else None),

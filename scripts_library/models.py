@@ -7,6 +7,8 @@ from outages.lifecycle import KIND_LABELS
 
 from . import moments
 
+KIND_SCOPE_LABELS = {"network": "Network outages", "systems": "Internal systems outages"}
+
 
 class Script(models.Model):
     moment = models.CharField(max_length=32, choices=list(moments.LABELS.items()))
@@ -38,6 +40,16 @@ class Script(models.Model):
 
     def __str__(self):
         return f"{moments.LABELS.get(self.moment, self.moment)} [{self.scope_key}, {self.language}]"
+
+    @property
+    def scope_label(self):
+        """Where this wording is used, for people: "Every call", "Internal systems outages",
+        "Outage: Fibre cut in Northgate". Reads ``outage`` (select it with the script)."""
+        if self.scope == moments.KIND:
+            return KIND_SCOPE_LABELS.get(self.outage_kind, f"{self.outage_kind} outages")
+        if self.scope == moments.OUTAGE:
+            return f"Outage: {self.outage.title}" if self.outage else "One outage"
+        return "Every call"
 
 
 class ScriptVersion(models.Model):

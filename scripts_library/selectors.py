@@ -1,15 +1,37 @@
-"""Which words the agent reads: the most specific live script for each moment."""
+"""Reads of the scripts library: the words an agent reads on a call, and the editor's lists."""
 
-from django.db.models import Q
+from dataclasses import dataclass
 
-from . import moments
-from .models import Script
+from django.db.models import Count, Q
+
+from outages.models import Customer, Outage
+
+from . import diffing, moments
+from .models import Script, ScriptVersion
 
 
-def scripts_for_call(*, wanted, outage=None, language=moments.DEFAULT_LANGUAGE):
-    """``{moment: body}`` for the moments in ``wanted``, in that order, choosing for each the most
-    specific live script: this outage, then this outage's kind, then the default; in the
-    caller's language, then the default language. One query."""
+@dataclass(frozen=True)
+class Choice:
+    """The live script chosen for one moment of a call."""
+
+    moment: str
+    body: str
+    script_id: int
+    scope: str
+    language: str
+    version: int
+
+
+def script_choices_for_call(*, wanted, outage=None, language=moments.DEFAULT_LANGUAGE):
+    """``{moment: Choice}`` for the moments in ``wanted``, in that order, choosing for each the
+    most specific live script. One query.
+
+    Fallback, most specific first: a script for this outage, then one for this outage's kind,
+    then the default. Within the chosen scope, the caller's language, then the default
+    language. Scope wins over language: wording written for one outage is what the
+    supervisor wants said on its calls, even before it has been translated (the card shows
+    its language). A moment with no live script at all is left out.
+    """
     keys = [moments.DEFAULT]
     if outage is not None:
         keys += [
@@ -20,13 +42,97 @@ def scripts_for_call(*, wanted, outage=None, language=moments.DEFAULT_LANGUAGE):
     rows = (
         Script.objects.filter(moment__in=wanted, scope_key__in=keys, language__in=languages)
         .filter(~Q(live_version=None))
-        .values_list("moment", "scope_key", "language", "live_version__body")
+        .values_list(
+            "pk",
+            "moment",
+            "scope",
+            "scope_key",
+            "language",
+            "live_version__number",
+            "live_version__body",
+        )
     )
-    # Rank: outage > kind > default, then the caller's language over the default language.
     specificity = {key: rank for rank, key in enumerate(keys)}
     best = {}
-    for moment, key, lang, body in rows:
+    for pk, moment, scope, key, lang, number, body in rows:
         score = (specificity[key], lang == language)
         if moment not in best or score > best[moment][0]:
-            best[moment] = (score, body)
+            best[moment] = (score, Choice(moment, body, pk, scope, lang, number))
     return {moment: best[moment][1] for moment in wanted if moment in best}
+
+
+def scripts_for_call(*, wanted, outage=None, language=moments.DEFAULT_LANGUAGE):
+    """``{moment: body}`` for the moments in ``wanted``, in call order, with the fallback of
+    ``script_choices_for_call``. One query."""
+    choices = script_choices_for_call(wanted=wanted, outage=outage, language=language)
+    return {moment: choice.body for moment, choice in choices.items()}
+
+
+# --- the library ----------------------------------------------------------------------------
+
+
+def scripts_for_library(*, moment="", scope="", language=""):
+    """Every script with its live wording and how many versions it has, in call order of
+    moments, default scope first. Filters are optional. One query."""
+    scripts = Script.objects.select_related("live_version", "live_version__author", "outage")
+    if moment:
+        scripts = scripts.filter(moment=moment)
+    if scope:
+        scripts = scripts.filter(scope=scope)
+    if language:
+        scripts = scripts.filter(language=language)
+    scripts = scripts.annotate(
+        version_count=Count("versions"),
+        draft_count=Count("versions", filter=Q(versions__published=False)),
+    )
+    order = {moment: index for index, moment in enumerate(moments.MOMENTS)}
+    scope_order = {key: index for index, key in enumerate(moments.SCOPES)}
+    return sorted(
+        scripts,
+        key=lambda s: (
+            order.get(s.moment, 99),
+            scope_order.get(s.scope, 9),
+            s.scope_key,
+            s.language,
+        ),
+    )
+
+
+def script_for_editor(pk):
+    """The script with its outage and live version, or ``None``."""
+    return Script.objects.select_related("outage", "live_version").filter(pk=pk).first()
+
+
+def script_versions(script):
+    """Every version of ``script``, newest first, with their authors. One query."""
+    return list(script.versions.select_related("author").order_by("-number"))
+
+
+def version_comparison(script, *, old, new):
+    """``(old_version, new_version, diffing.Comparison)`` for two version numbers of
+    ``script``; ``None`` when either does not exist. One query."""
+    found = {
+        v.number: v for v in ScriptVersion.objects.filter(script=script, number__in=[old, new])
+    }
+    if old not in found or new not in found:
+        return None
+    return found[old], found[new], diffing.compare(found[old].body, found[new].body)
+
+
+def outages_for_preview():
+    """Outages a supervisor may preview wording against: not closed, newest first."""
+    return Outage.objects.current().order_by("-started_at")
+
+
+def customer_for_preview(*, account_number="", outage=None):
+    """The customer with ``account_number``; without one, a customer the outage covers (or
+    any customer) so that the preview shows real values at once. ``None`` when there is
+    none."""
+    if account_number:
+        return Customer.objects.select_related("area").filter(account_number=account_number).first()
+    customers = Customer.objects.select_related("area").order_by("account_number")
+    if outage is not None and not outage.all_areas:
+        covered = customers.filter(area__in=outage.areas.all()).first()
+        if covered is not None:
+            return covered
+    return customers.first()
