@@ -63,8 +63,9 @@ def test_install_defaults_fills_in_what_is_missing_and_nothing_else(django_user_
     refund = Script.objects.get(moment=moments.REFUND, scope_key=moments.DEFAULT)
     before = refund.versions.count()
     assert install_defaults(now=timezone.now()) == 1
-    assert Script.objects.get(moment=moments.CAUSE, scope_key=moments.DEFAULT).live_version.body == (
-        defaults.DEFAULT_WORDING[moments.CAUSE]
+    assert (
+        Script.objects.get(moment=moments.CAUSE, scope_key=moments.DEFAULT).live_version.body
+        == (defaults.DEFAULT_WORDING[moments.CAUSE])
     )
     assert refund.versions.count() == before
     assert install_defaults(now=timezone.now()) == 0
