@@ -325,7 +325,7 @@ def callback_record_attempt(
     from console.roles import TEAM_LEAD, has_role
 
     locked = (
-        CallbackRequest.objects.select_for_update()
+        CallbackRequest.objects.select_for_update(of=("self",))
         .select_related("customer", "outage")
         .get(pk=callback.pk)
     )
