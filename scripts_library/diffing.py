@@ -1,8 +1,9 @@
 """A readable comparison of two versions of a script's wording.
 
 Scripts are short paragraphs, so a line diff would mark the whole text as changed. This compares
-word by word (keeping the spaces and line breaks that follow each word) and merges runs, so a
-supervisor sees exactly which words were taken out and which were put in.
+word by word (spaces and line breaks are kept, but never anchor a match on their own, so a
+rewritten sentence shows as one removal and one addition rather than alternating fragments) and
+merges runs, so a supervisor sees exactly which words were taken out and which were put in.
 
 Pure: standard library only.
 """
@@ -16,9 +17,10 @@ from typing import Literal
 
 ChangeKind = Literal["same", "removed", "added"]
 
-# A word with the whitespace after it; a placeholder such as "<Customer Name>" counts as one
-# word, so renaming a placeholder shows as one swap rather than two half-changes.
-_TOKEN = re.compile(r"<[^<>\n]*>\s*|[^\s<]+\s*|<\s*|\s+")
+# A placeholder such as "<Customer Name>" is one word, so renaming a placeholder shows as one
+# swap rather than two half-changes; every other run of non-space is a word; whitespace runs are
+# tokens of their own.
+_TOKEN = re.compile(r"<[^<>\s][^<>\n]*>|[^\s<]+|<|\s+")
 
 
 @dataclass(frozen=True)
@@ -32,10 +34,7 @@ class Comparison:
     changes: tuple[Change, ...]
     words_removed: int
     words_added: int
-
-    @property
-    def identical(self) -> bool:
-        return not self.words_removed and not self.words_added
+    identical: bool
 
 
 def _tokens(text: str) -> list[str]:
@@ -53,7 +52,7 @@ def compare(old: str, new: str) -> Comparison:
     gives back ``new``. A replacement is shown as the removed words, then the added ones.
     """
     a, b = _tokens(old), _tokens(new)
-    matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
+    matcher = difflib.SequenceMatcher(str.isspace, a, b, autojunk=False)
     changes: list[Change] = []
     removed = added = 0
 
@@ -76,7 +75,7 @@ def compare(old: str, new: str) -> Comparison:
         if op in ("insert", "replace"):
             push("added", b[j1:j2])
             added += _words(b[j1:j2])
-    return Comparison(tuple(changes), removed, added)
+    return Comparison(tuple(changes), removed, added, old == new)
 
 
 def unified(old: str, new: str, *, old_name: str, new_name: str) -> str:
