@@ -3,9 +3,14 @@
 Branches, as the reference guides order them: a known outage covers the caller -> outage
 scripts; an internal systems outage -> the "cannot access your account" path with manual entry;
 no outage but the account is cut off -> the reason and its guidance; neither -> technical issue.
+
+An internal systems outage covers every area and makes accounts unreadable, so it also shows
+before any lookup: the agent takes the caller's name and number by hand.
 """
 
 from dataclasses import dataclass, field
+
+from django.conf import settings
 
 from outages import lifecycle
 from outages import selectors as outage_selectors
@@ -17,6 +22,21 @@ OUTAGE = "outage"
 SYSTEMS = "systems"
 CUTOFF = "cutoff"
 TECHNICAL = "technical"
+
+BRANCH_LABELS = {
+    OUTAGE: "Known outage",
+    SYSTEMS: "Our systems are down",
+    CUTOFF: "No outage: account cut off",
+    TECHNICAL: "No known outage: technical issue",
+}
+
+
+# The call-log category each path starts with (the agent may change it).
+CATEGORY_BY_BRANCH = {
+    OUTAGE: {"category": "outage", "subcategory": "no_service"},
+    CUTOFF: {"category": "account", "subcategory": "cut_off"},
+    TECHNICAL: {"category": "technical"},
+}
 
 
 @dataclass
@@ -31,9 +51,11 @@ class ScriptCard:
 class Call:
     lookup: outage_selectors.Lookup
     outages: list = field(default_factory=list)
+    restored: list = field(default_factory=list)
     outage: object = None
     branch: str = ""
     scripts: list = field(default_factory=list)
+    missing_scripts: list = field(default_factory=list)
 
     @property
     def customer(self):
@@ -42,6 +64,33 @@ class Call:
     @property
     def area(self):
         return self.lookup.area
+
+    @property
+    def branch_label(self):
+        return BRANCH_LABELS.get(self.branch, "")
+
+    @property
+    def live_params(self):
+        """The query string that rebuilds this call (the live refresh asks with it)."""
+        if self.customer is not None:
+            return f"customer={self.customer.pk}"
+        if self.lookup.postal_code:
+            return f"q={self.lookup.postal_code}"
+        return ""
+
+    @property
+    def manual_entry(self):
+        """The callback form asks for the account number by hand: no account was read."""
+        return self.customer is None
+
+    @property
+    def asks_ticket(self):
+        """The technical-issue path logs the support ticket's reference with the callback."""
+        return self.branch == TECHNICAL
+
+    @property
+    def shows_callback_form(self):
+        return bool(self.branch)
 
 
 def _branch(*, outage, customer):
@@ -77,6 +126,30 @@ def script_cards(*, wanted, outage, customer, agent, now, area=None, callback=No
     ]
 
 
+def _split(outages):
+    """Open outages first (they decide the call), then restored ones still worth a mention."""
+    active = [outage for outage in outages if outage.is_active]
+    restored = [outage for outage in outages if not outage.is_active]
+    return active, restored
+
+
+def _compose(call, *, agent, now):
+    call.outage = call.outages[0] if call.outages else None
+    call.branch = _branch(outage=call.outage, customer=call.customer)
+    wanted = _moments_for(call.branch, call.customer)
+    call.scripts = script_cards(
+        wanted=wanted,
+        outage=call.outage,
+        customer=call.customer,
+        agent=agent,
+        now=now,
+        area=call.area,
+    )
+    found = {card.moment for card in call.scripts}
+    call.missing_scripts = [moments.LABELS[m] for m in wanted if m not in found]
+    return call
+
+
 def build_call(*, query="", customer_id=None, agent, now):
     if customer_id:
         lookup = outage_selectors.lookup_customer(customer_id)
@@ -84,16 +157,40 @@ def build_call(*, query="", customer_id=None, agent, now):
         lookup = outage_selectors.lookup(query)
     call = Call(lookup=lookup)
     if not lookup.found or lookup.matches:
+        if not lookup.query:
+            # Before any lookup: an internal systems outage means no account can be read.
+            covering = outage_selectors.outages_covering_area(None)
+            systems = [o for o in covering if o.kind == lifecycle.SYSTEMS]
+            if systems:
+                call.outages = systems
+                return _compose(call, agent=agent, now=now)
         return call
-    call.outages = outage_selectors.outages_covering_area(lookup.area)
-    call.outage = call.outages[0] if call.outages else None
-    call.branch = _branch(outage=call.outage, customer=lookup.customer)
-    call.scripts = script_cards(
-        wanted=_moments_for(call.branch, lookup.customer),
-        outage=call.outage,
-        customer=lookup.customer,
-        agent=agent,
-        now=now,
-        area=lookup.area,
+    call.outages, call.restored = _split(
+        outage_selectors.outages_covering_area(lookup.area, include_restored=True)
     )
-    return call
+    return _compose(call, agent=agent, now=now)
+
+
+def callback_initial(*, customer, outage, branch):
+    """What the callback form starts with: the customer's details and the outage's."""
+    initial = {}
+    if customer is not None:
+        initial.update(
+            name=customer.name, phone=customer.phone, account_number=customer.account_number
+        )
+    if outage is not None:
+        initial["call_reason"] = f"Service outage: {outage.title}"
+        if outage.service:
+            initial["item"] = outage.service
+    initial.update(CATEGORY_BY_BRANCH.get(branch, {}))
+    if branch == TECHNICAL:
+        initial["call_reason"] = "Technical issue, no known outage"
+    return initial
+
+
+def callback_promise(*, outage):
+    """When a customer filed now can expect the call, in words, for a filing still waiting."""
+    hours = int(settings.CALLBACK_TARGET.total_seconds() // 3600)
+    if outage is not None and outage.kind == lifecycle.SYSTEMS:
+        return f"within {hours} hours of our systems being restored"
+    return f"within {hours} hours of restoration"

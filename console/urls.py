@@ -6,7 +6,10 @@ from . import views
 
 console_patterns = [
     path("", views.home, name="home"),
+    path("call/live/", views.live, name="live"),
+    path("call/suggest/", views.suggest, name="suggest"),
     path("call/callback/", views.file_callback, name="file_callback"),
+    path("call/refund-review/", views.refund_review, name="refund_review"),
 ]
 
 urlpatterns = [

@@ -7,7 +7,10 @@ from console import roles
 
 ROUTES = {
     "console:home": ("get", roles.AGENT, 200, {}),
+    "console:live": ("get", roles.AGENT, 200, {}),
+    "console:suggest": ("get", roles.AGENT, 200, {}),
     "console:file_callback": ("post", roles.AGENT, 400, {}),
+    "console:refund_review": ("post", roles.AGENT, 400, {}),
     "healthz": ("get", None, 200, {}),
     "login": ("get", None, 200, {}),
     "logout": ("post", None, 302, {}),

@@ -1,0 +1,48 @@
+"""The live-call screen's forms: the callback request as the call's path needs it."""
+
+from django import forms
+
+from callbacks.forms import CallbackForm
+from outages.models import Customer, Outage
+
+
+class LiveCallbackForm(CallbackForm):
+    """The callback form on a live call. The account number is typed by hand only when no
+    account was read (a systems outage, or a caller found by postal code); the support ticket's
+    reference only on the technical-issue path (no outage)."""
+
+    class Meta(CallbackForm.Meta):
+        fields = [
+            "name",
+            "phone",
+            "account_number",
+            "ticket_reference",
+            *CallbackForm.Meta.fields[2:],
+        ]
+        labels = {
+            **CallbackForm.Meta.labels,
+            "account_number": "Account number (if the caller knows it)",
+            "ticket_reference": "Support ticket reference",
+        }
+
+    def __init__(self, *args, manual_entry=False, asks_ticket=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not manual_entry:
+            del self.fields["account_number"]
+        if not asks_ticket:
+            del self.fields["ticket_reference"]
+        else:
+            self.fields[
+                "ticket_reference"
+            ].help_text = (
+                "The reference of the technical support ticket you opened for this caller."
+            )
+
+    def service_arguments(self):
+        """``cleaned_data`` as ``callbacks.services.callback_file`` takes it."""
+        return dict(self.cleaned_data)
+
+
+class RefundReviewForm(forms.Form):
+    customer = forms.ModelChoiceField(queryset=Customer.objects.all())
+    outage = forms.ModelChoiceField(queryset=Outage.objects.all())

@@ -1,0 +1,352 @@
+"""The live-call screen through the test client: lookup, branches, live refresh, filing."""
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from callbacks import policy
+from callbacks.models import CallbackRequest
+from outages import lifecycle
+from outages import services as outage_services
+from outages.models import Customer
+from tests.factories import CoverageFactory, CustomerFactory, OutageFactory, ServiceAreaFactory
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
+HX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def area():
+    return ServiceAreaFactory(code="NE-1", name="Northgate")
+
+
+@pytest.fixture
+def customer(area):
+    return CustomerFactory(
+        account_number="ACC123456",
+        name="Dana Whitfield",
+        phone="+12025550143",
+        address="14 Juniper Lane",
+        postal_code="20001",
+        area=area,
+    )
+
+
+@pytest.fixture
+def outage(area, supervisor):
+    return outage_services.outage_declare(
+        actor=supervisor,
+        now=NOW - timedelta(hours=1),
+        title="Fibre cut on Route 9",
+        areas=[area],
+        service="Home broadband",
+        cause="A fibre cable was cut by roadworks",
+        etr=NOW + timedelta(hours=3, minutes=12),
+        message="Crews are on site.",
+    )
+
+
+def _home(client, **params):
+    with time_machine.travel(NOW, tick=False):
+        return client.get(reverse("console:home"), params)
+
+
+def _text(response):
+    return re.sub(r"\s+", " ", response.content.decode())
+
+
+def test_blank_screen_says_what_to_do(agent_client):
+    page = _text(_home(agent_client))
+    assert "Find customer" in page
+    assert "Ready for the next caller" in page
+    assert 'id="id_q"' in page and "autofocus" in page
+
+
+@pytest.mark.parametrize("typed", ["ACC123456", "(202) 555-0143", "+1 202 555 0143", "Juniper"])
+def test_lookup_by_account_phone_or_address_shows_outage_and_scripts(
+    agent_client, customer, outage, typed
+):
+    page = _text(_home(agent_client, q=typed))
+    assert "Dana Whitfield" in page
+    assert "Known outage: Fibre cut on Route 9" in page
+    assert "A fibre cable was cut by roadworks" in page
+    # The ETR in the customer's terms: local time and how far away it is.
+    assert "Mon 23 Nov, 1:12 PM" in page  # 18:12 UTC in New York
+    assert "(in 3 h 12 min)" in page
+    assert "Crews are on site." in page
+    labels = re.findall(r'<h3 id="script-(\w+)"', page)
+    assert labels == ["opening", "cause", "eta", "alternatives", "refund", "closing"]
+    assert 'aria-label="Copy Opening script"' in page
+
+
+def test_address_with_several_matches_offers_a_pick(agent_client, area):
+    CustomerFactory(address="1 Harbour Road", area=area)
+    CustomerFactory(address="2 Harbour Road", area=area)
+    page = _text(_home(agent_client, q="Harbour"))
+    assert "Several customers match" in page
+    assert page.count('href="/?customer=') == 2
+
+
+def test_unknown_lookup_says_what_to_try(agent_client, customer):
+    page = _text(_home(agent_client, q="Nowhere Street"))
+    assert "No customer matches “Nowhere Street”" in page
+    assert "postal code" in page
+
+
+def test_postal_code_without_customer_gives_area_outage_and_manual_entry(
+    agent_client, area, outage
+):
+    CoverageFactory(postal_code="20099", area=area)
+    page = _text(_home(agent_client, q="20099"))
+    assert "Postal code 20099" in page
+    assert "Known outage: Fibre cut on Route 9" in page
+    assert "Account number (if the caller knows it)" in page
+
+
+def test_htmx_lookup_returns_the_result_partial_only(agent_client, customer, outage):
+    with time_machine.travel(NOW, tick=False):
+        response = agent_client.get(reverse("console:home"), {"q": "ACC123456"}, headers=HX)
+    assert "<html" not in response.content.decode()
+    assert "Dana Whitfield" in response.content.decode()
+    assert response["Vary"].count("HX-Request") == 1
+
+
+def test_callback_form_is_prefilled_from_customer_and_outage(agent_client, customer, outage):
+    page = _text(_home(agent_client, q="ACC123456"))
+    assert 'value="Dana Whitfield"' in page
+    assert 'value="+12025550143"' in page
+    assert 'value="Service outage: Fibre cut on Route 9"' in page
+    assert 'value="Home broadband"' in page
+    assert "File callback" in page
+
+
+def test_cut_off_account_without_outage_gets_reason_and_guidance(agent_client, area):
+    CustomerFactory(
+        account_number="ACC900001", area=area, status=Customer.Status.SUSPENDED_NONPAYMENT
+    )
+    page = _text(_home(agent_client, q="ACC900001"))
+    assert "the account is cut off" in page
+    assert "Suspended for non-payment" in page
+    assert re.findall(r'<h3 id="script-(\w+)"', page) == ["cutoff_nonpayment", "closing"]
+    assert "payment is overdue" in page
+
+
+def test_no_outage_and_active_account_is_the_technical_issue_path(agent_client, customer):
+    page = _text(_home(agent_client, q="ACC123456"))
+    assert "No known outage in Northgate" in page
+    assert re.findall(r'<h3 id="script-(\w+)"', page) == ["technical_issue", "closing"]
+    assert "Support ticket reference" in page
+
+
+def test_systems_outage_shows_before_any_lookup_with_manual_entry(agent_client, supervisor):
+    outage_services.outage_declare(
+        actor=supervisor, now=NOW - timedelta(minutes=5), title="Billing platform down",
+        kind=lifecycle.SYSTEMS,
+    )  # fmt: skip
+    page = _text(_home(agent_client))
+    assert "Our systems are down: Billing platform down" in page
+    assert "can&#x27;t open your account" in page
+    assert "Caller details by hand" in page
+    assert "Account number (if the caller knows it)" in page
+
+
+def test_query_count_does_not_grow_with_the_directory(
+    agent_client, customer, outage, django_assert_num_queries, area
+):
+    def count():
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as ctx:
+            assert _home(agent_client, q="Juniper").status_code == 200
+        return len(ctx.captured_queries)
+
+    small = count()
+    CustomerFactory.create_batch(60, area=area)
+    OutageFactory.create_batch(3, areas=[ServiceAreaFactory()])
+    assert count() == small
+    assert small <= 14
+
+
+# --- the live region --------------------------------------------------------------------
+
+
+def _live(client, customer, version=""):
+    with time_machine.travel(NOW, tick=False):
+        return client.get(
+            reverse("console:live"), {"customer": customer.pk, "v": version}, headers=HX
+        )
+
+
+def _digest(page):
+    return re.search(r'v=([0-9a-f]{16})"', page).group(1)
+
+
+def test_live_region_is_204_while_nothing_changed(agent_client, customer, outage):
+    digest = _digest(_text(_home(agent_client, q="ACC123456")))
+    assert _live(agent_client, customer, digest).status_code == 204
+
+
+def test_supervisors_cause_and_etr_change_reaches_the_open_screen(
+    agent_client, customer, outage, supervisor
+):
+    digest = _digest(_text(_home(agent_client, q="ACC123456")))
+    outage_services.outage_post_update(
+        actor=supervisor,
+        now=NOW,
+        outage=outage,
+        cause="A flooded street cabinet",
+        etr=NOW + timedelta(hours=5),
+        message="Cabinet pumped out.",
+    )
+    response = _live(agent_client, customer, digest)
+    assert response.status_code == 200
+    page = _text(response)
+    assert 'id="call-live"' in page and "<html" not in page
+    banner, scripts = page.split('class="script-cards"')
+    assert "A flooded street cabinet" in banner
+    assert "Cabinet pumped out." in banner
+    assert "(in 5 h)" in banner
+    # The cause script reads from the outage record: the agent's words change too.
+    assert "A flooded street cabinet" in scripts
+    assert "A fibre cable was cut" not in page
+    assert _digest(page) != digest
+
+
+def test_restoration_reaches_the_open_screen(agent_client, customer, outage, supervisor):
+    outage_services.outage_restore(actor=supervisor, now=NOW, outage=outage)
+    page = _text(_live(agent_client, customer))
+    assert "Restored: Fibre cut on Route 9" in page
+    assert "Known outage" not in page
+
+
+def test_live_region_needs_an_agent(client, nobody, customer):
+    client.force_login(nobody)
+    assert _live(client, customer).status_code == 403
+
+
+# --- suggestions while typing ---------------------------------------------------------------
+
+
+def test_suggestions_wait_for_three_characters(agent_client, customer):
+    response = agent_client.get(reverse("console:suggest"), {"q": "Ju"}, headers=HX)
+    assert response.status_code == 200
+    assert "Juniper" not in response.content.decode()
+
+
+def test_suggestions_list_address_matches_to_pick(agent_client, customer, area):
+    CustomerFactory(address="15 Juniper Lane", area=area)
+    page = _text(agent_client.get(reverse("console:suggest"), {"q": "juniper"}, headers=HX))
+    assert "14 Juniper Lane" in page and "15 Juniper Lane" in page
+    assert f'href="/?customer={customer.pk}"' in page
+
+
+def test_suggestions_say_when_nothing_matches(agent_client, customer):
+    page = _text(agent_client.get(reverse("console:suggest"), {"q": "zzzz"}, headers=HX))
+    assert "Nothing matches" in page
+
+
+# --- filing a callback ------------------------------------------------------------------
+
+
+def _file(client, **data):
+    with time_machine.travel(NOW, tick=False):
+        return client.post(reverse("console:file_callback"), data, headers=HX)
+
+
+def test_filing_during_the_outage_promises_the_call_after_restoration(
+    agent_client, customer, outage
+):
+    response = _file(
+        agent_client,
+        customer=customer.pk,
+        outage=outage.pk,
+        path="outage",
+        name="Dana Whitfield",
+        phone="202 555 0143",
+        call_reason="Needs to set up a payment",
+        category="billing",
+        subcategory="payment",
+        preferred_window="any",
+    )
+    page = _text(response)
+    assert response.status_code == 200
+    assert "Callback filed for Dana Whitfield" in page
+    assert "within 8 hours of restoration" in page
+    callback = CallbackRequest.objects.get()
+    assert (callback.customer, callback.outage, callback.status) == (
+        customer,
+        outage,
+        policy.WAITING,
+    )
+    assert callback.account_number == "ACC123456"
+    # The form is ready for the next filing, pre-filled again.
+    assert 'value="Service outage: Fibre cut on Route 9"' in page
+
+
+def test_technical_path_logs_the_ticket_and_says_when_we_call(agent_client, customer):
+    page = _text(
+        _file(
+            agent_client,
+            customer=customer.pk,
+            path="technical",
+            name="Dana Whitfield",
+            phone="+12025550143",
+            call_reason="Router keeps dropping",
+            ticket_reference="TCK-4471",
+            category="technical",
+            subcategory="equipment",
+            preferred_window="any",
+        )
+    )
+    callback = CallbackRequest.objects.get()
+    assert callback.ticket_reference == "TCK-4471"
+    assert callback.due_at == NOW + timedelta(hours=8)
+    assert "we will call them by" in page
+    assert "Mon 23 Nov, 6:00 PM" in page and "(in 8 h)" in page
+    assert "risk-on_track" in page
+
+
+def test_systems_path_takes_name_phone_and_account_by_hand(agent_client, supervisor):
+    outage = outage_services.outage_declare(
+        actor=supervisor, now=NOW, title="CRM down", kind=lifecycle.SYSTEMS
+    )
+    _file(
+        agent_client,
+        outage=outage.pk,
+        path="systems",
+        name="Sam Ortega",
+        phone="303-555-0188",
+        account_number="ACC777",
+        call_reason="Change of address",
+        category="account",
+        subcategory="details",
+        preferred_window="any",
+    )
+    callback = CallbackRequest.objects.get()
+    assert (callback.name, callback.phone, callback.account_number) == (
+        "Sam Ortega",
+        "+13035550188",
+        "ACC777",
+    )
+    assert callback.customer is None
+
+
+def test_bad_input_is_explained_beside_the_field_and_nothing_is_written(agent_client, outage):
+    response = _file(
+        agent_client, outage=outage.pk, path="outage", name="", phone="12", call_reason=""
+    )
+    page = _text(response)
+    assert "Enter the customer&#x27;s name." in page
+    assert "This is not a phone number." in page or "not valid" in page
+    assert CallbackRequest.objects.count() == 0
+
+
+def test_filing_without_htmx_refuses_an_empty_form(agent_client):
+    response = agent_client.post(reverse("console:file_callback"), {})
+    assert response.status_code == 400
