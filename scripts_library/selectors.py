@@ -98,6 +98,17 @@ def scripts_for_library(*, moment="", scope="", language=""):
     )
 
 
+def moments_without_default():
+    """Labels of the moments with no live default wording in the default language: on a call
+    they would show nothing when no scoped script applies. One query."""
+    covered = set(
+        Script.objects.filter(scope_key=moments.DEFAULT, language=moments.DEFAULT_LANGUAGE)
+        .exclude(live_version=None)
+        .values_list("moment", flat=True)
+    )
+    return [label for moment, label in moments.LABELS.items() if moment not in covered]
+
+
 def script_for_editor(pk):
     """The script with its outage and live version, or ``None``."""
     return Script.objects.select_related("outage", "live_version").filter(pk=pk).first()
@@ -122,6 +133,17 @@ def version_comparison(script, *, old, new):
 def outages_for_preview():
     """Outages a supervisor may preview wording against: not closed, newest first."""
     return Outage.objects.current().order_by("-started_at")
+
+
+def outage_for_preview(script):
+    """The outage a script's preview starts with: its own outage, else the newest current
+    outage of its kind, else the newest current outage (``None`` when there is none)."""
+    if script.outage_id:
+        return script.outage
+    outages = outages_for_preview()
+    if script.outage_kind:
+        return outages.filter(kind=script.outage_kind).first() or outages.first()
+    return outages.first()
 
 
 def customer_for_preview(*, account_number="", outage=None):

@@ -62,7 +62,7 @@ def _preview_form(*, outages, outage, customer):
 
 def _editor_context(request, script, form, *, now, status_form=None):
     outages = selectors.outages_for_preview()
-    outage = script.outage or outages.first()
+    outage = selectors.outage_for_preview(script)
     body = form["body"].value() or ""
     preview = _preview(request=request, moment=script.moment, body=body, outage=outage, now=now)
     return {
@@ -89,6 +89,7 @@ def library(request):
     }
     context = {
         "scripts": selectors.scripts_for_library(**filters),
+        "missing": selectors.moments_without_default(),
         "filters": filters,
         "moment_choices": moments.LABELS.items(),
         "scope_choices": moments.SCOPES.items(),

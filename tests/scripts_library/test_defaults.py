@@ -1,5 +1,7 @@
 """The default wording shipped with the product: every moment has some, and it is valid."""
 
+import io
+
 import pytest
 
 from scripts_library import defaults, moments, placeholders
@@ -69,3 +71,17 @@ def test_install_defaults_fills_in_what_is_missing_and_nothing_else(django_user_
     )
     assert refund.versions.count() == before
     assert install_defaults(now=timezone.now()) == 0
+
+
+@pytest.mark.django_db
+def test_seed_demo_leaves_every_moment_with_default_wording():
+    from django.core.management import call_command
+
+    Script.objects.all().delete()
+    call_command("seed_demo", stdout=io.StringIO())
+    live = dict(
+        Script.objects.filter(scope_key=moments.DEFAULT, language=moments.DEFAULT_LANGUAGE)
+        .exclude(live_version=None)
+        .values_list("moment", "live_version__body")
+    )
+    assert live == defaults.DEFAULT_WORDING

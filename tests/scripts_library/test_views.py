@@ -351,3 +351,23 @@ def test_roll_back_to_the_live_version_is_refused(supervisor_client, cause):
     assert response.status_code == 400
     assert "is already live" in response.content.decode()
     assert _versions() == before
+
+
+def test_library_warns_about_moments_without_live_default_wording(supervisor_client):
+    Script.objects.filter(moment=moments.REFUND, scope_key=moments.DEFAULT).update(
+        live_version=None
+    )
+    page = supervisor_client.get(reverse("scripts_library:library")).content.decode()
+    assert "No live default wording for: Refund question." in page
+
+
+def test_a_kind_script_previews_against_an_outage_of_its_kind(supervisor_client, outage):
+    from outages import lifecycle
+
+    systems = OutageFactory(
+        kind=lifecycle.SYSTEMS, title="Billing system down", all_areas=True, cause="a failed update"
+    )
+    script = Script.objects.get(moment=moments.OPENING, scope_key="kind:systems")
+    page = supervisor_client.get(reverse("scripts_library:edit", args=[script.pk])).content
+    assert f'<option value="{systems.pk}" selected>'.encode() in page
+    assert f'<option value="{outage.pk}">'.encode() in page
