@@ -35,6 +35,23 @@ LABELS = {
 }
 MOMENTS = tuple(LABELS)
 
+# When the agent reads each script: shown to supervisors beside the wording they edit.
+USES = {
+    OPENING: "Read first, once the caller's area shows a known outage.",
+    CAUSE: "When the caller asks what happened. The cause comes from the outage record.",
+    ETA: "When the caller asks how long it will last. The ETR comes from the outage record.",
+    ALTERNATIVES: "Temporary options while the service is down, and the offer of a call back.",
+    REFUND: "When the caller asks for a refund or a credit for the outage.",
+    CLOSING: "Last, before ending the call.",
+    CALLBACK_ANSWERED: "Returning a call after restoration, when the customer answers.",
+    CALLBACK_LEFT_VOICEMAIL: "Returning a call, when it goes to voicemail: the message to leave.",
+    CALLBACK_NO_VOICEMAIL: "Returning a call, no answer and no voicemail: guidance for the agent.",
+    CUTOFF_NONPAYMENT: "No outage, and the account is suspended for non-payment.",
+    CUTOFF_TERMS: "No outage, and the account is suspended for a terms of service violation.",
+    CUTOFF_DISCONNECTION: "No outage, and the service was disconnected at the customer's request.",
+    TECHNICAL_ISSUE: "No outage and nothing on the account: the customer's own connection.",
+}
+
 # A live call with a known outage, in call order.
 OUTAGE_CALL = (OPENING, CAUSE, ETA, ALTERNATIVES, REFUND, CLOSING)
 # Working a callback: one script per outcome.

@@ -114,6 +114,15 @@ def script_for_editor(pk):
     return Script.objects.select_related("outage", "live_version").filter(pk=pk).first()
 
 
+def script_variants(script):
+    """The other scripts for the same moment (other scopes and languages), in the order the
+    library lists them. One query."""
+    others = Script.objects.filter(moment=script.moment).exclude(pk=script.pk)
+    others = others.select_related("outage", "live_version")
+    scope_order = {key: index for index, key in enumerate(moments.SCOPES)}
+    return sorted(others, key=lambda s: (scope_order.get(s.scope, 9), s.scope_key, s.language))
+
+
 def script_versions(script):
     """Every version of ``script``, newest first, with their authors. One query."""
     return list(script.versions.select_related("author").order_by("-number"))

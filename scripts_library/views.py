@@ -69,6 +69,8 @@ def _editor_context(request, script, form, *, now, status_form=None):
         "script": script,
         "form": form,
         "versions": selectors.script_versions(script),
+        "variants": selectors.script_variants(script),
+        "use": moments.USES.get(script.moment, ""),
         "rollback_form": status_form or RollbackForm(),
         "preview_form": _preview_form(
             outages=outages, outage=outage, customer=preview["preview_customer"]

@@ -85,3 +85,7 @@ def test_seed_demo_leaves_every_moment_with_default_wording():
         .values_list("moment", "live_version__body")
     )
     assert live == defaults.DEFAULT_WORDING
+
+
+def test_every_moment_says_when_it_is_read():
+    assert set(moments.USES) == set(moments.MOMENTS)

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from scripts_library import defaults, moments, placeholders
 from scripts_library.models import Script, ScriptVersion
@@ -375,3 +376,14 @@ def test_a_kind_script_previews_against_an_outage_of_its_kind(supervisor_client,
     page = supervisor_client.get(reverse("scripts_library:edit", args=[script.pk])).content
     assert f'<option value="{systems.pk}" selected>'.encode() in page
     assert f'<option value="{outage.pk}">'.encode() in page
+
+
+def test_edit_page_says_when_the_script_is_read_and_lists_its_variants(supervisor_client):
+    opening = Script.objects.get(moment=moments.OPENING, scope_key=moments.DEFAULT)
+    systems = Script.objects.get(moment=moments.OPENING, scope_key="kind:systems")
+    page = supervisor_client.get(reverse("scripts_library:edit", args=[opening.pk])).content
+    page = page.decode()
+    assert escape(moments.USES[moments.OPENING]) in page
+    assert "Other scripts for this moment" in page
+    assert f'href="{reverse("scripts_library:edit", args=[systems.pk])}"' in page
+    assert "Internal systems outages · English" in page
