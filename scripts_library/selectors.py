@@ -145,11 +145,12 @@ def outages_for_preview():
 
 
 def outage_for_preview(script):
-    """The outage a script's preview starts with: its own outage, else the newest current
-    outage of its kind, else the newest current outage (``None`` when there is none)."""
-    if script.outage_id:
-        return script.outage
+    """The outage a script's preview starts with: its own outage while it is not closed, else
+    the newest current outage of its kind, else the newest current outage (``None`` when
+    there is none)."""
     outages = outages_for_preview()
+    if script.outage_id and outages.filter(pk=script.outage_id).exists():
+        return script.outage
     if script.outage_kind:
         return outages.filter(kind=script.outage_kind).first() or outages.first()
     return outages.first()
