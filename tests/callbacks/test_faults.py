@@ -32,9 +32,7 @@ from outages import services as outage_services
 from tests.conftest import REQUIRE_SERVICES
 from tests.factories import ServiceAreaFactory
 
-# Committed rows (the workers read them on their own connections); the role groups and default
-# scripts that migrations install are restored for each test after the flush.
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = pytest.mark.worker
 
 ROOT = Path(__file__).resolve().parents[2]
 CELERY = Path(sys.executable).with_name("celery")
@@ -204,7 +202,10 @@ class Workers:
 
 
 @pytest.fixture
-def workers(broker, transactional_db, tmp_path):
+def workers(broker, django_db_serialized_rollback, transactional_db, tmp_path):
+    """Committed rows (the workers read them on their own connections); the role groups and
+    default scripts that migrations install are restored for each test. Requested after the
+    broker, so that without PostgreSQL the test is skipped before the database is touched."""
     pool = Workers(broker.url, tmp_path)
     yield pool
     pool.stop_all()

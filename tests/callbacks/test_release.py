@@ -103,7 +103,11 @@ def test_reopen_returns_untried_callbacks_to_waiting(outage, agent, supervisor):
 
 @pytest.mark.worker
 def test_a_real_worker_releases_callbacks_when_an_outage_is_restored(
-    celery_worker_on_broker, django_capture_on_commit_callbacks, supervisor, agent
+    django_db_serialized_rollback,
+    celery_worker_on_broker,
+    django_capture_on_commit_callbacks,
+    supervisor,
+    agent,
 ):
     area = ServiceAreaFactory()
     outage = OutageFactory(areas=[area])
