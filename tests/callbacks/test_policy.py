@@ -575,3 +575,25 @@ def test_risk_in_the_repeated_hour_compares_instants(now_fold, due_fold, result)
 def test_risk_rejects_bad_input(due_at, now, margin):
     with pytest.raises(ValueError):
         policy.risk(due_at=due_at, now=now, margin=margin)
+
+
+# Who may record an attempt
+
+
+@pytest.mark.parametrize(
+    ("actor_id", "assigned_to_id", "actor_is_lead", "allowed"),
+    [
+        (1, 1, False, True),  # the agent who holds it
+        (2, 1, False, False),  # another agent
+        (2, None, False, False),  # nobody holds it: an agent takes it from the queue first
+        (3, 1, True, True),  # a team lead, on somebody's callback
+        (3, None, True, True),  # a team lead, on one nobody holds
+    ],
+)
+def test_may_record_attempt(actor_id, assigned_to_id, actor_is_lead, allowed):
+    assert (
+        policy.may_record_attempt(
+            actor_id=actor_id, assigned_to_id=assigned_to_id, actor_is_lead=actor_is_lead
+        )
+        is allowed
+    )
