@@ -1,0 +1,239 @@
+"""``benchmarks/results.json`` (merged: a scenario run alone replaces only its own entry) and
+``benchmarks/RESULTS.md`` (the table, the machine, the versions, the commands, the dates, and
+the analysis of what missed its target from ``benchmarks/ANALYSIS.md``)."""
+
+import json
+import os
+import platform
+import subprocess
+from datetime import UTC, datetime
+
+from .environment import PACKAGE_DIR
+
+RESULTS = PACKAGE_DIR / "results.json"
+TABLE = PACKAGE_DIR / "RESULTS.md"
+ANALYSIS = PACKAGE_DIR / "ANALYSIS.md"
+
+# scenario -> (headline key, unit, target text)
+HEADLINES = {
+    "lookup": ("ratio_p50", "× the floor's p50", "< 2"),
+    "filing": ("per_second", "filings/s", "> 200"),
+    "release": ("seconds", "s", "< 3"),
+    "claim": ("per_second", "claims/s", "> 500, 0 duplicates"),
+    "import": ("seconds", "s", "< 60"),
+}
+
+
+def load():
+    try:
+        return json.loads(RESULTS.read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def machine():
+    """The hardware and versions the figures were measured on."""
+    from django import get_version
+    from django.db import connection
+
+    info = {
+        "nproc": os.cpu_count(),
+        "memory_gb": _memory_gb(),
+        "cpu": _cpu_model(),
+        "python": platform.python_version(),
+        "django": get_version(),
+        "os": platform.platform(),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        info["postgresql"] = cursor.fetchone()[0]
+    info["redis"] = _redis_version()
+    info["gunicorn"] = _version("gunicorn")
+    info["psycopg"] = _version("psycopg")
+    return info
+
+
+def _version(package):
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return None
+
+
+def _memory_gb():
+    try:
+        with open("/proc/meminfo") as handle:
+            for line in handle:
+                if line.startswith("MemTotal:"):
+                    return round(int(line.split()[1]) / 1024 / 1024, 1)
+    except OSError:
+        pass
+    return None
+
+
+def _cpu_model():
+    try:
+        with open("/proc/cpuinfo") as handle:
+            for line in handle:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    try:
+        out = subprocess.run(["lscpu"], capture_output=True, text=True, check=False).stdout
+        for line in out.splitlines():
+            if line.startswith("Model name:"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or None
+
+
+def _redis_version():
+    import redis
+
+    from .environment import broker_url
+
+    try:
+        return redis.Redis.from_url(broker_url(), socket_timeout=3).info("server")["redis_version"]
+    except redis.RedisError:
+        return None
+
+
+def write(new_results, *, command, total_seconds):
+    results = load()
+    results.update(new_results)
+    results["machine"] = machine()
+    results["machine"]["measured_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+    if command == "make bench":
+        results["machine"]["make_bench_seconds"] = round(total_seconds, 1)
+    RESULTS.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+    TABLE.write_text(markdown(results))
+    return results
+
+
+def _figure(value):
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:,.2f}" if value < 100 else f"{value:,.0f}"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def _headline(name, result):
+    key, unit, target = HEADLINES[name]
+    value = result.get(key)
+    shown = f"{_figure(value)} {unit}"
+    if name == "claim":
+        shown += f", {_figure(result.get('duplicates'))} duplicates"
+    if name == "release" and value is None and result.get("stopped_step"):
+        stopped = result.get("stopped_after_s")
+        shown = f"did not finish: {result['stopped_step']} stopped after {stopped} s"
+    if name == "import" and value is None and result.get("skipped"):
+        shown = f"not run: {result['skipped']}"
+    met = "met" if result.get("met") else "missed"
+    return f"| {name} | {shown} | {target} | {met} | {result.get('measured_at', '')} |"
+
+
+def _lookup_table(result):
+    rows = [
+        "| clients | kind | p50 ms | p95 ms | p99 ms | requests/s | p50 ratio to floor |",
+        "|---:|---|---:|---:|---:|---:|---:|",
+    ]
+    for clients, by_kind in result.get("runs", {}).items():
+        for kind, figures in by_kind.items():
+            rows.append(
+                f"| {clients} | {kind} | {_figure(figures.get('p50_ms'))} | "
+                f"{_figure(figures.get('p95_ms'))} | {_figure(figures.get('p99_ms'))} | "
+                f"{_figure(figures.get('per_second'))} | {_figure(figures.get('ratio_p50'))} |"
+            )
+    return rows
+
+
+def markdown(results):
+    m = results.get("machine", {})
+    lines = [
+        "# Benchmark results",
+        "",
+        "Measured by `make bench` (`python -m benchmarks all`): the console served by gunicorn",
+        "on 127.0.0.1, driven by a load generator in a second process, on PostgreSQL and Redis,",
+        "with 1,000,000 customers, 20,000 areas and 500 active outages. `results.json` has every",
+        "figure.",
+        "",
+        "## Machine",
+        "",
+        "| | |",
+        "|---|---|",
+        f"| CPU | {m.get('cpu')} |",
+        f"| nproc | {m.get('nproc')} |",
+        f"| memory | {m.get('memory_gb')} GB |",
+        f"| OS | {m.get('os')} |",
+        f"| PostgreSQL | {m.get('postgresql')} |",
+        f"| Redis | {m.get('redis')} |",
+        f"| Python | {m.get('python')} |",
+        f"| Django | {m.get('django')} |",
+        f"| gunicorn | {m.get('gunicorn')} |",
+        f"| psycopg | {m.get('psycopg')} |",
+        f"| written | {m.get('measured_at')} |",
+    ]
+    if m.get("make_bench_seconds"):
+        lines.append(f"| `make bench` took | {m['make_bench_seconds']:.0f} s |")
+    busy = [
+        (name, r.get("load_average_before_after"))
+        for name, r in results.items()
+        if name in HEADLINES and r.get("load_average_before_after")
+    ]
+    if busy:
+        worst = max(max(v for v in pair if v is not None) for _, pair in busy)
+        lines.append(f"| highest 1-minute load average during a scenario | {worst} |")
+        if m.get("nproc") and worst > m["nproc"]:
+            lines += [
+                "",
+                f"**The machine was busy with other work** (load average up to {worst} on "
+                f"{m['nproc']} cores): every figure below is lower than this machine gives when "
+                "idle. `results.json` has the load average before and after each scenario.",
+            ]
+    lines += [
+        "",
+        "## Targets",
+        "",
+        "| scenario | result | target | | measured at (UTC) |",
+        "|---|---|---|---|---|",
+    ]
+    for name in HEADLINES:
+        if name in results:
+            lines.append(_headline(name, results[name]))
+    commands = sorted({r.get("command") for n, r in results.items() if n in HEADLINES} - {None})
+    lines += ["", "Commands: " + ", ".join(f"`{c}`" for c in commands), ""]
+    if "lookup" in results:
+        lookup = results["lookup"]
+        server = lookup.get("parameters", {}).get("server", {})
+        lines += [
+            "## Lookup beside the floor",
+            "",
+            f"`ratio_p50` is {lookup.get('ratio_p50_is')}. The floor is a view of the same",
+            "server behind the same middleware doing one primary-key query and rendering a",
+            "one-line template. Server: `" + str(server.get("command", "")) + "`.",
+            "",
+            *_lookup_table(lookup),
+            "",
+        ]
+    for name in ("filing", "release", "claim", "import"):
+        if name in results:
+            lines += [f"## {name.title()}", "", "```json", _summary_json(results[name]), "```", ""]
+    if ANALYSIS.exists():
+        lines += [ANALYSIS.read_text().strip(), ""]
+    return "\n".join(lines)
+
+
+def _summary_json(result):
+    shown = {k: v for k, v in result.items() if k not in {"runs", "command", "profile"}}
+    steps = shown.get("steps")
+    if steps:
+        shown["steps"] = {
+            name: {k: v for k, v in step.items() if k != "plan_of_stopped_statement"}
+            for name, step in steps.items()
+        }
+    return json.dumps(shown, indent=2, sort_keys=True)

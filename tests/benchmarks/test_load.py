@@ -1,0 +1,90 @@
+"""The load generator: percentiles, and a short run against a tiny local server."""
+
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from benchmarks import load
+
+
+def test_percentile_is_nearest_rank():
+    values = list(range(1, 101))
+    assert load.percentile(values, 0.50) == 50
+    assert load.percentile(values, 0.95) == 95
+    assert load.percentile(values, 0.99) == 99
+    assert load.percentile([7], 0.99) == 7
+    assert load.percentile([], 0.5) is None
+
+
+def test_summarise_in_milliseconds():
+    figures = load.summarise([0.001, 0.002, 0.003, 0.004], elapsed=2.0)
+    assert figures["requests"] == 4
+    assert figures["per_second"] == 2.0
+    assert figures["p50_ms"] == 2.0
+    assert figures["max_ms"] == 4.0
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as gunicorn's threads
+
+    def do_GET(self):  # noqa: N802 - the stdlib's name
+        body = b'<body hx-headers=\'{"X-CSRFToken": "tok123"}\'>ok</body>'
+        self.send_response(200 if self.path != "/missing" else 404)
+        self.send_header("Set-Cookie", "csrftoken=abc123; Path=/")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_POST(self):  # noqa: N802
+        length = int(self.headers["Content-Length"])
+        data = self.rfile.read(length).decode()
+        ok = "csrfmiddlewaretoken=tok123" in data and "csrftoken=abc123" in self.headers["Cookie"]
+        self.send_response(200 if ok else 403)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def serve():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def test_run_counts_requests_and_statuses_and_stops_at_max():
+    server = serve()
+    try:
+        figures = load.run(
+            {
+                "port": server.server_address[1],
+                "concurrency": 3,
+                "duration": 5,
+                "max_requests": 30,
+                "requests": [{"method": "GET", "path": "/"}, {"method": "GET", "path": "/missing"}],
+            }
+        )
+    finally:
+        server.shutdown()
+    assert 30 <= figures["requests"] <= 33  # the ones in flight when the limit was hit count
+    assert set(figures["statuses"]) == {"200", "404"}
+    assert figures["errors"] == 0
+    assert figures["p50_ms"] > 0
+
+
+def test_posts_carry_the_csrf_token_from_the_page():
+    server = serve()
+    try:
+        figures = load.run(
+            {
+                "port": server.server_address[1],
+                "concurrency": 2,
+                "duration": 5,
+                "max_requests": 10,
+                "csrf_path": "/",
+                "requests": [{"method": "POST", "path": "/file/", "form": {"name": "A"}}],
+            }
+        )
+    finally:
+        server.shutdown()
+    assert figures["statuses"] == {"200": figures["requests"]}
