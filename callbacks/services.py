@@ -96,9 +96,8 @@ def callback_file(
 
 def _file_or_merge(*, actor, now, outage, fields):
     if outage is not None:
-        # The caller's copy may be stale (restored since the page loaded): read it now. A
-        # restoration committing while this filing is in flight is caught by the sweep.
-        outage = Outage.objects.get(pk=outage.pk)
+        # The caller's copy may be stale (restored since the page loaded): read it now.
+        outage = _outage_shared(outage.pk)
     existing = (
         CallbackRequest.objects.select_for_update()
         .open()
@@ -154,6 +153,22 @@ def _file_or_merge(*, actor, now, outage, fields):
     if due_at:
         _distribute_on_commit()
     return Filing(callback=callback, merged=False)
+
+
+def _outage_shared(outage_id):
+    """Read the outage under a shared lock (PostgreSQL ``FOR SHARE``). Filings do not block
+    each other, but a restoration or a release (``FOR UPDATE`` on the outage) waits for the
+    filings in flight, and a filing waits for them: a callback is never filed as waiting
+    against an outage whose restoration has just committed, nor slips in between the two
+    statements of a release (which would move it without its event). SQLite serialises
+    writers anyway."""
+    if connection.vendor != "postgresql":
+        return Outage.objects.get(pk=outage_id)
+    table = Outage._meta.db_table
+    rows = list(Outage.objects.raw(f"SELECT * FROM {table} WHERE id = %s FOR SHARE", [outage_id]))
+    if not rows:
+        raise Outage.DoesNotExist(f"No outage {outage_id}.")
+    return rows[0]
 
 
 def _distribute_on_commit():

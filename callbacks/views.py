@@ -23,7 +23,11 @@ QUEUE_PAGE_SIZE = 200
 @agent_required
 def queue(request):
     callbacks = selectors.callbacks_queue()[:QUEUE_PAGE_SIZE]
-    context = {"callbacks": callbacks, "now": timezone.now()}
+    context = {
+        "callbacks": callbacks,
+        "now": timezone.now(),
+        "can_lead": has_role(request.user, TEAM_LEAD),
+    }
     template = "callbacks/queue.html"
     if request.htmx:
         template += "#queue-table"
