@@ -7,7 +7,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 
 from callbacks import policy
-from outages import lifecycle
+from outages import lifecycle, normalise
 
 register = template.Library()
 
@@ -40,3 +40,9 @@ def etr_risk(etr, now):
     """An ETR already passed is overdue (escalation is on its way); one within the at-risk
     margin is at risk."""
     return policy.risk(due_at=etr, now=now, margin=settings.CALLBACK_AT_RISK_MARGIN)
+
+
+@register.filter
+def phone(e164):
+    """A stored E.164 number the way people read it."""
+    return normalise.phone_display(e164, region=settings.DEFAULT_PHONE_REGION) if e164 else ""

@@ -37,6 +37,24 @@
     if (event.key === "Escape") { event.preventDefault(); clearSuggestions(); field.focus(); }
   });
 
+  // A search sent with Enter wins over suggestions still waiting for their typing delay.
+  var lastSearched = null;
+  document.addEventListener("submit", function (event) {
+    var field = lookupField();
+    if (field && event.target.contains(field)) { lastSearched = field.value; clearSuggestions(); }
+  });
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var field = lookupField();
+    if (field && event.detail.elt === field && field.value === lastSearched) event.preventDefault();
+  });
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var field = lookupField();
+    if (field && event.detail.target && event.detail.target.id === "suggestions" &&
+        field.value === lastSearched) {
+      event.detail.shouldSwap = false;
+    }
+  });
+
   // Copy buttons on script cards: the plain text sits in data-copy.
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-copy]");

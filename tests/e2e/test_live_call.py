@@ -1,0 +1,201 @@
+"""The live-call screen in a real browser: lookup three ways, live refresh, filing, drafts."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from callbacks.models import CallbackRequest
+from outages import services as outage_services
+from outages.models import RefundReview
+from tests.factories import CustomerFactory, ServiceAreaFactory
+
+from .conftest import E2E, PASSWORD, assert_accessible, fits_width, screenshot
+
+pytestmark = E2E
+
+
+@pytest.fixture
+def fast_refresh(settings):
+    settings.CONSOLE_LIVE_REFRESH_SECONDS = 1
+
+
+@pytest.fixture
+def scene(supervisor):
+    now = timezone.now()
+    area = ServiceAreaFactory(code="NE-1", name="Northgate")
+    customer = CustomerFactory(
+        account_number="ACC123456",
+        name="Dana Whitfield",
+        phone="+12025550143",
+        address="14 Juniper Lane",
+        postal_code="20001",
+        area=area,
+    )
+    CustomerFactory(name="Lee Park", address="16 Juniper Lane", area=area)
+    outage = outage_services.outage_declare(
+        actor=supervisor,
+        now=now - timedelta(minutes=40),
+        title="Fibre cut on Route 9",
+        areas=[area],
+        service="Home broadband",
+        cause="A fibre cable was cut by roadworks",
+        etr=now + timedelta(hours=3, minutes=12),
+        message="Crews are on site.",
+    )
+    return customer, outage
+
+
+def _banner(page):
+    return page.locator(".outage-banner")
+
+
+def _card(page, label):
+    return page.get_by_role("listitem").filter(has=page.get_by_role("heading", name=label))
+
+
+def test_agent_finds_customer_by_account_phone_and_address(new_page, agent, scene):
+    page = new_page()
+    page.goto("/")
+    page.get_by_label("Username").fill(agent.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+    find = page.get_by_label("Find customer")
+    expect(find).to_be_focused()
+
+    find.fill("ACC123456")
+    find.press("Enter")
+    expect(page.get_by_role("heading", name="Dana Whitfield")).to_be_visible()
+    expect(_banner(page)).to_contain_text("Known outage: Fibre cut on Route 9")
+    expect(_banner(page)).to_contain_text("A fibre cable was cut by roadworks")
+    expect(_banner(page)).to_contain_text(re.compile(r"in 3 h 1\d min"))
+    headings = page.locator(".script-card h3").all_inner_texts()
+    assert [re.sub(r"^\d+\s*", "", h) for h in headings] == [
+        "Opening",
+        "Cause",
+        "Estimated restoration",
+        "Alternatives",
+        "Refund question",
+        "Closing",
+    ]
+    expect(page.get_by_role("button", name="Copy Opening script")).to_be_visible()
+
+    # "/" brings the agent back to the lookup from anywhere on the page.
+    page.get_by_role("heading", name="Dana Whitfield").click()
+    page.keyboard.press("/")
+    expect(find).to_be_focused()
+    find.fill("(202) 555-0143")
+    find.press("Enter")
+    expect(page).to_have_url(re.compile(r"q=(\(|%28)202"))
+    expect(page.get_by_role("heading", name="Dana Whitfield")).to_be_visible()
+
+    # Addresses: matches while typing, arrow down and Enter to pick.
+    find.fill("")
+    find.press_sequentially("juniper l", delay=30)
+    suggestions = page.locator("#suggestions a")
+    expect(suggestions).to_have_count(2)
+    find.press("ArrowDown")
+    expect(suggestions.first).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(rf"customer={scene[0].pk}"))
+    expect(page.get_by_role("heading", name="Dana Whitfield")).to_be_visible()
+    expect(suggestions).to_have_count(0)
+
+    assert_accessible(page, "the live-call screen")
+    screenshot(page, "live-call")
+
+
+def test_supervisors_change_reaches_the_open_screen(
+    new_page, agent, supervisor, scene, fast_refresh
+):
+    customer, outage = scene
+    page = new_page(agent)
+    page.goto(f"/?customer={customer.pk}")
+    expect(_banner(page)).to_contain_text("A fibre cable was cut by roadworks")
+    page.get_by_label("Notes").fill("Works from home")
+
+    now = timezone.now()
+    outage_services.outage_post_update(
+        actor=supervisor,
+        now=now,
+        outage=outage,
+        cause="A flooded street cabinet",
+        etr=now + timedelta(hours=5),
+        message="Cabinet pumped out.",
+    )
+    expect(_banner(page)).to_contain_text("A flooded street cabinet", timeout=8_000)
+    expect(_banner(page)).to_contain_text("Cabinet pumped out.")
+    expect(_card(page, "Cause")).to_contain_text("A flooded street cabinet")
+    expect(_card(page, "Estimated restoration")).not_to_contain_text("not yet known")
+    # What the agent was typing is untouched by the refresh.
+    expect(page.get_by_label("Notes")).to_have_value("Works from home")
+
+    outage_services.outage_restore(actor=supervisor, now=timezone.now(), outage=outage)
+    expect(page.locator(".restored-banner")).to_contain_text(
+        "Restored: Fibre cut on Route 9", timeout=8_000
+    )
+    expect(_banner(page)).to_have_count(0)
+
+
+def test_file_callback_keeps_the_draft_through_a_lost_session(new_page, agent, scene, fast_refresh):
+    customer, outage = scene
+    page = new_page(agent)
+    page.goto(f"/?customer={customer.pk}")
+    expect(page.get_by_label("Customer name")).to_have_value("Dana Whitfield")
+    expect(page.get_by_label("Reason for the call")).to_have_value(
+        "Service outage: Fibre cut on Route 9"
+    )
+    page.get_by_label("Notes").fill("Needs the line for a medical alarm")
+
+    # The session ends mid-call: the next refresh sends the agent to log in.
+    page.context.clear_cookies()
+    expect(page).to_have_url(re.compile(r"/accounts/login/\?next="), timeout=8_000)
+    page.get_by_label("Username").fill(agent.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(re.compile(rf"customer={customer.pk}"))
+    expect(page.get_by_label("Notes")).to_have_value("Needs the line for a medical alarm")
+    expect(page.get_by_text("Restored what you had typed before")).to_be_visible()
+
+    page.get_by_role("button", name="File callback").click()
+    confirmation = page.get_by_role("status").filter(has_text="Callback filed")
+    expect(confirmation).to_contain_text("Callback filed for Dana Whitfield")
+    expect(confirmation).to_contain_text("within 8 hours of restoration")
+    callback = CallbackRequest.objects.get()
+    assert (callback.customer_id, callback.outage_id) == (customer.pk, outage.pk)
+    assert callback.notes == "Needs the line for a medical alarm"
+
+    # Filed: the draft is gone.
+    page.reload()
+    expect(page.get_by_label("Notes")).to_have_value("")
+
+
+def test_refund_question_records_a_review(new_page, agent, scene):
+    customer, outage = scene
+    page = new_page(agent)
+    page.goto(f"/?customer={customer.pk}")
+    _card(page, "Refund question").get_by_role("button", name="Record refund review").click()
+    expect(_card(page, "Refund question")).to_contain_text("Refund review recorded")
+    assert RefundReview.objects.filter(customer=customer, outage=outage).count() == 1
+
+
+def test_narrow_window_stacks_outage_before_the_form(new_page, agent, scene):
+    customer, _ = scene
+    page = new_page(agent, viewport={"width": 390, "height": 844})
+    page.goto(f"/?customer={customer.pk}")
+    expect(_banner(page)).to_be_visible()
+    assert fits_width(page)
+    banner_y = _banner(page).bounding_box()["y"]
+    form_y = page.get_by_role("button", name="File callback").bounding_box()["y"]
+    assert banner_y < form_y
+
+
+def test_outage_board_is_accessible(new_page, supervisor, scene):
+    page = new_page(supervisor)
+    page.goto("/outages/")
+    expect(page.get_by_role("link", name="Fibre cut on Route 9")).to_be_visible()
+    assert_accessible(page, "the outage board")
+    screenshot(page, "outage-board")
