@@ -15,7 +15,9 @@ from tests.factories import CustomerFactory, OutageFactory, ServiceAreaFactory
 
 CHROMIUM = Path("/usr/bin/chromium")
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+# Committed rows (the live server reads them on its own connection); the role groups and default
+# scripts that migrations install are restored after the flush, for the tests that follow.
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 @pytest.fixture
