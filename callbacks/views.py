@@ -9,6 +9,7 @@ from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from console.roles import TEAM_LEAD, agent_required, has_role, team_lead_required
 from scripts_library import moments
@@ -21,6 +22,7 @@ QUEUE_PAGE_SIZE = 200
 
 
 @agent_required
+@vary_on_headers("HX-Request")
 def queue(request):
     callbacks = selectors.callbacks_queue()[:QUEUE_PAGE_SIZE]
     context = {
@@ -103,6 +105,7 @@ def _callback_or_404(pk):
 
 @agent_required
 @require_GET
+@vary_on_headers("HX-Request")
 def detail(request, pk):
     callback = _callback_or_404(pk)
     context = _detail_context(request, callback, now=timezone.now())
@@ -114,6 +117,7 @@ def detail(request, pk):
 
 @agent_required
 @require_POST
+@vary_on_headers("HX-Request")
 def record_attempt(request, pk):
     now = timezone.now()
     callback = get_object_or_404(CallbackRequest, pk=pk)
@@ -142,7 +146,9 @@ def record_attempt(request, pk):
     context = _detail_context(request, callback, now=now, form=form, logged=logged)
     template = "callbacks/detail.html"
     if request.htmx:
+        # htmx swaps only 2xx responses: the refusal is shown in place, beside the fields.
         template += "#callback-body"
+        status = 200
     return render(request, template, context, status=status)
 
 

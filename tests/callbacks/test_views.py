@@ -99,6 +99,15 @@ def test_a_second_filing_is_merged_and_the_agent_is_told(agent_client):
 # The callback page
 
 
+def test_detail_partial_for_htmx(agent_client, agent):
+    callback = due_callback(agent=agent)
+    response = agent_client.get(reverse("callbacks:detail", args=[callback.pk]), headers=HTMX)
+    page = response.content.decode()
+    assert response.status_code == 200 and "<html" not in page
+    assert ">Answered</button>" in page
+    assert "HX-Request" in response["Vary"]
+
+
 def test_detail_shows_details_scripts_and_one_button_per_outcome(
     agent_client, agent, django_assert_max_num_queries
 ):
@@ -148,9 +157,15 @@ def test_logging_a_call_with_htmx_swaps_the_page_body(agent_client, agent):
 
 def test_a_call_without_its_category_is_refused_beside_the_field(agent_client, agent):
     callback = due_callback(agent=agent)
-    response = _post_attempt(agent_client, callback, policy.ANSWERED, category="", headers=HTMX)
+    response = _post_attempt(agent_client, callback, policy.ANSWERED, category="")
     assert response.status_code == 400
     assert "Choose what the call was about." in response.content.decode()
+    # With htmx the refusal is swapped in place (htmx swaps only 2xx responses).
+    response = _post_attempt(agent_client, callback, policy.ANSWERED, category="", headers=HTMX)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "<html" not in page
+    assert 'id="error_1_id_category"' in page
     assert not CallbackAttempt.objects.exists()
     assert CallbackRequest.objects.get().status == policy.ASSIGNED
 
