@@ -224,6 +224,7 @@ def callbacks_return_to_waiting(*, outage_id, now):
         assigned_to=None,
         assigned_at=None,
         at_risk=False,
+        breached_at=None,  # the next restoration sets a new deadline, watched afresh
         updated_at=now,
     )
 

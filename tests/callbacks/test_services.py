@@ -221,3 +221,18 @@ def test_closed_callbacks_are_not_watched(agent):
     _attempt(callback, agent, policy.ANSWERED, T0 + timedelta(hours=1))
     result = services.callbacks_sweep(now=T0 + timedelta(days=2))
     assert result["at_risk"] == result["breached"] == 0
+
+
+def test_a_reopened_outage_clears_the_missed_deadline_of_untried_callbacks(agent, supervisor):
+    from outages import services as outage_services
+
+    callback = due_callback()
+    services.callbacks_sweep(now=callback.due_at + timedelta(minutes=1))
+    callback.refresh_from_db()
+    assert callback.breached_at is not None
+    reopened_at = callback.due_at + timedelta(minutes=2)
+    outage_services.outage_reopen(actor=supervisor, now=reopened_at, outage=callback.outage)
+    assert services.callbacks_return_to_waiting(outage_id=callback.outage_id, now=reopened_at) == 1
+    callback.refresh_from_db()
+    assert callback.status == policy.WAITING
+    assert callback.due_at is None and callback.breached_at is None and not callback.at_risk
