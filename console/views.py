@@ -172,15 +172,15 @@ def refund_review(request):
             request, "console/_refund.html", {"error": "Pick a customer and an outage."}, status=400
         )
     customer, outage = form.cleaned_data["customer"], form.cleaned_data["outage"]
-    context = {"customer": customer, "outage": outage, "now": now}
-    try:
-        review = outage_services.refund_review_request(
-            actor=request.user, now=now, customer=customer, outage=outage
-        )
-    except outage_services.OutageError as exc:
-        context["error"] = exc.message
-        return render(request, "console/_refund.html", context, status=400)
-    context["refund_requested_at"] = review.requested_at
+    review, _ = outage_services.refund_review_request(
+        actor=request.user, now=now, customer=customer, outage=outage
+    )
+    context = {
+        "customer": customer,
+        "outage": outage,
+        "now": now,
+        "refund_requested_at": review.requested_at,
+    }
     return render(request, "console/_refund.html", context)
 
 

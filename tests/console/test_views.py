@@ -11,7 +11,7 @@ from callbacks import policy
 from callbacks.models import CallbackRequest
 from outages import lifecycle
 from outages import services as outage_services
-from outages.models import Customer
+from outages.models import Customer, RefundReview
 from tests.factories import CoverageFactory, CustomerFactory, OutageFactory, ServiceAreaFactory
 
 pytestmark = pytest.mark.django_db
@@ -350,3 +350,32 @@ def test_bad_input_is_explained_beside_the_field_and_nothing_is_written(agent_cl
 def test_filing_without_htmx_refuses_an_empty_form(agent_client):
     response = agent_client.post(reverse("console:file_callback"), {})
     assert response.status_code == 400
+
+
+# --- the refund question ----------------------------------------------------------------
+
+
+def test_refund_card_records_a_review_once(agent_client, customer, outage):
+    page = _text(_home(agent_client, q="ACC123456"))
+    assert "Record refund review" in page
+    for _ in range(2):
+        with time_machine.travel(NOW, tick=False):
+            response = agent_client.post(
+                reverse("console:refund_review"),
+                {"customer": customer.pk, "outage": outage.pk},
+                headers=HX,
+            )
+        assert response.status_code == 200
+        assert "Refund review recorded" in _text(response)
+    assert RefundReview.objects.filter(customer=customer, outage=outage).count() == 1
+    # The live region now shows it as done, not as a button.
+    page = _text(_home(agent_client, q="ACC123456"))
+    assert "Refund review recorded" in page and "Record refund review" not in page
+
+
+def test_refund_review_without_customer_is_refused(agent_client, outage):
+    response = agent_client.post(
+        reverse("console:refund_review"), {"outage": outage.pk}, headers=HX
+    )
+    assert response.status_code == 400
+    assert RefundReview.objects.count() == 0
