@@ -1,7 +1,15 @@
+import re
+
 from django import forms
 
-from . import lifecycle
-from .models import ServiceArea
+from . import lifecycle, selectors
+
+_CODE_SEPARATORS = re.compile(r"[\s,;]+")
+_POSTAL_SEPARATORS = re.compile(r"[,;\n]+")  # postal codes may hold a space: "K1A 0B1"
+
+
+def _split(text, separators):
+    return [part.strip() for part in separators.split(text or "") if part.strip()]
 
 
 class DateTimeLocalInput(forms.DateTimeInput):
@@ -18,12 +26,23 @@ class DeclareOutageForm(forms.Form):
     severity = forms.ChoiceField(
         choices=list(lifecycle.SEVERITY_LABELS.items()), initial=lifecycle.MAJOR
     )
-    areas = forms.ModelMultipleChoiceField(
-        queryset=ServiceArea.objects.all(),
+    area_codes = forms.CharField(
+        label="Area codes",
         required=False,
-        label="Service areas",
-        help_text="Not needed for an internal systems outage (it covers every area).",
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text="Service area codes, separated by commas or spaces. Not needed for an "
+        "internal systems outage (it covers every area).",
+    )
+    regions = forms.MultipleChoiceField(
+        label="Regions",
+        required=False,
+        choices=[],
+        help_text="Every area of the regions picked.",
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+    )
+    postal_codes = forms.CharField(
+        label="Postal codes",
+        required=False,
+        help_text="The areas covering these postal codes, separated by commas.",
     )
     cause = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
     etr = forms.DateTimeField(
@@ -35,10 +54,35 @@ class DeclareOutageForm(forms.Form):
         required=False,
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["regions"].choices = [(r, r) for r in selectors.regions()]
+
     def clean(self):
         data = super().clean()
-        if data.get("kind") == lifecycle.NETWORK and not data.get("areas"):
-            self.add_error("areas", "Pick at least one service area.")
+        data["areas"] = []
+        if data.get("kind") != lifecycle.NETWORK:
+            return data
+        codes = _split(data.get("area_codes"), _CODE_SEPARATORS)
+        postal_codes = _split(data.get("postal_codes"), _POSTAL_SEPARATORS)
+        regions = data.get("regions") or []
+        if not (codes or postal_codes or regions):
+            self.add_error(
+                "area_codes", "Pick at least one service area: by code, region or postal code."
+            )
+            return data
+        areas, unknown = selectors.areas_matching(
+            codes=codes, regions=regions, postal_codes=postal_codes
+        )
+        if unknown["codes"]:
+            codes = ", ".join(unknown["codes"])
+            self.add_error("area_codes", f"No service area with code {codes}.")
+        if unknown["postal_codes"]:
+            self.add_error(
+                "postal_codes",
+                f"No service area covers postal code {', '.join(unknown['postal_codes'])}.",
+            )
+        data["areas"] = areas
         return data
 
 
@@ -92,3 +136,14 @@ class RestoreForm(forms.Form):
     message = forms.CharField(
         label="Message for customers", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class ChangeEtrForm(forms.Form):
+    etr = forms.DateTimeField(label="New estimated restoration (ETR)", widget=DateTimeLocalInput())
+    message = forms.CharField(
+        label="Update for customers", widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+
+class ReviewForm(forms.Form):
+    notes = forms.CharField(label="Review notes", required=False, max_length=1000)

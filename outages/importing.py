@@ -224,6 +224,8 @@ def _load_postgres(target, rows, report, *, now, skip_invalid):
     columns = target.columns
     column_list = ", ".join(columns)
     with connection.cursor() as cursor:
+        # Dropped at the end too: an import inside a larger transaction must not leave it.
+        cursor.execute("DROP TABLE IF EXISTS import_staging")
         cursor.execute(
             f"CREATE TEMPORARY TABLE import_staging ON COMMIT DROP AS "
             f"SELECT {column_list} FROM {table} WITH NO DATA"
@@ -255,6 +257,7 @@ def _load_postgres(target, rows, report, *, now, skip_invalid):
             {"now": now},
         )
         report.created, report.updated = cursor.fetchone()
+        cursor.execute("DROP TABLE import_staging")
         cursor.execute(f"ANALYZE {table}")
 
 

@@ -3,12 +3,14 @@
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Prefetch
+from django.db import connection
+from django.db.models import Prefetch, Q
 
 from . import lifecycle, normalise
-from .models import Coverage, Customer, Outage, OutageUpdate, ServiceArea
+from .models import Coverage, Customer, Escalation, Outage, OutageUpdate, RefundReview, ServiceArea
 
 ADDRESS_MATCHES = 8
+ADDRESS_MIN_LENGTH = 3
 
 
 @dataclass
@@ -34,12 +36,16 @@ def _customers():
 def lookup(query):
     """Resolve what the agent typed: account number, phone, postal code or part of an address.
 
-    Exact keys resolve directly; an address gives the best few matches to pick from."""
-    text = (query or "").strip()
+    Exact keys resolve directly, tried in that order, one query each (at most four queries
+    whatever the size of the directory). A postal code that no customer is needed for gives
+    its area. An address gives the best few matches to pick from: trigram word similarity on
+    PostgreSQL (so a typo still finds the street), containment elsewhere."""
+    text = " ".join((query or "").split())
     result = Lookup(query=text)
     if not text:
         return result
-    customer = _customers().filter(account_number__iexact=text).first()
+    # Account numbers are stored as issued; people type them in either case.
+    customer = _customers().filter(account_number__in={text, text.upper()}).first()
     if customer:
         result.customer, result.area, result.kind = customer, customer.area, "account"
         return result
@@ -51,30 +57,46 @@ def lookup(query):
         if phone:
             matches = list(_customers().filter(phone=phone)[:ADDRESS_MATCHES])
             if matches:
-                result.kind = "phone"
-                if len(matches) == 1:
-                    result.customer, result.area = matches[0], matches[0].area
-                else:
-                    result.matches = matches
-                return result
+                return _pick(result, "phone", matches)
     postal = normalise.postal_code(text)
     if 3 <= len(postal) <= 10:
         coverage = Coverage.objects.select_related("area").filter(postal_code=postal).first()
         if coverage:
             result.kind, result.area, result.postal_code = "postal_code", coverage.area, postal
             return result
-    matches = list(
-        _customers().filter(address__icontains=text).order_by("address")[:ADDRESS_MATCHES]
-    )
-    if matches:
-        result.kind = "address"
-        if len(matches) == 1:
-            result.customer, result.area = matches[0], matches[0].area
-        else:
-            result.matches = matches
-        return result
+    if len(text) >= ADDRESS_MIN_LENGTH:
+        matches = customers_matching_address(text)
+        if matches:
+            return _pick(result, "address", matches)
     result.kind = "none"
     return result
+
+
+def _pick(result, kind, matches):
+    result.kind = kind
+    if len(matches) == 1:
+        result.customer, result.area = matches[0], matches[0].area
+    else:
+        result.matches = matches
+    return result
+
+
+def customers_matching_address(text, *, limit=ADDRESS_MATCHES):
+    """The customers whose address best matches ``text``, best first (one query).
+
+    PostgreSQL: ``pg_trgm`` word similarity (``address %> text``, served by the GIN trigram
+    index), so "12 Mapel Avenu" finds "12 Maple Avenue"; an exact substring scores highest.
+    Elsewhere: case-insensitive containment, in address order."""
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import TrigramWordSimilarity
+
+        return list(
+            _customers()
+            .filter(address__trigram_word_similar=text)
+            .annotate(similarity=TrigramWordSimilarity(text, "address"))
+            .order_by("-similarity", "address", "account_number")[:limit]
+        )
+    return list(_customers().filter(address__icontains=text).order_by("address")[:limit])
 
 
 def lookup_customer(customer_id):
@@ -104,14 +126,101 @@ def outages_covering_area(area, *, include_restored=False):
     )
 
 
+def _open_escalations():
+    return Escalation.objects.filter(cleared_at__isnull=True)
+
+
 def outages_for_board():
-    return Outage.objects.current().prefetch_related("areas").order_by("status", "-started_at")
+    """Every outage not closed, with its areas and its open escalations (``open_escalations``);
+    open ones first (in lifecycle order), then restored; newest first within each."""
+    return (
+        Outage.objects.current()
+        .prefetch_related(
+            "areas",
+            Prefetch(
+                "escalations",
+                queryset=_open_escalations().order_by("raised_at"),
+                to_attr="open_escalations",
+            ),
+        )
+        .order_by("status", "-started_at")
+    )
+
+
+def escalations_open(*, limit=None):
+    """Open escalations with their outage, newest first (one query)."""
+    escalations = _open_escalations().select_related("outage", "area").order_by("-raised_at")
+    return list(escalations[:limit] if limit else escalations)
+
+
+def areas_matching(*, codes=(), regions=(), postal_codes=()):
+    """The areas named by code, by region or through a postal code's coverage (two queries).
+
+    Returns ``(areas, unknown)``: the areas in code order, and the codes and postal codes
+    that named nothing (``{"codes": [...], "postal_codes": [...]}``) so a form can say which."""
+    typed_codes = {c.strip() for c in codes if c.strip()}
+    codes = typed_codes | {c.upper() for c in typed_codes}
+    postal_codes = {normalise.postal_code(p) for p in postal_codes if p.strip()}
+    regions = {r for r in regions if r}
+    covered = {}
+    if postal_codes:
+        covered = dict(
+            Coverage.objects.filter(postal_code__in=postal_codes).values_list(
+                "postal_code", "area_id"
+            )
+        )
+    if not (codes or regions or covered):
+        return [], {"codes": sorted(typed_codes), "postal_codes": sorted(postal_codes)}
+    areas = list(
+        ServiceArea.objects.filter(
+            Q(code__in=codes) | Q(region__in=regions) | Q(pk__in=covered.values())
+        ).order_by("code")
+    )
+    found = {area.code for area in areas}
+    unknown = {
+        "codes": sorted(c for c in typed_codes if c not in found and c.upper() not in found),
+        "postal_codes": sorted(postal_codes - covered.keys()),
+    }
+    return areas, unknown
+
+
+def regions():
+    """The distinct regions, for the declare form."""
+    return list(ServiceArea.objects.order_by("region").values_list("region", flat=True).distinct())
+
+
+def refund_reviews_to_do():
+    """Refund reviews requested for outages that are over (restored or closed), oldest first,
+    each with ``outage_duration`` (how long the outage lasted for that customer's area)."""
+    reviews = list(
+        RefundReview.objects.filter(
+            status=RefundReview.Status.REQUESTED,
+            outage__status__in=[lifecycle.RESTORED, lifecycle.CLOSED],
+            outage__restored_at__isnull=False,
+        )
+        .select_related("customer", "outage", "area", "requested_by")
+        .order_by("requested_at", "pk")
+    )
+    for review in reviews:
+        review.outage_duration = lifecycle.duration(
+            started_at=review.outage.started_at, restored_at=review.outage.restored_at
+        )
+        review.outage_duration_text = lifecycle.describe_duration(review.outage_duration)
+    return reviews
 
 
 def outage_with_timeline(outage_id):
+    """One outage with its areas, its timeline (newest first, with authors) and its open
+    escalations (``open_escalations``)."""
     return (
         Outage.objects.prefetch_related(
-            "areas", Prefetch("updates", queryset=OutageUpdate.objects.select_related("author"))
+            "areas",
+            Prefetch("updates", queryset=OutageUpdate.objects.select_related("author")),
+            Prefetch(
+                "escalations",
+                queryset=_open_escalations().order_by("raised_at"),
+                to_attr="open_escalations",
+            ),
         )
         .filter(pk=outage_id)
         .first()

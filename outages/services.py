@@ -3,10 +3,12 @@
 Lifecycle rules live in ``lifecycle``; these functions apply them and record what happened.
 """
 
-from django.db import transaction
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from . import events, lifecycle
-from .models import Escalation, Outage, OutageUpdate
+from .models import Escalation, Outage, OutageUpdate, RefundReview
 
 
 class OutageError(Exception):
@@ -161,6 +163,10 @@ def outage_reopen(*, actor, now, outage, message=""):
     outage.restored_at = None
     outage.updated_at = now
     outage.save(update_fields=["status", "restored_at", "updated_at"])
+    # Reopening answers "customers still without service".
+    _clear_escalations(
+        outage, actor=actor, now=now, reasons=[Escalation.Reason.STILL_WITHOUT_SERVICE]
+    )
     _timeline(outage, actor=actor, now=now, message=message or "Outage reopened.")
     transaction.on_commit(lambda: events.announce_outage_reopened(outage_id=outage.pk))
     return outage
@@ -168,6 +174,124 @@ def outage_reopen(*, actor, now, outage, message=""):
 
 @transaction.atomic
 def outage_close(*, actor, now, outage, message=""):
-    return outage_post_update(
+    outage = outage_post_update(
         actor=actor, now=now, outage=outage, status=lifecycle.CLOSED, message=message or "Closed."
     )
+    # A closed outage has nothing left to act on.
+    _clear_escalations(outage, actor=actor, now=now, reasons=list(Escalation.Reason.values))
+    return outage
+
+
+# --- escalation -----------------------------------------------------------------------------
+
+_SWEPT_REASONS = (lifecycle.PAST_ETR, lifecycle.MISSING_ETR)
+
+
+@transaction.atomic
+def outages_escalation_sweep(*, now, missing_etr_after=None):
+    """Flag open outages past their ETR, or without an ETR for too long; each flag once.
+
+    An escalation stays open (and is not raised again) until someone acts: posting a new ETR
+    or restoring clears it (``outage_post_update``, ``outage_restore``). A flag whose reason no
+    longer holds (the outage was restored or given an ETR some other way) is cleared here,
+    with nobody as the one who cleared it. Safe to run every minute, twice, or concurrently:
+    the database allows one open escalation per outage and reason. Returns how many it
+    raised."""
+    if missing_etr_after is None:
+        missing_etr_after = settings.OUTAGE_MISSING_ETR_AFTER
+    condition = Q(etr__lt=now)
+    if missing_etr_after is not None:
+        condition |= Q(etr__isnull=True, started_at__lte=now - missing_etr_after)
+    candidates = list(
+        Outage.objects.active().filter(condition).values_list("pk", "status", "etr", "started_at")
+    )
+    due = {}
+    for pk, status, etr, started_at in candidates:
+        reason = lifecycle.escalation_reason(
+            status=status,
+            etr=etr,
+            started_at=started_at,
+            now=now,
+            missing_etr_after=missing_etr_after,
+        )
+        if reason:
+            due[(pk, reason)] = etr
+    open_ = set(
+        Escalation.objects.filter(cleared_at__isnull=True, reason__in=_SWEPT_REASONS).values_list(
+            "outage_id", "reason"
+        )
+    )
+    stale = open_ - due.keys()
+    if stale:
+        stale_condition = Q(pk__in=[])
+        for outage_id, reason in stale:
+            stale_condition |= Q(outage_id=outage_id, reason=reason)
+        Escalation.objects.filter(stale_condition, cleared_at__isnull=True).update(cleared_at=now)
+    fresh = [
+        Escalation(
+            outage_id=outage_id,
+            reason=reason,
+            etr_at_raise=etr,
+            detail=lifecycle.ESCALATION_LABELS[reason],
+            raised_at=now,
+        )
+        for (outage_id, reason), etr in due.items()
+        if (outage_id, reason) not in open_
+    ]
+    Escalation.objects.bulk_create(fresh, ignore_conflicts=True)
+    return len(fresh)
+
+
+# --- refund reviews -------------------------------------------------------------------------
+
+
+class RefundReviewError(Exception):
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+@transaction.atomic
+def refund_review_request(*, actor, now, customer, outage, notes=""):
+    """Promise a customer on a call that their account will be reviewed for an adjustment.
+
+    Idempotent: one review per customer and outage; asking again returns the first one
+    unchanged. Returns ``(review, created)``."""
+    try:
+        with transaction.atomic():
+            review, created = RefundReview.objects.get_or_create(
+                customer=customer,
+                outage=outage,
+                defaults={
+                    "area_id": customer.area_id,
+                    "requested_by": actor,
+                    "requested_at": now,
+                    "notes": notes,
+                },
+            )
+    except IntegrityError:  # two agents at once: the other one won
+        review, created = RefundReview.objects.get(customer=customer, outage=outage), False
+    return review, created
+
+
+@transaction.atomic
+def refund_review_mark_reviewed(*, actor, now, review, notes=""):
+    """The account was reviewed. Refused when it already was, or the outage is not over."""
+    review = (
+        RefundReview.objects.select_for_update(of=("self",))
+        .select_related("outage")
+        .get(pk=review.pk)
+    )
+    if review.status == RefundReview.Status.REVIEWED:
+        raise RefundReviewError("This refund review was already marked reviewed.")
+    if not review.outage.is_restored:
+        raise RefundReviewError("The outage is not restored yet: review the account after it.")
+    review.status = RefundReview.Status.REVIEWED
+    review.reviewed_by = actor
+    review.reviewed_at = now
+    fields = ["status", "reviewed_by", "reviewed_at"]
+    if notes:
+        review.notes = f"{review.notes}\n{notes}".strip()
+        fields.append("notes")
+    review.save(update_fields=fields)
+    return review

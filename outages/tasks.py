@@ -8,5 +8,5 @@ from . import services
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def escalation_sweep():
-    sweep = getattr(services, "outages_escalation_sweep", None)
-    return sweep(now=timezone.now()) if sweep else 0
+    """Every minute (beat): flag outages past their ETR or without one for too long."""
+    return services.outages_escalation_sweep(now=timezone.now())

@@ -1,26 +1,34 @@
-"""The supervisor's outage board: declare, update, restore, reopen, close."""
+"""The supervisor's outage board: declare, update, change ETR, restore, reopen, close; the
+escalations; refund reviews."""
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from console.roles import supervisor_required
 
 from . import selectors, services
-from .forms import DeclareOutageForm, OutageUpdateForm, RestoreForm
-from .models import Outage
+from .forms import ChangeEtrForm, DeclareOutageForm, OutageUpdateForm, RestoreForm, ReviewForm
+from .models import Outage, RefundReview
 
 
 def _apply_error(form, exc):
     form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
+@require_GET
 @supervisor_required
+@vary_on_headers("HX-Request")
 def board(request):
-    context = {"outages": selectors.outages_for_board(), "now": timezone.now()}
+    context = {
+        "outages": selectors.outages_for_board(),
+        "escalations": selectors.escalations_open(),
+        "now": timezone.now(),
+    }
     template = "outages/board.html"
-    if request.htmx:
+    if request.htmx and not request.htmx.history_restore_request:
         template += "#outage-list"
     return render(request, template, context)
 
@@ -39,7 +47,7 @@ def declare(request):
                 kind=data["kind"],
                 service=data["service"],
                 severity=data["severity"],
-                areas=list(data["areas"]),
+                areas=data["areas"],
                 cause=data["cause"],
                 etr=data["etr"],
                 message=data["message"],
@@ -49,32 +57,28 @@ def declare(request):
         else:
             messages.success(request, f"Outage declared: {outage.title}.")
             return redirect("outages:detail", outage.pk)
-    return render(request, "outages/declare.html", {"form": form})
+    status = 400 if request.method == "POST" else 200
+    return render(request, "outages/declare.html", {"form": form}, status=status)
 
 
-@supervisor_required
-def detail(request, pk):
-    outage = selectors.outage_with_timeline(pk)
-    if outage is None:
-        return get_object_or_404(Outage, pk=pk)
+def _detail(request, outage_id, *, status=200, **forms):
+    outage = selectors.outage_with_timeline(outage_id)
     context = {
         "outage": outage,
         "update_form": OutageUpdateForm(outage=outage),
-        "restore_form": RestoreForm(),
-        "now": timezone.now(),
-    }
-    return render(request, "outages/detail.html", context)
-
-
-def _detail_with_errors(request, outage, **forms):
-    context = {
-        "outage": selectors.outage_with_timeline(outage.pk),
-        "update_form": OutageUpdateForm(outage=outage),
+        "etr_form": ChangeEtrForm(initial={"etr": outage.etr}),
         "restore_form": RestoreForm(),
         "now": timezone.now(),
         **forms,
     }
-    return render(request, "outages/detail.html", context, status=400)
+    return render(request, "outages/detail.html", context, status=status)
+
+
+@require_GET
+@supervisor_required
+def detail(request, pk):
+    get_object_or_404(Outage, pk=pk)
+    return _detail(request, pk)
 
 
 @require_POST
@@ -99,7 +103,29 @@ def post_update(request, pk):
         else:
             messages.success(request, "Update posted.")
             return redirect("outages:detail", pk)
-    return _detail_with_errors(request, outage, update_form=form)
+    return _detail(request, pk, status=400, update_form=form)
+
+
+@require_POST
+@supervisor_required
+def change_etr(request, pk):
+    outage = get_object_or_404(Outage, pk=pk)
+    form = ChangeEtrForm(request.POST)
+    if form.is_valid():
+        try:
+            services.outage_post_update(
+                actor=request.user,
+                now=timezone.now(),
+                outage=outage,
+                etr=form.cleaned_data["etr"],
+                message=form.cleaned_data["message"],
+            )
+        except services.OutageError as exc:
+            _apply_error(form, exc)
+        else:
+            messages.success(request, "Estimated restoration time changed.")
+            return redirect("outages:detail", pk)
+    return _detail(request, pk, status=400, etr_form=form)
 
 
 @require_POST
@@ -121,7 +147,7 @@ def restore(request, pk):
         else:
             messages.success(request, "Marked restored: callbacks are being released.")
             return redirect("outages:detail", pk)
-    return _detail_with_errors(request, outage, restore_form=form)
+    return _detail(request, pk, status=400, restore_form=form)
 
 
 @require_POST
@@ -148,3 +174,32 @@ def close(request, pk):
     else:
         messages.success(request, "Outage closed.")
     return redirect("outages:detail", pk)
+
+
+@require_GET
+@supervisor_required
+def refund_reviews(request):
+    context = {"reviews": selectors.refund_reviews_to_do(), "form": ReviewForm()}
+    return render(request, "outages/refund_reviews.html", context)
+
+
+@require_POST
+@supervisor_required
+def refund_review_mark(request, pk):
+    review = get_object_or_404(RefundReview, pk=pk)
+    form = ReviewForm(request.POST)
+    if form.is_valid():
+        try:
+            services.refund_review_mark_reviewed(
+                actor=request.user,
+                now=timezone.now(),
+                review=review,
+                notes=form.cleaned_data["notes"],
+            )
+        except services.RefundReviewError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"Refund review marked reviewed for {review.customer}.")
+    else:
+        messages.error(request, "The review notes are too long.")
+    return redirect("outages:refund_reviews")
