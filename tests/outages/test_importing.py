@@ -129,7 +129,9 @@ def test_a_wrong_header_is_refused(directory, tmp_path):
 
 
 def test_columns_may_come_in_any_order(directory, tmp_path):
-    text = "status,postal_code,address,phone,name,account_number\nactive,20001,1 Way,2025550143,X,A9\n"
+    text = (
+        "status,postal_code,address,phone,name,account_number\nactive,20001,1 Way,2025550143,X,A9\n"
+    )
     import_customers(write(tmp_path, "o.csv", text))
     assert Customer.objects.get(account_number="A9").phone == "+12025550143"
 

@@ -45,7 +45,8 @@ def test_declare_with_areas_by_code_region_and_postal_code(supervisor_client, ar
 
 def test_declare_names_the_unknown_codes_beside_their_fields(supervisor_client, areas):
     response = supervisor_client.post(
-        reverse("outages:declare"), declare_data(area_codes="AR-N1 AR-X9", postal_codes="99999, 303 01")
+        reverse("outages:declare"),
+        declare_data(area_codes="AR-N1 AR-X9", postal_codes="99999, 303 01"),
     )
     assert response.status_code == 400
     assert "No service area with code AR-X9." in response.content.decode()
@@ -217,8 +218,9 @@ def restored_review(supervisor, agent, area, hours=3):
     services.outage_restore(
         actor=supervisor, now=now, outage=outage, restored_at=now - timedelta(hours=1)
     )
+    customer = CustomerFactory(area=area, name="Ada Lovelace")
     review, _ = services.refund_review_request(
-        actor=agent, now=now, customer=CustomerFactory(area=area, name="Ada Lovelace"), outage=outage
+        actor=agent, now=now, customer=customer, outage=outage
     )
     return review
 
