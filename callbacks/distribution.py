@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
+from django.db.models import Q
 
 from console import roles
 from console.tasking import send_on_commit
@@ -171,6 +172,37 @@ def _assign(*, strategy, cap, now, actor, reason, only_agent=None, selection=Non
         agent_filter, agent_params = " AND d.agent_id = %s", [only_agent.pk]
     todo_sql, todo_params = _selection_sql(selection, now)
     order = _SLOT_ORDER[LEAST_LOADED if strategy == MANUAL else strategy]
+    if connection.vendor == "postgresql":
+        # The rows are locked as they are chosen (a claim in progress keeps its row, and no
+        # claim can take one of these until this commits), then the deadline order is zipped
+        # with the slot order: no join for the planner to misjudge right after a release,
+        # when the table's statistics do not know the new rows yet.
+        picked = f"""todo AS MATERIALIZED (
+            SELECT s.id AS id, s.status AS status,
+                   ROW_NUMBER() OVER (ORDER BY s.due_at, s.id) AS rn
+              FROM (SELECT t.id, t.status, t.due_at FROM ({todo_sql}) t
+                     ORDER BY t.due_at, t.id LIMIT (SELECT COUNT(*) FROM slots)
+                     FOR UPDATE SKIP LOCKED) s
+        ),
+        picked AS (
+            SELECT p.id AS id, p.from_status AS from_status, p.agent_id AS agent_id
+              FROM unnest(
+                       ARRAY(SELECT todo.id FROM todo ORDER BY todo.rn),
+                       ARRAY(SELECT todo.status FROM todo ORDER BY todo.rn),
+                       ARRAY(SELECT slots.agent_id FROM slots ORDER BY slots.rn)
+                   ) AS p(id, from_status, agent_id)
+             WHERE p.id IS NOT NULL AND p.agent_id IS NOT NULL
+        )"""
+    else:
+        picked = f"""todo AS (
+            SELECT t.id AS id, t.status AS status,
+                   ROW_NUMBER() OVER (ORDER BY t.due_at, t.id) AS rn
+              FROM ({todo_sql}) t
+        ),
+        picked AS (
+            SELECT todo.id AS id, todo.status AS from_status, slots.agent_id AS agent_id
+              FROM todo JOIN slots ON slots.rn = todo.rn
+        )"""
     prefix = f"""
         WITH RECURSIVE
         agents AS (
@@ -190,18 +222,9 @@ def _assign(*, strategy, cap, now, actor, reason, only_agent=None, selection=Non
             SELECT a.agent_id AS agent_id, ROW_NUMBER() OVER (ORDER BY {order}) AS rn
               FROM agents a JOIN n ON n.k > a.held AND n.k <= a.cap
         ),
-        todo AS (
-            SELECT t.id AS id, t.status AS status,
-                   ROW_NUMBER() OVER (ORDER BY t.due_at, t.id) AS rn
-              FROM ({todo_sql}) t
-        ),
-        picked AS (
-            SELECT todo.id AS id, todo.status AS from_status, slots.agent_id AS agent_id
-              FROM todo JOIN slots ON slots.rn = todo.rn
-        )"""
+        {picked}"""
     prefix_params = [cap, *held_params, *held_params, *agent_params, *todo_params]
     to_status, to_params = _status_case("{col}", ASSIGN_MAPPING)
-    open_in, open_params = _in(_DISTRIBUTABLE)
     name = _name_sql("u")
     at = _db_time(now)
     with connection.cursor() as cursor:
@@ -213,8 +236,7 @@ def _assign(*, strategy, cap, now, actor, reason, only_agent=None, selection=Non
                     UPDATE {cb} SET status = {to_status.format(col=f"{cb}.status")},
                            assigned_to_id = picked.agent_id, assigned_at = %s, updated_at = %s
                       FROM picked
-                     WHERE {cb}.id = picked.id AND {cb}.assigned_to_id IS NULL
-                       AND {cb}.status IN {open_in}
+                     WHERE {cb}.id = picked.id
                     RETURNING {cb}.id AS id, picked.from_status AS from_status,
                               {cb}.status AS to_status, {cb}.assigned_to_id AS agent_id
                 ),
@@ -230,7 +252,6 @@ def _assign(*, strategy, cap, now, actor, reason, only_agent=None, selection=Non
                     *to_params,
                     at,
                     at,
-                    *open_params,
                     at,
                     actor.pk if actor else None,
                     "Assigned to ",
@@ -391,18 +412,28 @@ def _locked(callback_id):
     return callback
 
 
+def _earliest_unlocked(*, status, before=None):
+    """The earliest-due unassigned callback in ``status`` that no other transaction holds,
+    locked; with ``before``, only one due earlier. One status at a time, so the scan follows
+    the (assigned_to, status, due_at) index in deadline order instead of sorting the queue."""
+    callbacks = CallbackRequest.objects.filter(status=status, assigned_to__isnull=True)
+    if before is not None:
+        callbacks = callbacks.filter(
+            Q(due_at__lt=before.due_at) | Q(due_at=before.due_at, id__lt=before.id)
+        )
+    return callbacks.select_for_update(skip_locked=True).order_by("due_at", "id").first()
+
+
 @transaction.atomic
 def callback_claim_next(*, agent, now):
     """The earliest-deadline unassigned due callback, now held by ``agent``; ``None`` when the
     queue is empty. Concurrent claims never get the same callback: on PostgreSQL the row is
-    taken with ``FOR UPDATE SKIP LOCKED``, so a claim passes over rows another claim holds."""
+    taken with ``FOR UPDATE SKIP LOCKED``, so a claim passes over rows another claim holds
+    (a queued row passed over for an earlier retry stays locked only until this commits)."""
     _check_room(agent, verb="claim")
-    callback = (
-        CallbackRequest.objects.distributable()
-        .select_for_update(skip_locked=True)
-        .order_by("due_at", "id")
-        .first()
-    )
+    callback = _earliest_unlocked(status=policy.QUEUED)
+    retry = _earliest_unlocked(status=policy.RETRY, before=callback)
+    callback = retry or callback
     if callback is None:
         return None
     from_status = callback.status

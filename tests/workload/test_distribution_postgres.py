@@ -1,0 +1,127 @@
+"""At scale on PostgreSQL: a constant number of statements, and concurrent claims."""
+
+import threading
+import time
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection, connections
+from django.db.models import Count
+from django.test.utils import CaptureQueriesContext
+
+from callbacks import distribution, policy
+from callbacks.models import AgentDuty, CallbackEvent, CallbackRequest
+
+from .factories import T0
+
+
+def _agents(count, *, prefix, cap=None):
+    User = get_user_model()
+    users = User.objects.bulk_create(
+        User(username=f"{prefix}{i:04d}", first_name=f"Agent{i}", password="!")
+        for i in range(count)
+    )
+    AgentDuty.objects.bulk_create(
+        AgentDuty(agent=user, on_duty=True, cap=cap, changed_at=T0) for user in users
+    )
+    return users
+
+
+def _queue(count, *, filer):
+    """``count`` queued callbacks in one statement, deadlines spread over eight hours."""
+    table = CallbackRequest._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (name, phone, account_number, call_reason, category,"
+            " subcategory, item, notes, preferred_window, ticket_reference, status, due_at,"
+            " released_at, attempts, at_risk, created_by_id, created_at, updated_at)"
+            " SELECT 'Customer ' || g, '+1202' || lpad(g::text, 7, '0'), '', 'Outage', '',"
+            " '', '', '', 'any', '', %s, %s + (g %% 480) * interval '1 minute', %s, 0, false,"
+            " %s, %s, %s FROM generate_series(1, %s) AS g",
+            [policy.QUEUED, T0, T0, filer.pk, T0, T0, count],
+        )
+
+
+def test_distributing_100000_callbacks_to_300_agents_is_a_constant_few_statements(
+    postgres_only, db, team_lead
+):
+    _agents(300, prefix="floor")
+    _queue(100_000, filer=team_lead)
+
+    started = time.perf_counter()
+    with CaptureQueriesContext(connection) as captured:
+        run = distribution.queue_distribute(
+            actor=team_lead, now=T0, strategy=distribution.LEAST_LOADED
+        )
+    elapsed = time.perf_counter() - started
+
+    statements = [q["sql"] for q in captured if "SAVEPOINT" not in q["sql"]]
+    # The advisory lock, the assignment with its timeline rows, the run's own row.
+    assert len(statements) == 3, statements
+    assert run.assigned == 300 * 25
+    assert CallbackEvent.objects.count() == 300 * 25
+    # Earliest deadlines went out: nothing assigned is due later than anything still queued.
+    latest_assigned = (
+        CallbackRequest.objects.filter(status=policy.ASSIGNED).order_by("-due_at").first().due_at
+    )
+    first_queued = CallbackRequest.objects.filter(status=policy.QUEUED).order_by("due_at")[0]
+    assert latest_assigned <= first_queued.due_at
+    loads = (
+        CallbackRequest.objects.filter(assigned_to__isnull=False)
+        .values("assigned_to")
+        .annotate(held=Count("id"))
+        .values_list("held", flat=True)
+    )
+    assert len(loads) == 300 and set(loads) == {25}
+    print(f"\n100,000 queued, 300 agents: {run.assigned} assigned in {elapsed:.3f} s")
+
+    # Round robin, with the agents' caps raised: the same statements again.
+    with CaptureQueriesContext(connection) as captured:
+        run = distribution.queue_distribute(
+            actor=team_lead,
+            now=T0 + timedelta(minutes=1),
+            strategy=distribution.ROUND_ROBIN,
+            cap=50,
+        )
+    assert len([q for q in captured if "SAVEPOINT" not in q["sql"]]) == 3
+    assert run.assigned == 300 * 25
+
+
+@pytest.mark.django_db(transaction=True)
+def test_32_agents_claiming_at_once_never_get_the_same_callback(postgres_only, team_lead):
+    agents = _agents(32, prefix="claimer", cap=5000)
+    _queue(5000, filer=team_lead)
+    claimed = {agent.pk: [] for agent in agents}
+    errors = []
+    start = threading.Barrier(len(agents))
+
+    def work(agent):
+        try:
+            start.wait()
+            while True:
+                callback = distribution.callback_claim_next(agent=agent, now=T0)
+                if callback is None:
+                    return
+                claimed[agent.pk].append(callback.pk)
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work, args=(agent,)) for agent in agents]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    everything = [pk for pks in claimed.values() for pk in pks]
+    assert len(everything) == 5000
+    assert len(set(everything)) == 5000  # none claimed twice
+    assert not CallbackRequest.objects.distributable().exists()  # none left
+    holders = dict(CallbackRequest.objects.values_list("pk", "assigned_to_id"))
+    for agent_id, pks in claimed.items():
+        assert all(holders[pk] == agent_id for pk in pks)
+    assert sum(1 for pks in claimed.values() if pks) > 1  # they really ran side by side
+    assert CallbackEvent.objects.count() == 5000
