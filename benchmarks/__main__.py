@@ -1,4 +1,4 @@
-"""``python -m benchmarks [all|lookup|filing|release|claim|import] [options]``.
+"""``python -m benchmarks [all|lookup|filing|release|claim|import|report] [options]``.
 
 Each scenario prints its JSON object as the last line; ``all`` prints the whole results object.
 Both update ``benchmarks/results.json`` and ``benchmarks/RESULTS.md``."""
@@ -16,7 +16,11 @@ SCENARIOS = ("lookup", "filing", "release", "claim", "import")
 
 def parse(argv):
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
-    parser.add_argument("scenario", choices=("all", *SCENARIOS))
+    parser.add_argument(
+        "scenario",
+        choices=("all", *SCENARIOS, "report"),
+        help="report: only rewrite RESULTS.md from results.json (and ANALYSIS.md)",
+    )
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--areas", type=int, default=20_000)
     parser.add_argument("--outages", type=int, default=500)
@@ -41,6 +45,11 @@ def log(message):
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     options = parse(argv)
+    if options.scenario == "report":
+        from . import report
+
+        report.TABLE.write_text(report.markdown(report.load()))
+        return 0
     try:
         environment.check_services()
     except environment.ServiceMissing as missing:
@@ -58,7 +67,7 @@ def main(argv=None):
     names = SCENARIOS if options.scenario == "all" else (options.scenario,)
     command = "python -m benchmarks " + shlex.join(argv)
     if options.scenario == "all" and argv == ["all"]:
-        command = "make bench"
+        command = "make bench (.venv/bin/python -m benchmarks all)"
     results = {}
     for name in names:
         log(f"Scenario {name}")

@@ -107,7 +107,7 @@ def write(new_results, *, command, total_seconds):
     results.update(new_results)
     results["machine"] = machine()
     results["machine"]["measured_at"] = datetime.now(UTC).isoformat(timespec="seconds")
-    if command == "make bench":
+    if command.startswith("make bench"):
         results["machine"]["make_bench_seconds"] = round(total_seconds, 1)
     RESULTS.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
     TABLE.write_text(markdown(results))
