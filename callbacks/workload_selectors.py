@@ -1,0 +1,215 @@
+"""Reads for the workload pages: the team lead's queue board and an agent's own callbacks.
+
+Each read is a fixed handful of queries whatever the size of the queue."""
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, IntegerField, Min, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from console import roles
+from outages.models import Outage
+
+from . import conf, distribution, policy
+from .models import AgentDuty, CallbackAttempt, CallbackRequest, DistributionRun, Letter
+
+BOARD_CALLBACKS = 50
+DONE_OUTCOMES = (policy.ANSWERED, policy.LEFT_VOICEMAIL)
+# Called (or a letter made): what counts as progress on an outage's callbacks.
+FINISHED = tuple(sorted(policy.CLOSED_STATUSES - {policy.CANCELLED}))
+
+
+def time_left(due_at, now):
+    """A deadline in words: "in 3 h 12 min", "due now", "overdue by 25 min"."""
+    if due_at is None:
+        return "no deadline yet"
+    seconds = (due_at - now).total_seconds()
+    minutes = int(abs(seconds) // 60)
+    if minutes == 0:
+        return "due now"
+    hours, minutes = divmod(minutes, 60)
+    words = f"{hours} h {minutes} min" if hours else f"{minutes} min"
+    return f"in {words}" if seconds > 0 else f"overdue by {words}"
+
+
+def start_of_day(now):
+    """Local midnight of ``now``'s day (the console's time zone), aware."""
+    local = timezone.localtime(now)
+    return timezone.make_aware(datetime.combine(local.date(), time()), local.tzinfo)
+
+
+@dataclass(frozen=True)
+class Item:
+    """A callback with its deadline in words and its risk, for display."""
+
+    callback: CallbackRequest
+    left: str
+    risk: str
+    risk_label: str
+
+
+def _items(callbacks, now):
+    margin = conf.rules().at_risk_margin
+    items = []
+    for callback in callbacks:
+        risk = policy.risk(due_at=callback.due_at, now=now, margin=margin)
+        items.append(
+            Item(callback, time_left(callback.due_at, now), risk, policy.RISK_LABELS[risk])
+        )
+    return items
+
+
+def agents_for_work():
+    """Active users who take calls (agents and above), by name."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name__in=roles.ROLES)
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def _count(grouped):
+    """A correlated COUNT(*) of a queryset grouped by its outer reference, 0 when empty."""
+    counted = grouped.order_by().annotate(n=Count("*")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def _agent_rows(now):
+    held = CallbackRequest.objects.filter(
+        assigned_to=OuterRef("pk"), status__in=distribution.HELD_STATUSES
+    )
+    done = CallbackAttempt.objects.filter(
+        agent=OuterRef("pk"), at__gte=start_of_day(now), outcome__in=DONE_OUTCOMES
+    )
+    duty = AgentDuty.objects.filter(agent=OuterRef("pk"))
+
+    return agents_for_work().annotate(
+        held=_count(held.values("assigned_to")),
+        done_today=_count(done.values("agent")),
+        next_due=Subquery(held.values("assigned_to").annotate(m=Min("due_at")).values("m")),
+        on_duty=Coalesce(Subquery(duty.values("on_duty")[:1]), Value(False)),
+        own_cap=Subquery(duty.values("cap")[:1]),
+    )
+
+
+@dataclass(frozen=True)
+class Board:
+    now: datetime
+    by_status: list
+    open_total: int
+    overdue: int
+    at_risk: int
+    unassigned: int
+    letters_to_send: int
+    agents: list
+    outages: list
+    callbacks: list
+    automatic_strategy: str
+    automatic_cap: int
+    last_run: DistributionRun | None
+    default_cap: int
+
+
+def queue_board(*, now):
+    margin = conf.rules().at_risk_margin
+    counts = dict(
+        CallbackRequest.objects.order_by()
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+    workable = CallbackRequest.objects.workable().aggregate(
+        overdue=Count("id", filter=Q(due_at__lt=now)),
+        at_risk=Count("id", filter=Q(due_at__gte=now, due_at__lte=now + margin)),
+        unassigned=Count("id", filter=Q(assigned_to__isnull=True)),
+    )
+    by_status = [(policy.STATUS_LABELS[s], s, counts.get(s, 0)) for s in policy.STATUSES]
+    agents = list(_agent_rows(now))
+    default_cap = distribution.default_cap()
+    for agent in agents:
+        agent.cap = agent.own_cap or default_cap
+        agent.next_left = time_left(agent.next_due, now) if agent.next_due else ""
+        agent.next_risk = policy.risk(due_at=agent.next_due, now=now, margin=margin)
+    outages = (
+        Outage.objects.filter(restored_at__isnull=False)
+        .annotate(
+            total=Count("callbacks", filter=~Q(callbacks__status=policy.CANCELLED)),
+            closed=Count("callbacks", filter=Q(callbacks__status__in=FINISHED)),
+            still_open=Count("callbacks", filter=Q(callbacks__status__in=policy.OPEN_STATUSES)),
+            late=Count(
+                "callbacks",
+                filter=Q(callbacks__status__in=policy.WORKABLE_STATUSES, callbacks__due_at__lt=now),
+            ),
+        )
+        .filter(Q(still_open__gt=0) | Q(restored_at__gte=now - timedelta(days=1)))
+        .filter(total__gt=0)
+        .order_by("restored_at")[:20]
+    )
+    target = conf.rules().target
+    outage_rows = []
+    for outage in outages:
+        deadline = outage.restored_at + target
+        outage_rows.append(
+            {
+                "outage": outage,
+                "deadline": deadline,
+                "left": time_left(deadline, now),
+                "percent": round(100 * outage.closed / outage.total) if outage.total else 100,
+                "risk": policy.risk(due_at=deadline, now=now, margin=margin)
+                if outage.still_open
+                else policy.ON_TRACK,
+            }
+        )
+    callbacks = _items(
+        CallbackRequest.objects.workable()
+        .select_related("assigned_to", "outage")
+        .order_by("due_at", "id")[:BOARD_CALLBACKS],
+        now,
+    )
+    strategy, cap, _ = distribution.automatic_settings()
+    return Board(
+        now=now,
+        by_status=by_status,
+        open_total=sum(counts.get(s, 0) for s in policy.OPEN_STATUSES),
+        overdue=workable["overdue"],
+        at_risk=workable["at_risk"],
+        unassigned=workable["unassigned"],
+        letters_to_send=Letter.objects.filter(status=Letter.Status.TO_SEND).count(),
+        agents=agents,
+        outages=outage_rows,
+        callbacks=callbacks,
+        automatic_strategy=distribution.STRATEGY_LABELS[strategy],
+        automatic_cap=cap,
+        last_run=DistributionRun.objects.select_related("started_by").first(),
+        default_cap=default_cap,
+    )
+
+
+@dataclass(frozen=True)
+class MyCallbacks:
+    now: datetime
+    items: list
+    on_duty: bool
+    cap: int
+    waiting_in_queue: int
+
+
+def my_callbacks(*, agent, now):
+    held = (
+        CallbackRequest.objects.filter(assigned_to=agent, status__in=distribution.HELD_STATUSES)
+        .select_related("outage")
+        .order_by("due_at", "id")
+    )
+    duty = AgentDuty.objects.filter(agent=agent).first()
+    cap = duty.cap if duty and duty.cap is not None else distribution.default_cap()
+    return MyCallbacks(
+        now=now,
+        items=_items(held, now),
+        on_duty=bool(duty and duty.on_duty),
+        cap=cap,
+        waiting_in_queue=CallbackRequest.objects.distributable().count(),
+    )
