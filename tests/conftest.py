@@ -55,7 +55,8 @@ def make_user(django_user_model, username, role=None, **extra):
         **extra,
     )
     if role:
-        user.groups.add(Group.objects.get(name=role))
+        # A transactional test before this one may have flushed the migrated groups.
+        user.groups.add(Group.objects.get_or_create(name=role)[0])
     return user
 
 
