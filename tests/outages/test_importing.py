@@ -176,3 +176,28 @@ def test_generated_directory_round_trip(directory, tmp_path):
     second = importing.import_customers(path)
     assert (first.created, second.created, second.updated) == (2_500, 0, 0)
     assert Customer.objects.count() == 2_500
+
+
+def _customer_indexes():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s ORDER BY 1",
+            [Customer._meta.db_table],
+        )
+        return cursor.fetchall()
+
+
+def test_a_first_large_load_rebuilds_every_index_as_it_was(
+    postgres_only, directory, tmp_path, monkeypatch
+):
+    before = _customer_indexes()
+    assert any("gin_trgm_ops" in definition for _, definition in before)
+    monkeypatch.setattr(importing, "REBUILD_MIN_ROWS", 2)
+    report = importing.import_customers(write(tmp_path, "c.csv", GOOD))
+    assert report.created == 3
+    assert _customer_indexes() == before
+    with pytest.raises(importing.ImportRefused):
+        importing.import_customers(write(tmp_path, "bad.csv", BAD))
+    assert _customer_indexes() == before
