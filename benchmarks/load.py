@@ -15,6 +15,9 @@ The spec (JSON)::
      "requests": [{"method": "GET", "path": "/?q=...", "headers": {"HX-Request": "true"}},
                   {"method": "POST", "path": "/x/", "form": {"a": "b"}}],
      "stop_on_status": 204}                 # optional: a client stops when it sees this status
+
+A request may carry a ``tag``: the result then also has figures per tag (``by_tag``), for
+kinds of request interleaved in one run (measured at the same moments, under the same load).
 """
 
 import http.client
@@ -120,6 +123,7 @@ def run(spec):
     lock = threading.Lock()
     statuses = {}
     latencies = []
+    tagged = {}
     errors = []
     state = {"measuring": warmup <= 0, "stop": False, "started": 0}
     last_end = [0.0]
@@ -128,6 +132,7 @@ def run(spec):
     def work(client):
         own = []
         own_status = {}
+        own_tags = {}
         start_barrier.wait()
         while not state["stop"]:
             item = requests[next(counter) % len(requests)]
@@ -150,10 +155,14 @@ def run(spec):
             if measuring:  # started in the measured window: counted, even if it ends after
                 own.append(ended - began)
                 own_status[status] = own_status.get(status, 0) + 1
+                if "tag" in item:
+                    own_tags.setdefault(item["tag"], []).append(ended - began)
                 last_end[0] = max(last_end[0], ended)
             if stop_on is not None and status == stop_on:
                 break
         with lock:
+            for tag, values in own_tags.items():
+                tagged.setdefault(tag, []).extend(values)
             latencies.extend(own)
             for key, value in own_status.items():
                 statuses[str(key)] = statuses.get(str(key), 0) + value
@@ -175,6 +184,8 @@ def run(spec):
     elapsed = max(last_end[0], began) - began
     result = summarise(latencies, elapsed)
     result.update(concurrency=concurrency, statuses=statuses, errors=len(errors))
+    if tagged:  # requests of several kinds interleaved in one run: figures per kind
+        result["by_tag"] = {tag: summarise(values, elapsed) for tag, values in tagged.items()}
     if errors:
         result["first_error"] = errors[0]
     return result

@@ -152,6 +152,24 @@ def _lookup_table(result):
     return rows
 
 
+def _interleaved_table(result):
+    rows = [
+        "| clients | kind | p50 ms | p95 ms | p99 ms | floor p50 ms | p50 ratio to floor |",
+        "|---:|---|---:|---:|---:|---:|---:|",
+    ]
+    for clients, by_tag in result.get("interleaved_runs", {}).items():
+        floor = (by_tag.get("floor") or {}).get("p50_ms")
+        for kind, figures in by_tag.items():
+            if kind in ("all", "floor"):
+                continue
+            rows.append(
+                f"| {clients} | {kind} | {_figure(figures.get('p50_ms'))} | "
+                f"{_figure(figures.get('p95_ms'))} | {_figure(figures.get('p99_ms'))} | "
+                f"{_figure(floor)} | {_figure(figures.get('ratio_p50'))} |"
+            )
+    return rows
+
+
 def markdown(results):
     m = results.get("machine", {})
     lines = [
@@ -216,6 +234,12 @@ def markdown(results):
             f"`ratio_p50` is {lookup.get('ratio_p50_is')}. The floor is a view of the same",
             "server behind the same middleware doing one primary-key query and rendering a",
             "one-line template. Server: `" + str(server.get("command", "")) + "`.",
+            "",
+            "Floor and lookups interleaved in one run (the ratio; same moments, same load):",
+            "",
+            *_interleaved_table(lookup),
+            "",
+            "Each kind alone (latency and throughput at 1, 8 and 32 clients):",
             "",
             *_lookup_table(lookup),
             "",

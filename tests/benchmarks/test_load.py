@@ -88,3 +88,24 @@ def test_posts_carry_the_csrf_token_from_the_page():
     finally:
         server.shutdown()
     assert figures["statuses"] == {"200": figures["requests"]}
+
+
+def test_tagged_requests_get_figures_per_tag():
+    server = serve()
+    try:
+        figures = load.run(
+            {
+                "port": server.server_address[1],
+                "concurrency": 2,
+                "duration": 5,
+                "max_requests": 20,
+                "requests": [
+                    {"method": "GET", "path": "/", "tag": "floor"},
+                    {"method": "GET", "path": "/missing", "tag": "lookup"},
+                ],
+            }
+        )
+    finally:
+        server.shutdown()
+    assert set(figures["by_tag"]) == {"floor", "lookup"}
+    assert sum(tag["requests"] for tag in figures["by_tag"].values()) == figures["requests"]
