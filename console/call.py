@@ -178,7 +178,8 @@ def callback_initial(*, customer, outage, branch):
         initial.update(
             name=customer.name, phone=customer.phone, account_number=customer.account_number
         )
-    if outage is not None:
+    if outage is not None and outage.kind != lifecycle.SYSTEMS:
+        # A systems outage is not why the caller called: the agent asks.
         initial["call_reason"] = f"Service outage: {outage.title}"
         if outage.service:
             initial["item"] = outage.service

@@ -106,6 +106,7 @@ def test_postal_code_without_customer_gives_area_outage_and_manual_entry(
     assert "Postal code 20099" in page
     assert "Known outage: Fibre cut on Route 9" in page
     assert "Account number (if the caller knows it)" in page
+    assert "Service outage: Billing platform down" not in page
 
 
 def test_htmx_lookup_returns_the_result_partial_only(agent_client, customer, outage):

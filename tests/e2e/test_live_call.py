@@ -82,6 +82,8 @@ def test_agent_finds_customer_by_account_phone_and_address(new_page, agent, scen
         "Closing",
     ]
     expect(page.get_by_role("button", name="Copy Opening script")).to_be_visible()
+    assert_accessible(page, "the live-call screen")
+    screenshot(page, "live-call")
 
     # "/" brings the agent back to the lookup from anywhere on the page.
     page.get_by_role("heading", name="Dana Whitfield").click()
@@ -103,9 +105,6 @@ def test_agent_finds_customer_by_account_phone_and_address(new_page, agent, scen
     expect(page).to_have_url(re.compile(rf"customer={scene[0].pk}"))
     expect(page.get_by_role("heading", name="Dana Whitfield")).to_be_visible()
     expect(suggestions).to_have_count(0)
-
-    assert_accessible(page, "the live-call screen")
-    screenshot(page, "live-call")
 
 
 def test_supervisors_change_reaches_the_open_screen(
@@ -188,6 +187,7 @@ def test_narrow_window_stacks_outage_before_the_form(new_page, agent, scene):
     page.goto(f"/?customer={customer.pk}")
     expect(_banner(page)).to_be_visible()
     assert fits_width(page)
+    page.screenshot(path="/tmp/live-call-narrow.png", full_page=False)
     banner_y = _banner(page).bounding_box()["y"]
     form_y = page.get_by_role("button", name="File callback").bounding_box()["y"]
     assert banner_y < form_y
@@ -199,3 +199,48 @@ def test_outage_board_is_accessible(new_page, supervisor, scene):
     expect(page.get_by_role("link", name="Fibre cut on Route 9")).to_be_visible()
     assert_accessible(page, "the outage board")
     screenshot(page, "outage-board")
+
+
+def test_systems_outage_takes_the_callers_details_by_hand(new_page, agent, supervisor):
+    outage_services.outage_declare(
+        actor=supervisor,
+        now=timezone.now() - timedelta(minutes=10),
+        title="Customer accounts unavailable",
+        kind="systems",
+        cause="Planned maintenance overran",
+    )
+    page = new_page(agent)
+    page.goto("/")
+    expect(_banner(page)).to_contain_text("Our systems are down: Customer accounts unavailable")
+    expect(_card(page, "Opening")).to_contain_text("can't open your account")
+    page.get_by_label("Customer name").fill("Sam Ortega")
+    page.get_by_label("Phone").fill("303 555 0188")
+    page.get_by_label("Account number (if the caller knows it)").fill("ACC777")
+    page.get_by_label("Reason for the call").fill("Wants to change the billing address")
+    page.get_by_role("combobox", name=re.compile(r"^Category")).select_option(label="Account")
+    page.get_by_label("Sub-category").select_option(label="Change of details")
+    page.get_by_role("button", name="File callback").click()
+    expect(page.get_by_role("status").filter(has_text="Callback filed")).to_contain_text(
+        "within 8 hours of our systems being restored"
+    )
+    callback = CallbackRequest.objects.get()
+    assert (callback.name, callback.phone, callback.account_number) == (
+        "Sam Ortega",
+        "+13035550188",
+        "ACC777",
+    )
+    page.screenshot(path="/tmp/live-call-systems.png")
+
+
+def test_technical_issue_logs_the_ticket_reference(new_page, agent):
+    customer = CustomerFactory(name="Ada Brennan", area=ServiceAreaFactory(name="Hillcrest"))
+    page = new_page(agent)
+    page.goto(f"/?customer={customer.pk}")
+    expect(page.get_by_role("heading", name="No known outage in Hillcrest")).to_be_visible()
+    page.get_by_label("Support ticket reference").fill("TCK-4471")
+    page.get_by_label("Sub-category").select_option(label="Equipment (modem, router, box)")
+    page.get_by_role("button", name="File callback").click()
+    expect(page.get_by_role("status").filter(has_text="Callback filed")).to_contain_text(
+        "we will call them by"
+    )
+    assert CallbackRequest.objects.get().ticket_reference == "TCK-4471"
