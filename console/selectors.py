@@ -1,5 +1,8 @@
 """Reads the live-call screen needs beyond what the apps' selectors give."""
 
+from django.db.models import F
+
+from callbacks.models import CallbackRequest
 from outages.models import RefundReview
 
 
@@ -11,4 +14,16 @@ def refund_review_requested_at(*, customer, outage):
         RefundReview.objects.filter(customer=customer, outage=outage)
         .values_list("requested_at", flat=True)
         .first()
+    )
+
+
+def open_callbacks_for_customer(customer, *, limit=5):
+    """The caller's callbacks still open (a repeat caller), earliest deadline first. One query."""
+    if customer is None:
+        return []
+    return list(
+        CallbackRequest.objects.open()
+        .filter(customer=customer)
+        .select_related("outage")
+        .order_by(F("due_at").asc(nulls_last=True), "id")[:limit]
     )

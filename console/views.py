@@ -27,7 +27,7 @@ from outages.models import Customer, Outage
 from . import call as live_call
 from .forms import LiveCallbackForm, RefundReviewForm
 from .roles import agent_required
-from .selectors import refund_review_requested_at
+from .selectors import open_callbacks_for_customer, refund_review_requested_at
 
 SUGGEST_MIN_LENGTH = 3
 _CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
@@ -86,6 +86,7 @@ def home(request):
     }
     if call.branch:
         context["form"] = _callback_form(call)
+        context["open_callbacks"] = open_callbacks_for_customer(call.customer)
         context.update(_live_region(request, call, now))
     template = "console/call.html"
     if request.htmx and not request.htmx.history_restore_request:

@@ -12,7 +12,13 @@ from callbacks.models import CallbackRequest
 from outages import lifecycle
 from outages import services as outage_services
 from outages.models import Customer, RefundReview
-from tests.factories import CoverageFactory, CustomerFactory, OutageFactory, ServiceAreaFactory
+from tests.factories import (
+    CallbackFactory,
+    CoverageFactory,
+    CustomerFactory,
+    OutageFactory,
+    ServiceAreaFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -380,3 +386,18 @@ def test_refund_review_without_customer_is_refused(agent_client, outage):
     )
     assert response.status_code == 400
     assert RefundReview.objects.count() == 0
+
+
+def test_customer_card_lists_the_callers_open_callbacks_by_risk(agent_client, customer, supervisor):
+    CallbackFactory(
+        customer=customer,
+        outage=None,
+        call_reason="Router keeps dropping",
+        status=policy.QUEUED,
+        due_at=NOW + timedelta(minutes=30),
+    )
+    page = _text(_home(agent_client, q="ACC123456"))
+    assert "Open callbacks for this caller" in page
+    assert "Router keeps dropping" in page
+    assert '<span class="risk-at_risk">due <time' in page
+    assert "(in 30 min)" in page
