@@ -17,7 +17,6 @@ from .factories import T0, AgentFactory, on_duty
 
 @pytest.mark.worker
 def test_a_restoration_is_distributed_to_agents_on_duty_by_the_worker(
-    django_db_serialized_rollback,
     celery_worker_on_broker,
     django_capture_on_commit_callbacks,
     supervisor,
