@@ -31,6 +31,7 @@ from django.db.models import Q
 
 from console import roles
 from console.tasking import send_on_commit
+from outages.models import Customer
 
 from . import policy
 from .models import AgentDuty, CallbackEvent, CallbackRequest, DistributionRun
@@ -149,14 +150,17 @@ def _distribute_on_commit():
 # The set-based assignment
 
 
-def _selection_sql(selection, now):
+def _selection_sql(selection):
     """The unassigned due callbacks of a selection, as SQL (id, status, due_at) with params."""
     callbacks = CallbackRequest.objects.distributable()
     if selection is not None:
         if selection.outage_id is not None:
             callbacks = callbacks.filter(outage_id=selection.outage_id)
         if selection.area_id is not None:
-            callbacks = callbacks.filter(customer__area_id=selection.area_id)
+            # A subquery, not a join: the rows are locked, and only callbacks should be.
+            callbacks = callbacks.filter(
+                customer_id__in=Customer.objects.filter(area_id=selection.area_id).values("id")
+            )
         if selection.due_by is not None:
             callbacks = callbacks.filter(due_at__lte=selection.due_by)
     return callbacks.order_by().values("id", "status", "due_at").query.sql_with_params()
@@ -170,7 +174,7 @@ def _assign(*, strategy, cap, now, actor, reason, only_agent=None, selection=Non
     agent_filter, agent_params = "", []
     if only_agent is not None:
         agent_filter, agent_params = " AND d.agent_id = %s", [only_agent.pk]
-    todo_sql, todo_params = _selection_sql(selection, now)
+    todo_sql, todo_params = _selection_sql(selection)
     order = _SLOT_ORDER[LEAST_LOADED if strategy == MANUAL else strategy]
     if connection.vendor == "postgresql":
         # The rows are locked as they are chosen (a claim in progress keeps its row, and no

@@ -1,6 +1,7 @@
 """Workload pages: the team lead's queue board and an agent's own callbacks (thin views)."""
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -119,8 +120,6 @@ def unassign(request, pk):
 @require_POST
 @team_lead_required
 def agent_duty(request, pk):
-    from django.contrib.auth import get_user_model
-
     agent = get_object_or_404(get_user_model(), pk=pk)
     form = DutyForm(request.POST)
     if not form.is_valid():
