@@ -24,19 +24,121 @@ REGIONS = ("North", "South", "East", "West", "Central", "Coast", "Valley", "High
 TOWN_START = ("North", "South", "East", "West", "Old", "New", "Upper", "Lower", "Great", "Little")
 TOWN_END = ("field", "bridge", "ford", "ham", "ton", "wood", "bury", "dale", "gate", "mouth")
 FIRST = (
-    "Maria James Aisha Wei Olivia Diego Fatima Liam Noah Emma Sofia Lucas Amara Yusuf Chloe "
-    "Mateo Priya Hannah Omar Grace Ethan Leila Daniel Zara Samuel Nadia Oscar Ines Felix Maya"
-).split()
+    "Maria",
+    "James",
+    "Aisha",
+    "Wei",
+    "Olivia",
+    "Diego",
+    "Fatima",
+    "Liam",
+    "Noah",
+    "Emma",
+    "Sofia",
+    "Lucas",
+    "Amara",
+    "Yusuf",
+    "Chloe",
+    "Mateo",
+    "Priya",
+    "Hannah",
+    "Omar",
+    "Grace",
+    "Ethan",
+    "Leila",
+    "Daniel",
+    "Zara",
+    "Samuel",
+    "Nadia",
+    "Oscar",
+    "Ines",
+    "Felix",
+    "Maya",
+)
 LAST = (
-    "Garcia Smith Khan Chen Brown Lopez Okafor Novak Jones Silva Patel Kim Nguyen Murphy Rossi "
-    "Muller Haddad Cohen Ivanova Mensah Tanaka Walsh Dubois Costa Berg Ali Moreau Quinn Reyes Shah"
-).split()
+    "Garcia",
+    "Smith",
+    "Khan",
+    "Chen",
+    "Brown",
+    "Lopez",
+    "Okafor",
+    "Novak",
+    "Jones",
+    "Silva",
+    "Patel",
+    "Kim",
+    "Nguyen",
+    "Murphy",
+    "Rossi",
+    "Muller",
+    "Haddad",
+    "Cohen",
+    "Ivanova",
+    "Mensah",
+    "Tanaka",
+    "Walsh",
+    "Dubois",
+    "Costa",
+    "Berg",
+    "Ali",
+    "Moreau",
+    "Quinn",
+    "Reyes",
+    "Shah",
+)
 STREET_NAMES = (
-    "Maple Oak Station Church Mill High Elm Cedar Willow Bridge Park Lake River Hill Forest "
-    "Meadow Orchard Spring Chapel Market Victoria Albert King Queen Garden Harbour Castle Abbey "
-    "Beacon Canal Dock Ferry Granite Heath Juniper Kestrel Linden Marsh Newton Poplar Quarry "
-    "Rowan Saxon Thorn Union Vale Warren Yew Ash Birch"
-).split()
+    "Maple",
+    "Oak",
+    "Station",
+    "Church",
+    "Mill",
+    "High",
+    "Elm",
+    "Cedar",
+    "Willow",
+    "Bridge",
+    "Park",
+    "Lake",
+    "River",
+    "Hill",
+    "Forest",
+    "Meadow",
+    "Orchard",
+    "Spring",
+    "Chapel",
+    "Market",
+    "Victoria",
+    "Albert",
+    "King",
+    "Queen",
+    "Garden",
+    "Harbour",
+    "Castle",
+    "Abbey",
+    "Beacon",
+    "Canal",
+    "Dock",
+    "Ferry",
+    "Granite",
+    "Heath",
+    "Juniper",
+    "Kestrel",
+    "Linden",
+    "Marsh",
+    "Newton",
+    "Poplar",
+    "Quarry",
+    "Rowan",
+    "Saxon",
+    "Thorn",
+    "Union",
+    "Vale",
+    "Warren",
+    "Yew",
+    "Ash",
+    "Birch",
+)
 STREET_KINDS = ("Street", "Road", "Avenue", "Lane", "Close", "Way", "Drive", "Crescent")
 # Status mix of a real directory: mostly active, a few cut off for each reason.
 STATUS_WEIGHTS = (
@@ -46,9 +148,8 @@ STATUS_WEIGHTS = (
     (Customer.Status.DISCONNECTED_REQUESTED, 4),
 )
 # US area codes; with exchanges 200-999 and four-digit lines every number is a valid one.
-AREA_CODES = (
-    202, 206, 212, 213, 303, 305, 312, 314, 404, 412, 415, 503, 504, 512, 602, 615, 617, 702, 713, 716
-)  # fmt: skip
+AREA_CODES = (202, 206, 212, 213, 303, 305, 312, 314, 404, 412)
+AREA_CODES += (415, 503, 504, 512, 602, 615, 617, 702, 713, 716)
 PHONE_SPACE = len(AREA_CODES) * 800 * 10_000
 OUTAGE_TITLES = (
     "Fibre cut",
@@ -159,7 +260,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, customers, areas, outages, seed, csv_path, no_database, replace, **_):
         if customers < 0 or areas < 1 or outages < 0:
-            raise CommandError("--areas must be at least 1; --customers and --outages not negative.")
+            raise CommandError("--areas must be at least 1; --customers, --outages not negative.")
         if outages > areas:
             raise CommandError("--outages cannot exceed --areas.")
         postal_count = areas * POSTAL_CODES_PER_AREA
@@ -238,10 +339,10 @@ def _insert(model, columns, rows):
     """COPY on PostgreSQL, batched ``bulk_create`` elsewhere."""
     if connection.vendor == "postgresql":
         table = model._meta.db_table
-        with connection.cursor() as cursor:
-            with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+        sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+        with connection.cursor() as cursor, cursor.copy(sql) as copy:
+            for row in rows:
+                copy.write_row(row)
         return
     fields = [model._meta.get_field(name).attname for name in columns]
     batch = []
