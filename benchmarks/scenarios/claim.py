@@ -93,6 +93,9 @@ def run(context):
 
     figures = summarise([t for own in latencies for t in own], seconds)
     reset_callbacks()
+    from benchmarks.scenarios.release import _purge_broker
+
+    _purge_broker()  # the restoration's wake-up, which no worker reads here
     duplicates = len(ids) - len(set(ids)) + twice_in_db
     per_second = round(len(ids) / seconds, 1) if seconds else None
     return {
