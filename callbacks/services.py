@@ -241,7 +241,8 @@ def _events_for(queryset, *, now, to_status, reason, actor_id=None):
         cursor.execute(
             f"INSERT INTO {table} (callback_id, from_status, at, actor_id, to_status, reason) "
             f"SELECT sub.id, sub.status, %s, %s, {to_sql}, %s FROM ({sql}) AS sub",
-            [now, actor_id, *to_params, reason, *params],
+            # Adapted as Django writes datetimes, so text-stored times (SQLite) sort alike.
+            [connection.ops.adapt_datetimefield_value(now), actor_id, *to_params, reason, *params],
         )
 
 

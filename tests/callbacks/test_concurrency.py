@@ -34,7 +34,7 @@ def _in_threads(*calls):
 
 
 def test_the_same_attempt_pressed_twice_at_once_is_logged_once(
-    postgres_only, django_db_serialized_rollback, transactional_db, agent, team_lead
+    postgres_only, transactional_db, agent, team_lead
 ):
     callback = due_callback(agent=agent)
 

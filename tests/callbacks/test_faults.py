@@ -202,9 +202,8 @@ class Workers:
 
 
 @pytest.fixture
-def workers(broker, django_db_serialized_rollback, transactional_db, tmp_path):
-    """Committed rows (the workers read them on their own connections); the role groups and
-    default scripts that migrations install are restored for each test. Requested after the
+def workers(broker, transactional_db, tmp_path):
+    """Committed rows (the workers read them on their own connections). Requested after the
     broker, so that without PostgreSQL the test is skipped before the database is touched."""
     pool = Workers(broker.url, tmp_path)
     yield pool

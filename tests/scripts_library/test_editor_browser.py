@@ -16,9 +16,9 @@ from tests.factories import CustomerFactory, OutageFactory, ServiceAreaFactory
 CHROMIUM = Path("/usr/bin/chromium")
 
 # Committed rows (the live server reads them on its own connection). A transactional test that
-# ran before may have flushed the database: serialized_rollback reloads the role groups and
-# default scripts that migrations install before this test runs.
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+# ran before may have flushed the database, so the test installs the default scripts itself and
+# the user fixtures re-create their role groups.
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
