@@ -35,7 +35,7 @@ from outages.models import Customer
 
 from . import policy
 from .models import AgentDuty, CallbackEvent, CallbackRequest, DistributionRun
-from .services import CallbackError
+from .services import CallbackError, record_event
 
 LEAST_LOADED = "least_loaded"
 ROUND_ROBIN = "round_robin"
@@ -128,17 +128,6 @@ def _agent_cap(agent, *, cap=None):
     if duty is not None and duty.cap is not None:
         return duty.cap
     return cap if cap is not None else default_cap()
-
-
-def _event(callback, *, actor, now, from_status, to_status, reason):
-    return CallbackEvent.objects.create(
-        callback=callback,
-        actor=actor,
-        at=now,
-        from_status=from_status,
-        to_status=to_status,
-        reason=reason[:300],
-    )
 
 
 def _distribute_on_commit():
@@ -428,6 +417,17 @@ def _earliest_unlocked(*, status, before=None):
     return callbacks.select_for_update(skip_locked=True).order_by("due_at", "id").first()
 
 
+def _hold(callback, *, agent, now):
+    """Give one locked callback to ``agent``; returns the status it had."""
+    from_status = callback.status
+    callback.status = policy.status_after_assign(from_status)
+    callback.assigned_to = agent
+    callback.assigned_at = now
+    callback.updated_at = now
+    callback.save(update_fields=["status", "assigned_to", "assigned_at", "updated_at"])
+    return from_status
+
+
 @transaction.atomic
 def callback_claim_next(*, agent, now):
     """The earliest-deadline unassigned due callback, now held by ``agent``; ``None`` when the
@@ -440,13 +440,8 @@ def callback_claim_next(*, agent, now):
     callback = retry or callback
     if callback is None:
         return None
-    from_status = callback.status
-    callback.status = policy.status_after_assign(from_status)
-    callback.assigned_to = agent
-    callback.assigned_at = now
-    callback.updated_at = now
-    callback.save(update_fields=["status", "assigned_to", "assigned_at", "updated_at"])
-    _event(
+    from_status = _hold(callback, agent=agent, now=now)
+    record_event(
         callback,
         actor=agent,
         now=now,
@@ -472,16 +467,11 @@ def callback_reassign(*, actor, now, callback_id, agent):
     if previous is not None and previous.pk == agent.pk:
         raise DistributionError(f"{_display(agent)} already holds this callback.", field="agent")
     _check_room(agent, verb="assign")
-    from_status = callback.status
-    callback.status = policy.status_after_assign(from_status)
-    callback.assigned_to = agent
-    callback.assigned_at = now
-    callback.updated_at = now
-    callback.save(update_fields=["status", "assigned_to", "assigned_at", "updated_at"])
+    from_status = _hold(callback, agent=agent, now=now)
     reason = f"Assigned to {_display(agent)}"
     if previous is not None:
         reason = f"Reassigned from {_display(previous)} to {_display(agent)}"
-    _event(
+    record_event(
         callback,
         actor=actor,
         now=now,
@@ -505,7 +495,7 @@ def callback_unassign(*, actor, now, callback_id):
     callback.assigned_at = None
     callback.updated_at = now
     callback.save(update_fields=["status", "assigned_to", "assigned_at", "updated_at"])
-    _event(
+    record_event(
         callback,
         actor=actor,
         now=now,

@@ -34,14 +34,15 @@ class Filing:
     merged: bool
 
 
-def _event(callback, *, actor, now, from_status, to_status, reason):
+def record_event(callback, *, actor, now, from_status, to_status, reason):
+    """The timeline row every change of one callback leaves (who, when, from, to, why)."""
     return CallbackEvent.objects.create(
         callback=callback,
         actor=actor,
         at=now,
         from_status=from_status,
         to_status=to_status,
-        reason=reason,
+        reason=reason[: CallbackEvent._meta.get_field("reason").max_length],
     )
 
 
@@ -116,7 +117,7 @@ def _file_or_merge(*, actor, now, outage, fields):
         )
         existing.updated_at = now
         existing.save(update_fields=["notes", "updated_at"])
-        _event(
+        record_event(
             existing,
             actor=actor,
             now=now,
@@ -142,7 +143,7 @@ def _file_or_merge(*, actor, now, outage, fields):
         updated_at=now,
         **fields,
     )
-    _event(
+    record_event(
         callback,
         actor=actor,
         now=now,
@@ -368,7 +369,7 @@ def callback_record_attempt(
         )
     if status == policy.QUEUED:  # a team lead calling an unheld callback takes it first
         taken = policy.status_after_assign(status)
-        _event(
+        record_event(
             locked,
             actor=actor,
             now=now,
@@ -409,7 +410,7 @@ def callback_record_attempt(
         reason += ", retry due within the retry window"
     elif decision.produce_letter:
         reason += ", no contact: letter to send"
-    _event(
+    record_event(
         locked, actor=actor, now=now, from_status=status, to_status=decision.status, reason=reason
     )
 
@@ -467,7 +468,7 @@ def _produce_letter(callback, *, now):
 
 def _flag_outage(callback, *, actor, now):
     if callback.outage_id is None:
-        _event(
+        record_event(
             callback,
             actor=actor,
             now=now,
@@ -480,7 +481,7 @@ def _flag_outage(callback, *, actor, now):
     escalation, raised = escalation_raise_still_without_service(
         now=now, outage=callback.outage, area=area, detail=f"Reported on callback #{callback.pk}"
     )
-    _event(
+    record_event(
         callback,
         actor=actor,
         now=now,
@@ -535,7 +536,7 @@ def letter_mark_sent(*, actor, now, letter):
     letter.sent_at = now
     letter.sent_by = actor
     letter.save(update_fields=["status", "sent_at", "sent_by"])
-    _event(
+    record_event(
         callback,
         actor=actor,
         now=now,
