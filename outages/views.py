@@ -81,73 +81,76 @@ def detail(request, pk):
     return _detail(request, pk)
 
 
+def _act(request, pk, *, form, form_name, done, act):
+    """The shape the outage page's forms share: a valid form calls one service; a refusal
+    shows beside its field on the page, with nothing written."""
+    if form.is_valid():
+        try:
+            act(form.cleaned_data, now=timezone.now())
+        except services.OutageError as exc:
+            _apply_error(form, exc)
+        else:
+            messages.success(request, done)
+            return redirect("outages:detail", pk)
+    return _detail(request, pk, status=400, **{form_name: form})
+
+
 @require_POST
 @supervisor_required
 def post_update(request, pk):
     outage = get_object_or_404(Outage, pk=pk)
-    form = OutageUpdateForm(request.POST, outage=outage)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.outage_post_update(
-                actor=request.user,
-                now=timezone.now(),
-                outage=outage,
-                status=data["status"] or None,
-                cause=data["cause"],
-                etr=data["etr"],
-                message=data["message"],
-            )
-        except services.OutageError as exc:
-            _apply_error(form, exc)
-        else:
-            messages.success(request, "Update posted.")
-            return redirect("outages:detail", pk)
-    return _detail(request, pk, status=400, update_form=form)
+    return _act(
+        request,
+        pk,
+        form=OutageUpdateForm(request.POST, outage=outage),
+        form_name="update_form",
+        done="Update posted.",
+        act=lambda data, now: services.outage_post_update(
+            actor=request.user,
+            now=now,
+            outage=outage,
+            status=data["status"] or None,
+            cause=data["cause"],
+            etr=data["etr"],
+            message=data["message"],
+        ),
+    )
 
 
 @require_POST
 @supervisor_required
 def change_etr(request, pk):
     outage = get_object_or_404(Outage, pk=pk)
-    form = ChangeEtrForm(request.POST)
-    if form.is_valid():
-        try:
-            services.outage_post_update(
-                actor=request.user,
-                now=timezone.now(),
-                outage=outage,
-                etr=form.cleaned_data["etr"],
-                message=form.cleaned_data["message"],
-            )
-        except services.OutageError as exc:
-            _apply_error(form, exc)
-        else:
-            messages.success(request, "Estimated restoration time changed.")
-            return redirect("outages:detail", pk)
-    return _detail(request, pk, status=400, etr_form=form)
+    return _act(
+        request,
+        pk,
+        form=ChangeEtrForm(request.POST),
+        form_name="etr_form",
+        done="Estimated restoration time changed.",
+        act=lambda data, now: services.outage_post_update(
+            actor=request.user, now=now, outage=outage, etr=data["etr"], message=data["message"]
+        ),
+    )
 
 
 @require_POST
 @supervisor_required
 def restore(request, pk):
     outage = get_object_or_404(Outage, pk=pk)
-    form = RestoreForm(request.POST)
-    if form.is_valid():
-        try:
-            services.outage_restore(
-                actor=request.user,
-                now=timezone.now(),
-                outage=outage,
-                restored_at=form.cleaned_data["restored_at"],
-                message=form.cleaned_data["message"],
-            )
-        except services.OutageError as exc:
-            _apply_error(form, exc)
-        else:
-            messages.success(request, "Marked restored: callbacks are being released.")
-            return redirect("outages:detail", pk)
-    return _detail(request, pk, status=400, restore_form=form)
+    return _act(
+        request,
+        pk,
+        form=RestoreForm(request.POST),
+        form_name="restore_form",
+        done="Marked restored: callbacks are being released.",
+        act=lambda data, now: services.outage_restore(
+            actor=request.user,
+            now=now,
+            outage=outage,
+            restored_at=data["restored_at"],
+            message=data["message"],
+        ),
+    )
 
 
 @require_POST
