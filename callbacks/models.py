@@ -35,6 +35,7 @@ class CallbackRequest(models.Model):
         null=True,
         blank=True,
         related_name="callbacks",
+        db_index=False,  # (outage, status) and (outage, phone) lead with it
         help_text="Empty for a technical issue with no known outage.",
     )
     customer = models.ForeignKey(
@@ -68,6 +69,7 @@ class CallbackRequest(models.Model):
         null=True,
         blank=True,
         related_name="assigned_callbacks",
+        db_index=False,  # (assigned_to, status, due_at) leads with it
     )
     assigned_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -79,7 +81,11 @@ class CallbackRequest(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
 
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        # Only deleting a user reads it; every released or assigned row would pay to keep it.
+        db_index=False,
     )
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
@@ -104,7 +110,6 @@ class CallbackRequest(models.Model):
             models.Index(fields=["status", "due_at"], name="callback_status_due"),
             models.Index(fields=["assigned_to", "status", "due_at"], name="callback_agent_due"),
             models.Index(fields=["outage", "status"], name="callback_outage_status"),
-            models.Index(fields=["phone"], name="callback_phone"),
         ]
 
     def __str__(self):
