@@ -6,7 +6,26 @@ from callbacks.forms import CallbackForm
 from outages.models import Customer, Outage
 
 
-class LiveCallbackForm(CallbackForm):
+class BootstrapFields:
+    """Bootstrap classes on the widgets, so ``templates/_field.html`` can render a field as
+    plain markup; a field with an error is marked invalid for the eye and for screen readers."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            widget.attrs["class"] = (
+                "form-select" if isinstance(widget, forms.Select) else "form-control"
+            )
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                self.fields[name].widget.attrs["class"] += " is-invalid"
+
+
+class LiveCallbackForm(BootstrapFields, CallbackForm):
     """The callback form on a live call. The account number is typed by hand only when no
     account was read (a systems outage, or a caller found by postal code); the support ticket's
     reference only on the technical-issue path (no outage)."""
