@@ -13,6 +13,8 @@ from .environment import PACKAGE_DIR
 RESULTS = PACKAGE_DIR / "results.json"
 TABLE = PACKAGE_DIR / "RESULTS.md"
 ANALYSIS = PACKAGE_DIR / "ANALYSIS.md"
+# Figures from the test suite and the simulation, kept by hand beside the measured ones.
+WORKLOAD = PACKAGE_DIR / "WORKLOAD.md"
 
 # scenario -> (headline key, unit, target text)
 HEADLINES = {
@@ -262,8 +264,9 @@ def markdown(results):
     for name in ("filing", "release", "claim", "import"):
         if name in results:
             lines += [f"## {name.title()}", "", "```json", _summary_json(results[name]), "```", ""]
-    if ANALYSIS.exists():
-        lines += [ANALYSIS.read_text().strip(), ""]
+    for notes in (ANALYSIS, WORKLOAD):
+        if notes.exists():
+            lines += [notes.read_text().strip(), ""]
     return "\n".join(lines)
 
 
