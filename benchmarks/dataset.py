@@ -101,7 +101,7 @@ def people():
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
-    from console import roles
+    from core import roles
 
     User = get_user_model()
     wanted = [(f"bench-agent-{n:03d}", roles.AGENT) for n in range(1, AGENTS + 1)]

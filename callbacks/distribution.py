@@ -29,8 +29,8 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.db.models import Q
 
-from console import roles
-from console.tasking import send_on_commit
+from core import roles
+from core.tasking import send_on_commit
 from outages.models import Customer
 
 from . import policy

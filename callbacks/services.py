@@ -174,7 +174,7 @@ def _outage_shared(outage_id):
 
 def _distribute_on_commit():
     """New due work: ask the workers to distribute it (best effort; the schedule backs it up)."""
-    from console.tasking import send_on_commit
+    from core.tasking import send_on_commit
 
     from . import tasks
 
@@ -340,7 +340,7 @@ def callback_record_attempt(
     second call the agent did not make. Writes the call log, the callback's new state, an
     event for every change, a letter when the rules produce one, and an escalation when the
     customer says the service is still down."""
-    from console.roles import TEAM_LEAD, has_role
+    from core.roles import TEAM_LEAD, has_role
 
     locked = (
         CallbackRequest.objects.select_for_update(of=("self",))

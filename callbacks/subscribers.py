@@ -3,7 +3,7 @@
 Called after the outage's transaction commits. Sending never fails the supervisor's action:
 if the broker is down, the beat sweep releases the callbacks a minute later."""
 
-from console.tasking import send
+from core.tasking import send
 from outages import events
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from console.roles import TEAM_LEAD, agent_required, has_role, team_lead_required
+from core.roles import TEAM_LEAD, agent_required, has_role, team_lead_required
 from scripts_library import moments
 
 from . import categories, conf, policy, selectors, services

@@ -10,7 +10,7 @@ from django.db.models import Count, IntegerField, Min, OuterRef, Q, Subquery, Va
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from console import roles
+from core import roles
 from outages.models import Outage
 
 from . import conf, distribution, policy

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from console.roles import agent_required, team_lead_required
+from core.roles import agent_required, team_lead_required
 
 from . import distribution, workload_selectors
 from .distribution import DistributionError

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "template_partials",
     "crispy_forms",
     "crispy_bootstrap5",
+    "core",
     "outages",
     "scripts_library",
     "callbacks",
@@ -59,7 +60,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "console.middleware.LoginRequiredHtmxMiddleware",
+    "core.middleware.LoginRequiredHtmxMiddleware",
 ]
 
 ROOT_URLCONF = "console.urls"
@@ -75,7 +76,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "console.context_processors.console",
+                "core.context_processors.console",
                 "outages.context_processors.escalations",
             ],
             "builtins": ["template_partials.templatetags.partials"],

@@ -20,13 +20,13 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from callbacks import services as callback_services
+from core.roles import agent_required
 from outages import selectors as outage_selectors
 from outages import services as outage_services
 from outages.models import Customer, Outage
 
 from . import call as live_call
 from .forms import LiveCallbackForm, RefundReviewForm
-from .roles import agent_required
 from .selectors import open_callbacks_for_customer, refund_review_requested_at
 
 SUGGEST_MIN_LENGTH = 3

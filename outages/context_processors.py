@@ -1,6 +1,6 @@
 from django.utils.functional import SimpleLazyObject
 
-from console import roles
+from core import roles
 
 from . import selectors
 

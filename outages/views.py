@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from console.roles import supervisor_required
+from core.roles import supervisor_required
 
 from . import selectors, services
 from .forms import ChangeEtrForm, DeclareOutageForm, OutageUpdateForm, RestoreForm, ReviewForm

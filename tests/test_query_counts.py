@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from callbacks import policy
 from callbacks.models import AgentDuty, CallbackAttempt, CallbackEvent, Letter
-from console import roles
+from core import roles
 from outages import lifecycle
 from outages.models import Escalation, OutageUpdate, RefundReview
 from tests.console.test_urls import TABLE, URL_TABLES

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from callbacks import policy
 from callbacks.models import Letter
-from console import roles
+from core import roles
 from tests.factories import CallbackFactory
 
 ROUTES = {

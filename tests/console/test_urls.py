@@ -7,7 +7,7 @@ import importlib
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from console import roles
+from core import roles
 
 ANON, NOBODY, AGENT, LEAD, SUPERVISOR = "anonymous", "nobody", "agent", "lead", "supervisor"
 USERS = (ANON, NOBODY, AGENT, LEAD, SUPERVISOR)

@@ -3,7 +3,7 @@
 name -> (method, role needed or None for public, status an allowed user gets, url kwargs spec)
 where the kwargs spec maps a URL kwarg to a key of ``objects()``."""
 
-from console import roles
+from core import roles
 
 ROUTES = {
     "console:home": ("get", roles.AGENT, 200, {}),

@@ -45,7 +45,7 @@ def migrated_data(transactional_db):
     from django.contrib.auth.models import Group, Permission
     from django.utils import timezone
 
-    from console.roles import ROLES, permissions_for
+    from core.roles import ROLES, permissions_for
     from scripts_library.services import install_defaults
 
     for role in ROLES:

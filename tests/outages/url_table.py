@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from console import roles
+from core import roles
 from outages import lifecycle
 from outages.models import RefundReview
 from tests.factories import CustomerFactory, OutageFactory, ServiceAreaFactory

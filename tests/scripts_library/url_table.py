@@ -2,7 +2,7 @@
 
 from django.utils import timezone
 
-from console import roles
+from core import roles
 from scripts_library import moments
 from scripts_library.services import script_save
 

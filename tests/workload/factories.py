@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group
 
 from callbacks import policy
 from callbacks.models import AgentDuty
-from console import roles
+from core import roles
 from tests.factories import CallbackFactory
 
 T0 = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)

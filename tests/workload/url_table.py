@@ -1,6 +1,6 @@
 """Routes of the workload pages (callbacks.workload_urls) for the role walk (same format)."""
 
-from console import roles
+from core import roles
 from tests.factories import CallbackFactory
 
 ROUTES = {

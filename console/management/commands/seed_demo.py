@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from callbacks import services as callback_services
-from console import roles
+from core import roles
 from outages import lifecycle
 from outages import services as outage_services
 from outages.models import Coverage, Customer, Outage, ServiceArea

@@ -1,0 +1,1 @@
+"""The shared kernel: roles, task sending, errors and htmx helpers. It imports no project app."""
