@@ -2,13 +2,12 @@ import pytest
 
 from core.audit import audit_record
 from core.models import AuditEntry
-from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def test_an_audit_row_names_the_actor_even_after_the_user_is_gone():
-    user = UserFactory(username="lead1")
+def test_an_audit_row_names_the_actor_even_after_the_user_is_gone(django_user_model):
+    user = django_user_model.objects.create_user(username="lead1")
     audit_record(action="duty.changed", actor=user, subject="agent2", detail={"on_duty": True})
     user.delete()
     entry = AuditEntry.objects.get()
