@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Prefetch, Q
+from django.db.models import Count, Max, Prefetch, Q
 
 from . import lifecycle, normalise
 from .models import Coverage, Customer, Escalation, Outage, OutageUpdate, RefundReview, ServiceArea
@@ -124,6 +124,20 @@ def outages_covering_area(area, *, include_restored=False):
         )
         .order_by("-started_at")
     )
+
+
+def outages_version(area):
+    """A short token that changes whenever anything an agent sees about the outages covering
+    ``area`` changes (declared, updated, ETR moved, restored, reopened, closed): one indexed
+    aggregate over the outages not closed, nothing rendered. ``area`` may be None (before a
+    lookup: the outages covering every area); an area's primary key will do."""
+    row = (
+        Outage.objects.current()
+        .covering(area)
+        .aggregate(latest=Max("updated_at"), count=Count("id", distinct=True))
+    )
+    latest = row["latest"]
+    return f"{row['count']}.{int(latest.timestamp() * 1_000_000) if latest else 0}"
 
 
 def _open_escalations():
