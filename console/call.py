@@ -138,6 +138,8 @@ def _split(outages):
     """Open outages first (they decide the call), then restored ones still worth a mention."""
     active = [outage for outage in outages if outage.is_active]
     restored = [outage for outage in outages if not outage.is_active]
+    # Newest restoration first: the page shows it and folds the earlier ones into one line.
+    restored.sort(key=lambda outage: outage.restored_at, reverse=True)
     return active, restored
 
 

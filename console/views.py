@@ -24,6 +24,7 @@ from core.roles import agent_required
 from outages import selectors as outage_selectors
 from outages import services as outage_services
 from outages.models import Customer, Outage
+from scripts_library import placeholders
 
 from . import call as live_call
 from .forms import LiveCallbackForm, RefundReviewForm
@@ -91,6 +92,7 @@ def home(request):
         "now": now,
         "refresh_seconds": live_refresh_seconds(),
         "version_check_ms": live_version_check_ms(),
+        "name_gap": placeholders.GAPS["Customer Name"],
     }
     if call.branch:
         context["form"] = _callback_form(call)
@@ -116,6 +118,7 @@ def live(request):
         "now": now,
         "refresh_seconds": live_refresh_seconds(),
         "version_check_ms": live_version_check_ms(),
+        "name_gap": placeholders.GAPS["Customer Name"],
         **region,
     }
     return render(request, "console/call.html#live", context)
@@ -163,7 +166,9 @@ def file_callback(request):
     asks_ticket = request.POST.get("path") == live_call.TECHNICAL
     form = LiveCallbackForm(request.POST, manual_entry=manual_entry, asks_ticket=asks_ticket)
     filing = None
+    unknown_account = ""
     if form.is_valid():
+        unknown_account = getattr(form, "unknown_account", "")
         filing = callback_services.callback_file(
             actor=request.user,
             now=now,
@@ -185,6 +190,7 @@ def file_callback(request):
         "customer": customer,
         "path": request.POST.get("path", ""),
         "promise": live_call.callback_promise(outage=outage),
+        "unknown_account": unknown_account,
         "now": now,
     }
     status = 200 if filing or request.htmx else 400
