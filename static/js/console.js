@@ -141,7 +141,7 @@
     if (!live || name === null) return;
     var gap = live.getAttribute("data-name-gap");
     if (!gap) return;
-    Array.prototype.forEach.call(live.querySelectorAll("mark.ph-gap, strong.ph-typed"), function (el) {
+    Array.prototype.forEach.call(live.querySelectorAll("mark.ph-gap, [data-gap]"), function (el) {
       if (!el.hasAttribute("data-gap")) {
         if (el.textContent !== gap) return;
         el.setAttribute("data-gap", gap);

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from callbacks.models import CallbackRequest
 from outages import services as outage_services
 from outages.models import RefundReview
-from tests.factories import CustomerFactory, ServiceAreaFactory
+from tests.factories import CoverageFactory, CustomerFactory, ServiceAreaFactory
 
 from .conftest import E2E, PASSWORD, assert_accessible, fits_width, screenshot
 
@@ -252,3 +252,34 @@ def test_technical_issue_logs_the_ticket_reference(new_page, agent):
         "we will call them by"
     )
     assert CallbackRequest.objects.get().ticket_reference == "TCK-4471"
+
+
+def test_sub_categories_follow_the_category(new_page, agent, scene):
+    customer, _ = scene
+    page = new_page(agent)
+    page.goto(f"/?customer={customer.pk}")
+    category = page.get_by_label("Category*", exact=True)
+    subcategory = page.get_by_label("Sub-category*", exact=True)
+    expect(category).to_have_value("outage")
+    offered = subcategory.locator("optgroup:not([disabled]) option")
+    expect(offered).to_have_count(3)
+    expect(offered).to_have_text(["No service at all", "Service drops in and out", "Service slow"])
+    category.select_option(label="Billing")
+    expect(offered).to_have_text(["Credit for the outage", "Refund request", "Payment or balance"])
+    # The outage's sub-category does not belong to billing: it is cleared, not kept.
+    expect(subcategory).to_have_value("")
+
+
+def test_the_name_typed_for_a_caller_found_by_postal_code_fills_the_scripts(new_page, agent, scene):
+    CoverageFactory(postal_code="20009", area=scene[0].area)
+    page = new_page(agent)
+    page.goto("/?q=20009")
+    opening = _card(page, "Opening")
+    expect(opening).to_contain_text("customer's name")
+    page.get_by_label("Customer name").fill("Ravi Shah")
+    expect(opening).to_contain_text("Ravi Shah")
+    expect(opening).not_to_contain_text("customer's name")
+    copy = page.get_by_role("button", name="Copy Opening script")
+    assert "Ravi Shah" in copy.get_attribute("data-copy")
+    page.get_by_label("Customer name").fill("")
+    expect(opening).to_contain_text("customer's name")
