@@ -7,11 +7,12 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from callbacks import distribution, policy
+from callbacks import policy
 from callbacks import services as callback_services
 from callbacks.models import CallbackRequest, Letter
 from outages import services as outage_services
 from outages.models import Coverage, Customer, ServiceArea
+from workload import services as distribution
 
 LONG_NAME = ("Wolfeschlegelsteinhausenbergerdorff" * 6)[:200]  # 200 letters, no break
 MARKUP_NAME = '<b>Zoë</b> O\'Brien & "Sons"'
