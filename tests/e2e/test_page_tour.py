@@ -43,16 +43,18 @@ EXTRA_STOPS = [
     ("console:home", "live-call-address-matches", lambda d: "?q=Quay+Street"),
     ("callbacks:detail", "callback-markup-name", lambda d: d["marked_callback"].pk),
     ("callbacks:detail", "callback-done", lambda d: d["done_callback"].pk),
+    ("callbacks:detail", "callback-assigned", lambda d: d["assigned_callback"].pk),
+    ("scripts_library:edit", "script-opening", lambda d: d["opening_script"].pk),
     ("outages:detail", "outage-restored", lambda d: d["restored_outage"].pk),
 ]
 
 # The README's screenshots (docs/screenshots/<name>.png, desk size).
 README_SHOTS = {
     ("agent", "live-call-outage"): "live-call",
-    ("agent", "callbacks:detail"): "callback-page",
+    ("agent", "callback-assigned"): "callback-page",
     ("lead", "workload:board"): "queue-board",
     ("supervisor", "outages:detail"): "outage-page",
-    ("supervisor", "scripts_library:edit"): "scripts-editor",
+    ("supervisor", "script-opening"): "scripts-editor",
     ("agent", "workload:mine"): "my-callbacks",
     ("supervisor", "outages:board"): "outage-board",
 }
