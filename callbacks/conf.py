@@ -1,3 +1,8 @@
+"""The callback settings, read in one place (settings carry the numbers, policy the logic)."""
+
+from datetime import time
+from zoneinfo import ZoneInfo
+
 from django.conf import settings
 
 from . import policy
@@ -11,3 +16,25 @@ def rules():
         max_attempts=settings.CALLBACK_MAX_ATTEMPTS,
         at_risk_margin=settings.CALLBACK_AT_RISK_MARGIN,
     )
+
+
+def calling_hours():
+    """When customers may be called. The customer's zone is the centre's ``TIME_ZONE`` (or
+    ``CALLBACK_CALLING_ZONE``): the directory holds no per-customer zone."""
+    return policy.CallingHours(
+        opens=time.fromisoformat(settings.CALLBACK_CALLING_OPENS),
+        closes=time.fromisoformat(settings.CALLBACK_CALLING_CLOSES),
+        zone=ZoneInfo(settings.CALLBACK_CALLING_ZONE),
+    )
+
+
+def window_grace():
+    return settings.CALLBACK_WINDOW_GRACE
+
+
+def min_calling_time():
+    return settings.CALLBACK_MIN_CALLING_TIME
+
+
+def escalation_target():
+    return settings.CALLBACK_ESCALATION_TARGET

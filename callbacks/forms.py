@@ -154,3 +154,24 @@ class CallLogExportForm(forms.Form):
         start = datetime.combine(self.cleaned_data["start"], time.min, tzinfo=zone)
         end = datetime.combine(self.cleaned_data["end"] + timedelta(days=1), time.min, tzinfo=zone)
         return start, end
+
+
+class CancelForm(forms.Form):
+    reason = forms.ChoiceField(
+        label="Why cancel this callback?",
+        choices=[("", "Choose a reason")] + list(policy.CANCEL_REASONS.items()),
+        error_messages={"required": "Choose why the callback is cancelled."},
+    )
+    note = forms.CharField(
+        label="Cancellation note", required=False, max_length=300, help_text="Needed for Other."
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("reason") == policy.OTHER and not cleaned.get("note", "").strip():
+            self.add_error("note", "Say why the callback is cancelled.")
+        return cleaned
+
+
+class ReopenForm(forms.Form):
+    note = forms.CharField(label="Why reopen it?", required=False, max_length=200)

@@ -80,6 +80,24 @@ class CallbackRequest(models.Model):
     )
     closed_at = models.DateTimeField(null=True, blank=True)
 
+    # Cancelled: why, when, by whom (empty with ``cancelled_by_customer``: the customer's own
+    # self-service link), and the status it had, which a team lead's reopening restores.
+    cancel_reason = models.CharField(
+        max_length=16, choices=list(policy.CANCEL_REASONS.items()), blank=True
+    )
+    cancel_note = models.CharField(max_length=300, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    cancelled_by_customer = models.BooleanField(default=False)
+    cancelled_from = models.CharField(max_length=16, blank=True)
+
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -101,8 +119,10 @@ class CallbackRequest(models.Model):
                 condition=Q(status__in=sorted(policy.OPEN_STATUSES)),
                 name="one_open_callback_per_phone_per_outage",
             ),
+            # A callback cancelled while it waited for its outage never had a deadline.
             models.CheckConstraint(
-                condition=Q(status=policy.WAITING) | Q(due_at__isnull=False),
+                condition=Q(status__in=[policy.WAITING, policy.CANCELLED])
+                | Q(due_at__isnull=False),
                 name="callback_due_unless_waiting",
             ),
         ]

@@ -42,7 +42,8 @@ def callback_detail(*, pk):
 def letters_to_send():
     """No-contact letters waiting to be posted, oldest first."""
     return (
-        Letter.objects.filter(status=Letter.Status.TO_SEND)
+        # A cancelled callback's letter is not posted (it comes back if the callback does).
+        Letter.objects.filter(status=Letter.Status.TO_SEND, callback__status=policy.LETTER)
         .select_related("callback", "callback__outage")
         .order_by("produced_at", "id")
     )

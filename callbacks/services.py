@@ -11,6 +11,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import DateTimeField, DurationField, ExpressionWrapper, F, Value
 from django.db.models.functions import Greatest
 
+from core.roles import TEAM_LEAD, has_role
 from outages import lifecycle
 from outages.models import Escalation, Outage
 
@@ -340,8 +341,6 @@ def callback_record_attempt(
     second call the agent did not make. Writes the call log, the callback's new state, an
     event for every change, a letter when the rules produce one, and an escalation when the
     customer says the service is still down."""
-    from core.roles import TEAM_LEAD, has_role
-
     locked = (
         CallbackRequest.objects.select_for_update(of=("self",))
         .select_related("customer", "outage")
@@ -548,3 +547,162 @@ def letter_mark_sent(*, actor, now, letter):
     callback.updated_at = now
     callback.save(update_fields=["status", "updated_at"])
     return letter
+
+
+# Cancelling and reopening
+
+
+def _refuse(exc):
+    raise CallbackError(str(exc)) from exc
+
+
+@transaction.atomic
+def callback_cancel(*, callback, reason, now, actor=None, by_customer=False, note=""):
+    """Cancel a callback: it leaves the queue at once (no agent holds it, no deadline is
+    watched), keeps its attempts and timeline, and remembers what it was so a team lead can
+    reopen it within a day (``callback_reopen``).
+
+    Who: the agent who holds it or a team lead (``actor``), or the customer through the
+    self-service link (``actor=None, by_customer=True``). ``reason``: one of
+    ``policy.CANCEL_REASONS``; ``note`` is required for "Other". A letter not yet posted is
+    cancelled with its callback (it leaves the letters queue)."""
+    locked = CallbackRequest.objects.select_for_update(of=("self",)).get(pk=callback.pk)
+    note = (note or "").strip()
+    try:
+        policy.check_cancel(
+            status=locked.status,
+            reason=reason,
+            note=note,
+            by_customer=by_customer,
+            actor_id=actor.pk if actor is not None else None,
+            assigned_to_id=locked.assigned_to_id,
+            actor_is_lead=actor is not None and has_role(actor, TEAM_LEAD),
+        )
+    except policy.PolicyError as exc:
+        _refuse(exc)
+    who = "the customer" if by_customer else _who(actor)
+    why = policy.CANCEL_REASONS[reason] + (f": {note}" if note else "")
+    record_event(
+        locked,
+        actor=None if by_customer else actor,
+        now=now,
+        from_status=locked.status,
+        to_status=policy.CANCELLED,
+        reason=f"Cancelled by {who}. {why}",
+    )
+    locked.cancelled_from = locked.status
+    locked.status = policy.CANCELLED
+    locked.cancel_reason = reason
+    locked.cancel_note = note[:300]
+    locked.cancelled_at = now
+    locked.cancelled_by = None if by_customer else actor
+    locked.cancelled_by_customer = bool(by_customer)
+    locked.closed_at = now
+    locked.assigned_to = None
+    locked.assigned_at = None
+    locked.at_risk = False
+    locked.updated_at = now
+    locked.save(
+        update_fields=[
+            "cancelled_from",
+            "status",
+            "cancel_reason",
+            "cancel_note",
+            "cancelled_at",
+            "cancelled_by",
+            "cancelled_by_customer",
+            "closed_at",
+            "assigned_to",
+            "assigned_at",
+            "at_risk",
+            "updated_at",
+        ]
+    )
+    return locked
+
+
+@transaction.atomic
+def callback_reopen(*, actor, now, callback, note=""):
+    """A team lead brings back a callback cancelled less than a day ago: it returns to the
+    status it had (never held by an agent), with its deadline if still ahead, otherwise due
+    within the retry window. Refused when the customer has a newer open callback for the same
+    outage and number (that one stands)."""
+    if not has_role(actor, TEAM_LEAD):
+        raise CallbackError("Only a team lead can reopen a cancelled callback.")
+    locked = (
+        CallbackRequest.objects.select_for_update(of=("self",))
+        .select_related("outage")
+        .get(pk=callback.pk)
+    )
+    if locked.status != policy.CANCELLED:
+        raise CallbackError("Only a cancelled callback can be reopened.")
+    restored = locked.outage_id is None or locked.outage.is_restored
+    try:
+        status = policy.status_on_cancel_reopen(
+            cancelled_from=locked.cancelled_from,
+            cancelled_at=locked.cancelled_at,
+            now=now,
+            outage_restored=restored,
+        )
+    except policy.PolicyError as exc:
+        _refuse(exc)
+    if status == policy.WAITING:
+        due_at = None
+    elif locked.cancelled_from == policy.WAITING:  # restored since: due as a new release
+        due_at = policy.first_due_at(
+            restored_at=locked.outage.restored_at if locked.outage_id else now,
+            filed_at=locked.created_at,
+            rules=conf.rules(),
+        )
+        due_at = policy.due_on_cancel_reopen(due_at=due_at, now=now, rules=conf.rules())
+    elif status == policy.LETTER:
+        due_at = locked.due_at
+    else:
+        due_at = policy.due_on_cancel_reopen(due_at=locked.due_at, now=now, rules=conf.rules())
+    note = (note or "").strip()
+    record_event(
+        locked,
+        actor=actor,
+        now=now,
+        from_status=policy.CANCELLED,
+        to_status=status,
+        reason=f"Reopened by {_who(actor)}" + (f": {note}" if note else ""),
+    )
+    locked.status = status
+    locked.due_at = due_at
+    locked.released_at = locked.released_at or (now if due_at else None)
+    locked.closed_at = None
+    locked.at_risk = False
+    locked.cancel_reason = ""
+    locked.cancel_note = ""
+    locked.cancelled_at = None
+    locked.cancelled_by = None
+    locked.cancelled_by_customer = False
+    locked.cancelled_from = ""
+    locked.updated_at = now
+    try:
+        with transaction.atomic():
+            locked.save(
+                update_fields=[
+                    "status",
+                    "due_at",
+                    "released_at",
+                    "closed_at",
+                    "at_risk",
+                    "cancel_reason",
+                    "cancel_note",
+                    "cancelled_at",
+                    "cancelled_by",
+                    "cancelled_by_customer",
+                    "cancelled_from",
+                    "updated_at",
+                ]
+            )
+    except IntegrityError as exc:
+        raise CallbackError(
+            "The customer has another open callback for this outage and number: "
+            "work that one instead."
+        ) from exc
+    if status in policy.DISTRIBUTABLE_STATUSES:
+        _distribute_on_commit()
+    return locked

@@ -15,7 +15,7 @@ from core.roles import TEAM_LEAD, agent_required, has_role, team_lead_required
 from scripts_library import moments
 
 from . import categories, conf, policy, selectors, services
-from .forms import AttemptForm, CallLogExportForm
+from .forms import AttemptForm, CallLogExportForm, CancelForm, ReopenForm
 from .models import CallbackRequest, Letter
 
 QUEUE_PAGE_SIZE = 200
@@ -36,7 +36,7 @@ def queue(request):
     return render(request, template, context)
 
 
-def _detail_context(request, callback, *, now, form=None, logged=""):
+def _detail_context(request, callback, *, now, form=None, logged="", forms=None, done=""):
     from console.call import script_cards
 
     cards = {
@@ -66,7 +66,17 @@ def _detail_context(request, callback, *, now, form=None, logged=""):
                 "expected_number": callback.attempts + 1,
             }
         )
+    forms = forms or {}
+    is_lead = has_role(request.user, TEAM_LEAD)
     return {
+        **_action_forms(forms),
+        "can_cancel": callback.status in policy.CANCELLABLE_STATUSES
+        and (is_lead or callback.assigned_to_id == request.user.pk),
+        "can_reopen": is_lead
+        and callback.status == policy.CANCELLED
+        and callback.cancelled_at is not None
+        and now - callback.cancelled_at <= policy.REOPEN_PERIOD,
+        "cancel_reason_label": policy.CANCEL_REASONS.get(callback.cancel_reason, ""),
         "callback": callback,
         "attempts": list(callback.attempt_log.all()),
         "events": [
@@ -92,8 +102,76 @@ def _detail_context(request, callback, *, now, form=None, logged=""):
         "category_label": categories.category_label(callback.category),
         "subcategory_label": categories.subcategory_label(callback.subcategory),
         "logged": logged,
+        "done": done,
         "now": now,
     }
+
+
+ACTION_FORMS = {
+    "cancel_form": (CancelForm, "cancel"),
+    "reopen_form": (ReopenForm, "reopen"),
+}
+
+
+def _action_forms(bound):
+    """The forms of the callback's actions, unbound unless one was just posted with errors."""
+    return {
+        key: bound.get(key) or form_class(prefix=prefix)
+        for key, (form_class, prefix) in ACTION_FORMS.items()
+    }
+
+
+def _act(request, pk, *, form_key, perform, done):
+    """One action on a callback from its page: validate the form, call the service, then show
+    the page again (its partial under htmx; a redirect otherwise). A refusal is shown beside
+    the form, with 200 under htmx (htmx swaps only 2xx) and 400/409 otherwise."""
+    now = timezone.now()
+    callback = get_object_or_404(CallbackRequest, pk=pk)
+    form_class, prefix = ACTION_FORMS[form_key]
+    form = form_class(request.POST, prefix=prefix)
+    status = 400
+    message = ""
+    if form.is_valid():
+        try:
+            perform(callback=callback, now=now, data=form.cleaned_data)
+        except services.CallbackError as exc:
+            form.add_error(None, exc.message)
+            status = 409
+        else:
+            if not request.htmx:
+                messages.success(request, done)
+                return redirect("callbacks:detail", pk=pk)
+            form, status, message = None, 200, done
+    callback = selectors.callback_detail(pk=pk)
+    bound = {form_key: form} if form is not None else {}
+    context = _detail_context(request, callback, now=now, forms=bound, done=message)
+    template = "callbacks/detail.html"
+    if request.htmx:
+        template += "#callback-body"
+        status = 200
+    return render(request, template, context, status=status)
+
+
+@agent_required
+@require_POST
+@vary_on_headers("HX-Request")
+def cancel(request, pk):
+    def perform(*, callback, now, data):
+        services.callback_cancel(
+            actor=request.user, now=now, callback=callback, reason=data["reason"], note=data["note"]
+        )
+
+    return _act(request, pk, form_key="cancel_form", perform=perform, done="Callback cancelled")
+
+
+@team_lead_required
+@require_POST
+@vary_on_headers("HX-Request")
+def reopen(request, pk):
+    def perform(*, callback, now, data):
+        services.callback_reopen(actor=request.user, now=now, callback=callback, note=data["note"])
+
+    return _act(request, pk, form_key="reopen_form", perform=perform, done="Callback reopened")
 
 
 def _callback_or_404(pk):

@@ -1,0 +1,196 @@
+"""A callback's life beyond its attempts: cancelling, reopening, against the database."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from callbacks import policy, selectors, services
+from callbacks.models import CallbackEvent, CallbackRequest, Letter
+
+from .factories import T0, due_callback
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HX-Request": "true"}
+
+
+# Cancel
+
+
+def test_the_holder_cancels_and_the_callback_leaves_the_queue_keeping_its_history(agent):
+    callback = due_callback(agent=agent)
+    at = T0 + timedelta(hours=1)
+    cancelled = services.callback_cancel(
+        actor=agent, now=at, callback=callback, reason=policy.RESOLVED_ITSELF
+    )
+    assert cancelled.status == policy.CANCELLED
+    assert cancelled.cancelled_from == policy.ASSIGNED
+    assert (cancelled.cancelled_at, cancelled.cancelled_by, cancelled.closed_at) == (at, agent, at)
+    assert cancelled.assigned_to is None
+    assert not CallbackRequest.objects.workable().filter(pk=callback.pk).exists()
+    assert not CallbackRequest.objects.distributable().filter(pk=callback.pk).exists()
+    event = CallbackEvent.objects.get(callback=callback, to_status=policy.CANCELLED)
+    assert event.actor == agent
+    assert event.reason == "Cancelled by Agent Tester. Resolved by itself"
+
+
+def test_the_customer_cancels_through_self_service_without_an_actor():
+    callback = due_callback()
+    cancelled = services.callback_cancel(
+        callback=callback,
+        now=T0,
+        reason=policy.CUSTOMER_ASKED,
+        by_customer=True,
+        note="Service is back",
+    )
+    assert cancelled.cancelled_by_customer and cancelled.cancelled_by is None
+    event = CallbackEvent.objects.get(callback=callback, to_status=policy.CANCELLED)
+    assert event.actor is None
+    assert event.reason == "Cancelled by the customer. Customer asked: Service is back"
+
+
+@pytest.mark.parametrize(
+    "who, reason, note, message",
+    [
+        ("other_agent", policy.DUPLICATE, "", "Only the agent who holds this callback"),
+        ("nobody", policy.DUPLICATE, "", "needs the person who made it"),
+        ("holder", "bored", "", "Choose why"),
+        ("holder", policy.OTHER, "  ", "Say why"),
+    ],
+)
+def test_cancelling_is_refused_for_the_wrong_person_or_reason(
+    agent, agent2, who, reason, note, message
+):
+    callback = due_callback(agent=agent)
+    actor = {"holder": agent, "other_agent": agent2, "nobody": None}[who]
+    with pytest.raises(services.CallbackError, match=message):
+        services.callback_cancel(actor=actor, now=T0, callback=callback, reason=reason, note=note)
+    callback.refresh_from_db()
+    assert callback.status == policy.ASSIGNED
+    assert not CallbackEvent.objects.filter(callback=callback).exists()
+
+
+@pytest.mark.parametrize("status", [policy.DONE, policy.LETTER_SENT, policy.CANCELLED])
+def test_a_finished_callback_cannot_be_cancelled(team_lead, status):
+    callback = due_callback(status=status)
+    with pytest.raises(services.CallbackError, match="cannot be cancelled"):
+        services.callback_cancel(
+            actor=team_lead, now=T0, callback=callback, reason=policy.DUPLICATE
+        )
+
+
+def test_cancelling_a_letter_takes_it_off_the_letters_queue_and_reopening_brings_it_back(
+    team_lead,
+):
+    callback = due_callback(status=policy.LETTER, attempts=2)
+    Letter.objects.create(callback=callback, name=callback.name, produced_at=T0)
+    services.callback_cancel(
+        actor=team_lead, now=T0, callback=callback, reason=policy.CUSTOMER_ASKED
+    )
+    assert not selectors.letters_to_send().exists()
+    services.callback_reopen(actor=team_lead, now=T0 + timedelta(hours=2), callback=callback)
+    assert selectors.letters_to_send().count() == 1
+
+
+# Reopen
+
+
+def test_a_team_lead_reopens_within_a_day_back_to_the_queue_with_its_deadline(agent, team_lead):
+    callback = due_callback(agent=agent)  # due T0 + 8 h
+    services.callback_cancel(actor=agent, now=T0, callback=callback, reason=policy.DUPLICATE)
+    reopened = services.callback_reopen(
+        actor=team_lead, now=T0 + timedelta(hours=1), callback=callback, note="Not a duplicate"
+    )
+    assert reopened.status == policy.QUEUED  # nobody holds it any more
+    assert reopened.due_at == T0 + timedelta(hours=8)
+    assert reopened.cancelled_at is None and reopened.cancel_reason == ""
+    event = CallbackEvent.objects.filter(callback=callback).last()
+    assert (event.from_status, event.to_status) == (policy.CANCELLED, policy.QUEUED)
+    assert event.reason == "Reopened by Lead Tester: Not a duplicate"
+
+
+def test_a_reopened_callback_past_its_deadline_is_due_within_the_retry_window(team_lead):
+    callback = due_callback()
+    services.callback_cancel(actor=team_lead, now=T0, callback=callback, reason=policy.DUPLICATE)
+    later = T0 + timedelta(hours=20)
+    reopened = services.callback_reopen(actor=team_lead, now=later, callback=callback)
+    assert reopened.due_at == later + timedelta(hours=2)
+
+
+def test_reopening_is_for_team_leads_within_a_day(agent, team_lead):
+    callback = due_callback(agent=agent)
+    services.callback_cancel(actor=agent, now=T0, callback=callback, reason=policy.DUPLICATE)
+    with pytest.raises(services.CallbackError, match="Only a team lead"):
+        services.callback_reopen(actor=agent, now=T0, callback=callback)
+    with pytest.raises(services.CallbackError, match="within a day"):
+        services.callback_reopen(
+            actor=team_lead, now=T0 + timedelta(days=1, seconds=1), callback=callback
+        )
+
+
+def test_reopening_yields_to_a_newer_open_callback_for_the_same_number(team_lead):
+    callback = due_callback()
+    services.callback_cancel(actor=team_lead, now=T0, callback=callback, reason=policy.DUPLICATE)
+    due_callback(outage=callback.outage, customer=callback.customer)
+    with pytest.raises(services.CallbackError, match="another open callback"):
+        services.callback_reopen(actor=team_lead, now=T0, callback=callback)
+
+
+# Pages
+
+
+def test_the_holder_cancels_from_the_callback_page(agent, agent_client):
+    callback = due_callback(agent=agent)
+    url = reverse("callbacks:cancel", args=[callback.pk])
+    page = agent_client.get(reverse("callbacks:detail", args=[callback.pk])).content.decode()
+    assert 'for="id_cancel-reason"' in page and "Why cancel this callback?" in page
+    response = agent_client.post(
+        url, {"cancel-reason": policy.OTHER, "cancel-note": ""}, headers=HTMX
+    )
+    assert "Say why the callback is cancelled." in response.content.decode()
+    response = agent_client.post(
+        url, {"cancel-reason": policy.RESOLVED_ITSELF, "cancel-note": ""}, headers=HTMX
+    )
+    page = response.content.decode()
+    assert response.status_code == 200 and "Callback cancelled." in page
+    assert "Resolved by itself" in page
+    callback.refresh_from_db()
+    assert callback.status == policy.CANCELLED
+
+
+def test_an_agent_not_holding_it_sees_no_cancel_and_is_refused(agent, agent2, client):
+    callback = due_callback(agent=agent2)
+    client.force_login(agent)
+    page = client.get(reverse("callbacks:detail", args=[callback.pk])).content.decode()
+    assert "Cancel callback" not in page
+    response = client.post(
+        reverse("callbacks:cancel", args=[callback.pk]), {"cancel-reason": policy.DUPLICATE}
+    )
+    assert response.status_code == 409
+    callback.refresh_from_db()
+    assert callback.status == policy.ASSIGNED
+
+
+def test_a_team_lead_reopens_from_the_page(team_lead, client):
+    callback = due_callback()
+    services.callback_cancel(actor=team_lead, now=T0, callback=callback, reason=policy.DUPLICATE)
+    client.force_login(team_lead)
+    with_travel = T0 + timedelta(hours=3)
+    with time_machine.travel(with_travel, tick=False):
+        page = client.get(reverse("callbacks:detail", args=[callback.pk])).content.decode()
+        assert "Reopen callback" in page
+        response = client.post(reverse("callbacks:reopen", args=[callback.pk]), {})
+    assert response.status_code == 302
+    callback.refresh_from_db()
+    assert callback.status == policy.QUEUED
+
+
+def test_a_waiting_callback_cancels_without_a_deadline_and_reopens_waiting(team_lead):
+    callback = due_callback(status=policy.WAITING, due_at=None)
+    callback.outage.status, callback.outage.restored_at = "identified", None
+    callback.outage.save()
+    services.callback_cancel(actor=team_lead, now=T0, callback=callback, reason=policy.DUPLICATE)
+    reopened = services.callback_reopen(actor=team_lead, now=T0, callback=callback)
+    assert (reopened.status, reopened.due_at) == (policy.WAITING, None)
