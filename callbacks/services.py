@@ -6,10 +6,11 @@ whatever the count, never a loop of ``save()``. Each state change leaves a ``Cal
 """
 
 from dataclasses import dataclass
+from datetime import datetime, time
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import DateTimeField, DurationField, ExpressionWrapper, F, Value
-from django.db.models.functions import Greatest
+from django.db.models import Count, DateTimeField, DurationField, ExpressionWrapper, F, Value
+from django.db.models.functions import Greatest, TruncDate
 
 from core.roles import TEAM_LEAD, has_role
 from outages import lifecycle
@@ -71,9 +72,32 @@ def callback_file(
     notes="",
     preferred_window=CallbackRequest.ContactWindow.ANY,
     ticket_reference="",
+    window_start=None,
+    window_end=None,
+    phone_2="",
+    phone_3="",
 ):
     """File a callback request. A second filing for the same phone and outage while the first
-    is still open is merged into it (``Filing.merged``) instead of creating a duplicate."""
+    is still open is merged into it (``Filing.merged``) instead of creating a duplicate.
+
+    ``preferred_window``: when the customer wants the call (``policy.WINDOW_LABELS``); a
+    specific time (``SLOT``) comes with ``window_start`` and ``window_end``. ``phone_2`` and
+    ``phone_3``: more numbers, tried in that order after ``phone``."""
+    if preferred_window == policy.SLOT:
+        try:
+            policy.window_bounds(
+                choice=policy.SLOT,
+                filed_at=now,
+                due_from=now,
+                hours=conf.calling_hours(),
+                slot_start=window_start,
+                slot_end=window_end,
+            )
+        except policy.PolicyError as exc:
+            raise CallbackError(str(exc), field="window_start") from exc
+    else:
+        window_start = window_end = None
+    numbers = _clean_numbers([phone, phone_2, phone_3])
     fields = dict(
         name=name,
         phone=phone,
@@ -86,6 +110,10 @@ def callback_file(
         notes=notes,
         preferred_window=preferred_window,
         ticket_reference=ticket_reference,
+        window_start=window_start,
+        window_end=window_end,
+        phone_2=numbers[1],
+        phone_3=numbers[2],
     )
     for _ in range(3):  # a concurrent first filing may win the unique constraint: then merge
         try:
@@ -131,26 +159,30 @@ def _file_or_merge(*, actor, now, outage, fields):
     restored = outage is None or outage.is_restored
     status = policy.status_on_filing(outage_restored=restored)
     due_at = None
-    if status == policy.QUEUED:
-        restored_at = outage.restored_at if outage is not None else now
-        due_at = policy.first_due_at(restored_at=restored_at, filed_at=now, rules=conf.rules())
-    callback = CallbackRequest.objects.create(
+    callback = CallbackRequest(
         outage=outage,
         status=status,
-        due_at=due_at,
-        released_at=now if due_at else None,
         created_by=actor,
         created_at=now,
         updated_at=now,
         **fields,
     )
+    deadline_note = ""
+    if status == policy.QUEUED:
+        restored_at = outage.restored_at if outage is not None else now
+        target = policy.first_due_at(restored_at=restored_at, filed_at=now, rules=conf.rules())
+        plan = _set_deadline(callback, target_due=target, released_at=now)
+        due_at = callback.due_at
+        deadline_note = _deadline_reason(plan, callback)
+    callback.save(force_insert=True)
+    reason = "Filed" + (" after restoration: due from filing" if due_at else "")
     record_event(
         callback,
         actor=actor,
         now=now,
         from_status="",
         to_status=status,
-        reason="Filed" + (" after restoration: due from filing" if due_at else ""),
+        reason=reason + (f"; {deadline_note}" if deadline_note else ""),
     )
     if due_at:
         _distribute_on_commit()
@@ -171,6 +203,76 @@ def _outage_shared(outage_id):
     if not rows:
         raise Outage.DoesNotExist(f"No outage {outage_id}.")
     return rows[0]
+
+
+def _clean_numbers(numbers):
+    """Numbers in order, blanks and repeats dropped, padded to ``policy.MAX_NUMBERS``."""
+    kept = []
+    for number in numbers:
+        if number and number not in kept:
+            kept.append(number)
+    if len(kept) > policy.MAX_NUMBERS:
+        raise CallbackError(f"A callback carries at most {policy.MAX_NUMBERS} numbers.")
+    return kept + [""] * (policy.MAX_NUMBERS - len(kept))
+
+
+def _window(callback, *, due_from):
+    return policy.window_bounds(
+        choice=callback.preferred_window,
+        filed_at=callback.created_at,
+        due_from=due_from,
+        hours=conf.calling_hours(),
+        slot_start=callback.window_start,
+        slot_end=callback.window_end,
+    )
+
+
+def _set_deadline(callback, *, target_due, released_at):
+    """Give one callback (in memory) its deadline: the target, moved by the customer's window
+    and by calling hours (``policy.plan_deadline``). Returns the plan. A window that has
+    already passed is dropped (the callback is due as usual)."""
+    window = _window(callback, due_from=released_at)
+    if window.passed:
+        callback.preferred_window = policy.ANY_TIME
+    callback.window_start, callback.window_end = window.start, window.end
+    plan = policy.plan_deadline(
+        target_due=target_due,
+        released_at=released_at,
+        window=window,
+        hours=conf.calling_hours(),
+        grace=conf.window_grace(),
+        min_calling=conf.min_calling_time(),
+    )
+    callback.due_at = plan.due_at
+    callback.released_at = released_at
+    callback.rescheduled_by_customer = plan.rescheduled
+    callback.deadline_moved = plan.hours
+    return plan
+
+
+DEADLINE_FIELDS = [
+    "preferred_window",
+    "window_start",
+    "window_end",
+    "due_at",
+    "released_at",
+    "rescheduled_by_customer",
+    "deadline_moved",
+]
+
+
+def _deadline_reason(plan, callback):
+    parts = []
+    if plan.rescheduled:
+        parts.append(
+            f"Due after the customer's window ({callback.get_preferred_window_display()}): "
+            "rescheduled at their request"
+        )
+    if plan.hours == policy.BROUGHT_FORWARD:
+        parts.append("deadline brought forward to the close of calling hours")
+    elif plan.hours == policy.MOVED_TO_OPENING:
+        parts.append("deadline moved to the next opening of calling hours")
+    return "; ".join(parts)
 
 
 def _distribute_on_commit():
@@ -204,8 +306,53 @@ def callbacks_release_for_outage(*, outage_id, now):
         updated_at=now,
     )
     if released:
+        _plan_released(outage_id=outage_id, now=now)
         _distribute_on_commit()
     return released
+
+
+def _plan_released(*, outage_id, now):
+    """Apply the customers' windows and calling hours to the deadlines a release has just set.
+
+    Set-based by group: the rows that share a window choice, a given slot, a filing day (for
+    "tomorrow morning") and a target share their deadline, so one UPDATE (and one INSERT of
+    events) per group, never per row. A release has a handful of groups (every "any time"
+    callback of an outage shares its target); only specific slots make one group each."""
+    zone = conf.calling_hours().zone
+    batch = CallbackRequest.objects.filter(
+        outage_id=outage_id, status=policy.QUEUED, released_at=now
+    )
+    groups = (
+        batch.annotate(filed_day=TruncDate("created_at", tzinfo=zone))
+        .values("preferred_window", "window_start", "window_end", "due_at", "filed_day")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for group in list(groups):
+        probe = CallbackRequest(
+            preferred_window=group["preferred_window"],
+            window_start=group["window_start"],
+            window_end=group["window_end"],
+            created_at=datetime.combine(group["filed_day"], time(12), tzinfo=zone),
+        )
+        plan = _set_deadline(probe, target_due=group["due_at"], released_at=now)
+        changes = {name: getattr(probe, name) for name in DEADLINE_FIELDS}
+        if all(
+            changes[name] == group.get(name, None)
+            for name in ("preferred_window", "window_start", "window_end", "due_at")
+        ) and not (plan.rescheduled or plan.hours):
+            continue
+        rows = batch.filter(
+            preferred_window=group["preferred_window"],
+            window_start=group["window_start"],
+            window_end=group["window_end"],
+            due_at=group["due_at"],
+        ).annotate(filed_day=TruncDate("created_at", tzinfo=zone))
+        rows = rows.filter(filed_day=group["filed_day"])
+        reason = _deadline_reason(plan, probe)
+        if reason:
+            _events_for(rows, now=now, to_status=None, reason=reason[:300])
+        CallbackRequest.objects.filter(pk__in=rows.values("pk")).update(**changes, updated_at=now)
 
 
 @transaction.atomic
@@ -331,7 +478,16 @@ def _who(user):
 
 @transaction.atomic
 def callback_record_attempt(
-    *, actor, now, callback, outcome, category, subcategory, notes="", expected_number=None
+    *,
+    actor,
+    now,
+    callback,
+    outcome,
+    category,
+    subcategory,
+    notes="",
+    expected_number=None,
+    consent=None,
 ):
     """Record one outbound call on a callback and apply the rules to its outcome.
 
@@ -340,7 +496,15 @@ def callback_record_attempt(
     attempt number the agent's page showed) then refuses the second one instead of logging a
     second call the agent did not make. Writes the call log, the callback's new state, an
     event for every change, a letter when the rules produce one, and an escalation when the
-    customer says the service is still down."""
+    customer says the service is still down.
+
+    The attempt records the number dialled (the callback's current number); a wrong number
+    with another number after it moves to that number and does not count toward the letter.
+    ``consent`` (answered calls): whether the customer agreed to go on on a recorded line;
+    ``False`` ends the call politely, logged with its own subject; ``None``: not recorded (the
+    callback page requires it; other callers may not have asked)."""
+    if outcome != policy.ANSWERED:
+        consent = None
     locked = (
         CallbackRequest.objects.select_for_update(of=("self",))
         .select_related("customer", "outage")
@@ -379,17 +543,31 @@ def callback_record_attempt(
         locked.assigned_to = actor
         locked.assigned_at = now
         status = taken
+    dialled = locked.dial_number
+    ordered = [locked.phone, locked.phone_2, locked.phone_3]
+    next_position = policy.next_number_position(position=locked.dial_position, numbers=ordered)
     try:
         decision = policy.decide_after_attempt(
             status=status,
             outcome=outcome,
-            attempt_number=number,
+            attempt_number=number - locked.uncounted_attempts,
             attempted_at=now,
             due_at=locked.due_at,
             rules=conf.rules(),
+            has_next_number=next_position is not None,
+            consent_refused=consent is False,
         )
     except policy.PolicyError as exc:
         raise CallbackError(str(exc)) from exc
+    due_at = decision.due_at
+    if decision.status == policy.RETRY and due_at != locked.due_at:
+        # The retry window may end in closed hours: the same rule as any deadline.
+        due_at, _ = policy.deadline_in_calling_hours(
+            due_at=due_at,
+            released_at=now,
+            hours=conf.calling_hours(),
+            min_calling=conf.min_calling_time(),
+        )
 
     CallbackAttempt.objects.create(
         callback=locked,
@@ -401,11 +579,15 @@ def callback_record_attempt(
         subcategory=subcategory,
         subject=decision.subject,
         notes=notes,
+        dialled=dialled,
+        consent=consent,
     )
     if decision.status != status:
         policy.check_transition(status, decision.status)
-    reason = f"Attempt {number}: {decision.subject}"
-    if decision.status == policy.RETRY:
+    reason = f"Attempt {number} to {dialled}: {decision.subject}"
+    if decision.next_number:
+        reason += f", next number {ordered[next_position - 1]} (not counted toward the letter)"
+    elif decision.status == policy.RETRY:
         reason += ", retry due within the retry window"
     elif decision.produce_letter:
         reason += ", no contact: letter to send"
@@ -413,10 +595,13 @@ def callback_record_attempt(
         locked, actor=actor, now=now, from_status=status, to_status=decision.status, reason=reason
     )
 
-    new_deadline = decision.due_at != locked.due_at
+    new_deadline = due_at != locked.due_at
     locked.status = decision.status
-    locked.due_at = decision.due_at
+    locked.due_at = due_at
     locked.attempts = number
+    if decision.next_number:
+        locked.dial_position = next_position
+        locked.uncounted_attempts += 1
     locked.last_attempt_at = now
     locked.updated_at = now
     if new_deadline:  # a retry has its own deadline, watched afresh by the sweep
@@ -440,6 +625,8 @@ def callback_record_attempt(
             "closed_at",
             "assigned_to",
             "assigned_at",
+            "dial_position",
+            "uncounted_attempts",
         ]
     )
     if decision.produce_letter:

@@ -8,8 +8,9 @@ from django.urls import reverse
 
 from callbacks import policy, selectors, services
 from callbacks.models import CallbackEvent, CallbackRequest, Letter
+from tests.factories import CallbackFactory, OutageFactory
 
-from .factories import T0, due_callback
+from .factories import T0, due_callback, restored_outage
 
 pytestmark = pytest.mark.django_db
 
@@ -194,3 +195,152 @@ def test_a_waiting_callback_cancels_without_a_deadline_and_reopens_waiting(team_
     services.callback_cancel(actor=team_lead, now=T0, callback=callback, reason=policy.DUPLICATE)
     reopened = services.callback_reopen(actor=team_lead, now=T0, callback=callback)
     assert (reopened.status, reopened.due_at) == (policy.WAITING, None)
+
+
+# The customer's window and calling hours on the deadline (T0 is 09:00 in New York)
+
+
+def _waiting(outage, **extra):
+    return CallbackFactory(
+        outage=outage, status=policy.WAITING, created_at=T0 - timedelta(hours=2), **extra
+    )
+
+
+def test_a_release_applies_each_customers_window_and_calling_hours_by_group(supervisor):
+    outage = OutageFactory(status="identified", started_at=T0 - timedelta(hours=3))
+    plain = [_waiting(outage) for _ in range(3)]
+    evening = _waiting(outage, preferred_window=policy.EVENING)
+    slot = _waiting(
+        outage,
+        preferred_window=policy.SLOT,
+        window_start=T0 + timedelta(days=1, hours=2),
+        window_end=T0 + timedelta(days=1, hours=3),
+    )
+    passed = _waiting(
+        outage,
+        preferred_window=policy.SLOT,
+        window_start=T0 - timedelta(hours=2),
+        window_end=T0 - timedelta(hours=1),
+    )
+    restored_at = T0 + timedelta(hours=6)  # 15:00 in New York: the target is 23:00, closed
+    outage.status, outage.restored_at = "restored", restored_at
+    outage.save()
+    assert services.callbacks_release_for_outage(outage_id=outage.pk, now=restored_at) == 6
+
+    for callback in plain:
+        callback.refresh_from_db()
+        # brought forward to 21:00 New York (01:00 UTC), not rescheduled
+        assert callback.due_at == T0 + timedelta(hours=12)
+        assert (callback.rescheduled_by_customer, callback.deadline_moved) == (False, "earlier")
+    evening.refresh_from_db()
+    # the evening window (17:00-21:00) opens before the 23:00 target: the target stands,
+    # brought forward into calling hours
+    assert evening.window_start == T0 + timedelta(hours=8)
+    assert evening.due_at == T0 + timedelta(hours=12) and not evening.rescheduled_by_customer
+    slot.refresh_from_db()
+    assert slot.due_at == T0 + timedelta(days=1, hours=3)  # capped at the slot's end
+    assert slot.rescheduled_by_customer
+    passed.refresh_from_db()
+    assert (passed.preferred_window, passed.window_start) == (policy.ANY_TIME, None)
+    assert CallbackEvent.objects.filter(
+        callback=slot, reason__startswith="Due after the customer's window"
+    ).exists()
+
+
+def test_filing_after_restoration_follows_the_customers_slot(agent):
+    outage = restored_outage()
+    filing = services.callback_file(
+        actor=agent,
+        now=T0 + timedelta(hours=1),
+        outage=outage,
+        name="Ana Lima",
+        phone="+12025550143",
+        phone_2="+12025550199",
+        call_reason="No internet",
+        preferred_window=policy.SLOT,
+        window_start=T0 + timedelta(days=1),
+        window_end=T0 + timedelta(days=1, hours=4),
+    )
+    callback = filing.callback
+    assert callback.due_at == T0 + timedelta(days=1, hours=2)
+    assert callback.rescheduled_by_customer
+    assert callback.numbers == ["+12025550143", "+12025550199"]
+
+
+def test_a_slot_ending_before_it_starts_is_refused(agent):
+    with pytest.raises(services.CallbackError, match="after its start"):
+        services.callback_file(
+            actor=agent,
+            now=T0,
+            outage=restored_outage(),
+            name="Ana Lima",
+            phone="+12025550143",
+            call_reason="No internet",
+            preferred_window=policy.SLOT,
+            window_start=T0 + timedelta(hours=3),
+            window_end=T0 + timedelta(hours=2),
+        )
+
+
+# Numbers and consent on attempts
+
+CALL = dict(category="outage", subcategory="no_service")
+
+
+def test_a_wrong_number_moves_to_the_next_number_before_counting_toward_the_letter(agent):
+    callback = due_callback(agent=agent, phone_2="+13035559990")
+    first = callback.phone
+    after = services.callback_record_attempt(
+        actor=agent, now=T0, callback=callback, outcome=policy.WRONG_NUMBER, **CALL
+    )
+    assert (after.status, after.dial_position, after.uncounted_attempts) == (policy.ASSIGNED, 2, 1)
+    assert after.assigned_to == agent
+    assert not Letter.objects.exists()
+    # the second number: no voicemail is the first counted attempt, so a retry follows
+    after = services.callback_record_attempt(
+        actor=agent,
+        now=T0 + timedelta(minutes=5),
+        callback=callback,
+        outcome=policy.NO_VOICEMAIL,
+        **CALL,
+    )
+    assert after.status == policy.RETRY
+    dialled = list(callback.attempt_log.order_by("number").values_list("dialled", flat=True))
+    assert dialled == [first, "+13035559990"]
+    # the last number wrong too: the letter
+    after = services.callback_record_attempt(
+        actor=agent,
+        now=T0 + timedelta(hours=1),
+        callback=callback,
+        outcome=policy.WRONG_NUMBER,
+        **CALL,
+    )
+    assert after.status == policy.LETTER and Letter.objects.filter(callback=callback).exists()
+
+
+@pytest.mark.parametrize(
+    "consent, subject",
+    [
+        (True, "System Outage Return Call \u2013 Answered"),
+        (False, "System Outage Return Call \u2013 Answered \u2013 Recording Declined"),
+    ],
+)
+def test_an_answered_call_records_consent_and_a_refusal_has_its_own_subject(
+    agent, consent, subject
+):
+    callback = due_callback(agent=agent)
+    after = services.callback_record_attempt(
+        actor=agent, now=T0, callback=callback, outcome=policy.ANSWERED, consent=consent, **CALL
+    )
+    attempt = after.attempt_log.get()
+    assert (attempt.consent, attempt.subject, after.status) == (consent, subject, policy.DONE)
+
+
+def test_a_retry_due_in_closed_hours_moves_into_calling_hours(agent):
+    callback = due_callback(agent=agent)
+    at = T0 + timedelta(hours=11, minutes=30)  # 20:30 in New York: retry would be 22:30
+    after = services.callback_record_attempt(
+        actor=agent, now=at, callback=callback, outcome=policy.NO_VOICEMAIL, **CALL
+    )
+    # half an hour left before 21:00 is too little: 09:00 New York the next morning
+    assert after.due_at == T0 + timedelta(days=1)
