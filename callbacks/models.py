@@ -15,8 +15,23 @@ class CallbackQuerySet(models.QuerySet):
         return self.filter(status__in=policy.WORKABLE_STATUSES)
 
     def distributable(self):
-        """Due work that no agent holds yet."""
-        return self.filter(status__in=policy.DISTRIBUTABLE_STATUSES, assigned_to__isnull=True)
+        """Due work that no agent holds yet (escalated callbacks are the team leads')."""
+        return self.filter(
+            status__in=policy.DISTRIBUTABLE_STATUSES,
+            assigned_to__isnull=True,
+            escalated_at__isnull=True,
+        )
+
+    def offerable(self, *, now, hours):
+        """What may be offered to an agent at ``now`` (``policy.offerable``): nothing outside
+        calling hours, and nothing before the customer's window opens."""
+        if not policy.in_calling_hours(now, hours=hours):
+            return self.none()
+        return self.filter(Q(window_start__isnull=True) | Q(window_start__lte=now))
+
+    def escalated(self):
+        """Workable callbacks escalated to a team lead."""
+        return self.workable().filter(escalated_at__isnull=False)
 
     def due_first(self):
         return self.order_by("due_at", "id")

@@ -15,6 +15,15 @@ def callbacks_queue():
     )
 
 
+def callbacks_escalated(*, limit=200):
+    """Callbacks escalated to the team leads, earliest escalation deadline first."""
+    return (
+        CallbackRequest.objects.escalated()
+        .select_related("outage", "escalated_by")
+        .order_by("escalation_due_at", "id")[:limit]
+    )
+
+
 def callbacks_waiting_count():
     return CallbackRequest.objects.filter(status=policy.WAITING).count()
 

@@ -6,7 +6,7 @@ whatever the count, never a loop of ``save()``. Each state change leaves a ``Cal
 """
 
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import UTC, datetime, time
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, DateTimeField, DurationField, ExpressionWrapper, F, Value
@@ -892,4 +892,182 @@ def callback_reopen(*, actor, now, callback, note=""):
         ) from exc
     if status in policy.DISTRIBUTABLE_STATUSES:
         _distribute_on_commit()
+    return locked
+
+
+# Numbers, the customer's window, escalation
+
+
+def _may_change(actor, callback):
+    """The agent who holds a callback or a team lead may change it."""
+    return has_role(actor, TEAM_LEAD) or (
+        callback.assigned_to_id is not None and callback.assigned_to_id == actor.pk
+    )
+
+
+def _lock_open(callback, actor):
+    locked = (
+        CallbackRequest.objects.select_for_update(of=("self",))
+        .select_related("outage")
+        .get(pk=callback.pk)
+    )
+    if locked.status not in policy.OPEN_STATUSES:
+        raise CallbackError(
+            f"This callback is {policy.STATUS_LABELS.get(locked.status, locked.status)}: "
+            "it can no longer be changed."
+        )
+    if not _may_change(actor, locked):
+        raise CallbackError(
+            "Only the agent who holds this callback, or a team lead, can change it."
+        )
+    return locked
+
+
+@transaction.atomic
+def callback_numbers_set(*, actor, now, callback, numbers):
+    """Correct or add the callback's numbers (at most three, in the order to try). The next
+    call goes to the first again. Refused when the first number would duplicate another open
+    callback for the same outage."""
+    locked = _lock_open(callback, actor)
+    new = _clean_numbers(list(numbers))
+    if not new[0]:
+        raise CallbackError("A callback needs at least one number.", field="phone")
+    old = [locked.phone, locked.phone_2, locked.phone_3]
+    if new == old:
+        return locked
+    locked.phone, locked.phone_2, locked.phone_3 = new
+    locked.dial_position = 1
+    locked.updated_at = now
+    try:
+        with transaction.atomic():
+            locked.save(
+                update_fields=["phone", "phone_2", "phone_3", "dial_position", "updated_at"]
+            )
+    except IntegrityError as exc:
+        raise CallbackError(
+            "Another open callback for this outage already has that first number.", field="phone"
+        ) from exc
+    record_event(
+        locked,
+        actor=actor,
+        now=now,
+        from_status=locked.status,
+        to_status=locked.status,
+        reason="Numbers changed: "
+        + ", ".join(n for n in old if n)
+        + " -> "
+        + ", ".join(n for n in new if n),
+    )
+    return locked
+
+
+def _target_due(callback, *, now):
+    """The deadline the rules give a due callback before any window or calling hours: the
+    first target, or the retry window after the last counted attempt."""
+    rules = conf.rules()
+    if callback.status == policy.RETRY and callback.last_attempt_at is not None:
+        return callback.last_attempt_at + rules.retry_window  # aware UTC: real elapsed time
+    restored_at = (
+        callback.outage.restored_at
+        if callback.outage_id and callback.outage.restored_at
+        else callback.created_at
+    )
+    return policy.first_due_at(restored_at=restored_at, filed_at=callback.created_at, rules=rules)
+
+
+@transaction.atomic
+def callback_window_set(
+    *, actor, now, callback, preferred_window, window_start=None, window_end=None
+):
+    """Record when the customer wants the call. A due callback gets its deadline again from
+    the rules (its target, moved by the new window and calling hours); a waiting one keeps the
+    window for its release."""
+    locked = _lock_open(callback, actor)
+    if preferred_window not in policy.WINDOW_LABELS:
+        raise CallbackError("Choose when the customer wants the call.", field="preferred_window")
+    before = locked.get_preferred_window_display()
+    locked.preferred_window = preferred_window
+    locked.window_start = window_start if preferred_window == policy.SLOT else None
+    locked.window_end = window_end if preferred_window == policy.SLOT else None
+    reason = f"Preferred window: {before} -> {locked.get_preferred_window_display()}"
+    try:
+        if locked.status == policy.WAITING:
+            _window(locked, due_from=now)  # checks a slot
+        else:
+            plan = _set_deadline(locked, target_due=_target_due(locked, now=now), released_at=now)
+            note = _deadline_reason(plan, locked)
+            reason += f"; due {locked.due_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+            if note:
+                reason += f"; {note}"
+            if locked.due_at > now:
+                locked.breached_at = None
+                locked.at_risk = False
+    except policy.PolicyError as exc:
+        raise CallbackError(str(exc), field="window_start") from exc
+    if locked.released_at is None and locked.status != policy.WAITING:
+        locked.released_at = now
+    locked.updated_at = now
+    locked.save(update_fields=[*DEADLINE_FIELDS, "breached_at", "at_risk", "updated_at"])
+    record_event(
+        locked,
+        actor=actor,
+        now=now,
+        from_status=locked.status,
+        to_status=locked.status,
+        reason=reason,
+    )
+    return locked
+
+
+@transaction.atomic
+def callback_escalate(*, actor, now, callback, reason):
+    """An agent hands a callback to the team leads ("customer asks for someone senior"): it
+    leaves the agent (and the distribution) and waits in the team leads' queue, due
+    ``CALLBACK_ESCALATION_TARGET`` from now in calling hours. A team lead works it with the
+    same outcome buttons."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise CallbackError("Say why the callback goes to a team lead.", field="reason")
+    locked = _lock_open(callback, actor)
+    if locked.status not in policy.WORKABLE_STATUSES:
+        raise CallbackError("Only a due callback can be escalated.")
+    if locked.escalated_at is not None:
+        raise CallbackError("This callback is already with the team leads.")
+    status = locked.status
+    if locked.assigned_to_id is not None:
+        status = policy.status_after_unassign(status)
+    due = policy.escalation_due_at(
+        now=now,
+        target=conf.escalation_target(),
+        hours=conf.calling_hours(),
+        min_calling=conf.min_calling_time(),
+    )
+    record_event(
+        locked,
+        actor=actor,
+        now=now,
+        from_status=locked.status,
+        to_status=status,
+        reason=f"Escalated to a team lead by {_who(actor)}: {reason}"[:300],
+    )
+    locked.status = status
+    locked.assigned_to = None
+    locked.assigned_at = None
+    locked.escalated_at = now
+    locked.escalated_by = actor
+    locked.escalation_reason = reason[:300]
+    locked.escalation_due_at = due
+    locked.updated_at = now
+    locked.save(
+        update_fields=[
+            "status",
+            "assigned_to",
+            "assigned_at",
+            "escalated_at",
+            "escalated_by",
+            "escalation_reason",
+            "escalation_due_at",
+            "updated_at",
+        ]
+    )
     return locked

@@ -15,7 +15,15 @@ from core.roles import TEAM_LEAD, agent_required, has_role, team_lead_required
 from scripts_library import moments
 
 from . import categories, conf, policy, selectors, services
-from .forms import AttemptForm, CallLogExportForm, CancelForm, ReopenForm
+from .forms import (
+    AttemptForm,
+    CallLogExportForm,
+    CancelForm,
+    EscalateForm,
+    NumbersForm,
+    ReopenForm,
+    WindowForm,
+)
 from .models import CallbackRequest, Letter
 
 QUEUE_PAGE_SIZE = 200
@@ -69,9 +77,15 @@ def _detail_context(request, callback, *, now, form=None, logged="", forms=None,
     forms = forms or {}
     is_lead = has_role(request.user, TEAM_LEAD)
     return {
-        **_action_forms(forms),
+        **_action_forms(forms, callback),
         "can_cancel": callback.status in policy.CANCELLABLE_STATUSES
         and (is_lead or callback.assigned_to_id == request.user.pk),
+        "can_change": callback.status in policy.OPEN_STATUSES
+        and (is_lead or callback.assigned_to_id == request.user.pk),
+        "can_escalate": callback.status in policy.WORKABLE_STATUSES
+        and callback.escalated_at is None
+        and (is_lead or callback.assigned_to_id == request.user.pk),
+        "dial_number": callback.dial_number,
         "can_reopen": is_lead
         and callback.status == policy.CANCELLED
         and callback.cancelled_at is not None
@@ -99,6 +113,8 @@ def _detail_context(request, callback, *, now, form=None, logged="", forms=None,
         ),
         "risk": policy.risk(due_at=callback.due_at, now=now, margin=conf.rules().at_risk_margin),
         "risk_labels": policy.RISK_LABELS,
+        "consent_script": cards.get(moments.CALLBACK_CONSENT_REFUSED),
+        "escalation_script": cards.get(moments.CALLBACK_ESCALATION),
         "category_label": categories.category_label(callback.category),
         "subcategory_label": categories.subcategory_label(callback.subcategory),
         "logged": logged,
@@ -110,13 +126,41 @@ def _detail_context(request, callback, *, now, form=None, logged="", forms=None,
 ACTION_FORMS = {
     "cancel_form": (CancelForm, "cancel"),
     "reopen_form": (ReopenForm, "reopen"),
+    "numbers_form": (NumbersForm, "numbers"),
+    "window_form": (WindowForm, "window"),
+    "escalate_form": (EscalateForm, "escalate"),
 }
 
 
-def _action_forms(bound):
-    """The forms of the callback's actions, unbound unless one was just posted with errors."""
+def _initial(callback):
+    zone = timezone.get_current_timezone()
+
+    def local(value):
+        return value.astimezone(zone).replace(tzinfo=None) if value else None
+
     return {
-        key: bound.get(key) or form_class(prefix=prefix)
+        "numbers_form": {
+            "phone": callback.phone,
+            "phone_2": callback.phone_2,
+            "phone_3": callback.phone_3,
+        },
+        "window_form": {
+            "preferred_window": callback.preferred_window,
+            "window_start": local(callback.window_start)
+            if callback.preferred_window == policy.SLOT
+            else None,
+            "window_end": local(callback.window_end)
+            if callback.preferred_window == policy.SLOT
+            else None,
+        },
+    }
+
+
+def _action_forms(bound, callback):
+    """The forms of the callback's actions, unbound unless one was just posted with errors."""
+    initial = _initial(callback)
+    return {
+        key: bound.get(key) or form_class(prefix=prefix, initial=initial.get(key))
         for key, (form_class, prefix) in ACTION_FORMS.items()
     }
 
@@ -135,7 +179,7 @@ def _act(request, pk, *, form_key, perform, done):
         try:
             perform(callback=callback, now=now, data=form.cleaned_data)
         except services.CallbackError as exc:
-            form.add_error(None, exc.message)
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             status = 409
         else:
             if not request.htmx:
@@ -172,6 +216,73 @@ def reopen(request, pk):
         services.callback_reopen(actor=request.user, now=now, callback=callback, note=data["note"])
 
     return _act(request, pk, form_key="reopen_form", perform=perform, done="Callback reopened")
+
+
+@agent_required
+@require_POST
+@vary_on_headers("HX-Request")
+def numbers(request, pk):
+    def perform(*, callback, now, data):
+        services.callback_numbers_set(
+            actor=request.user,
+            now=now,
+            callback=callback,
+            numbers=[data["phone"], data["phone_2"], data["phone_3"]],
+        )
+
+    return _act(request, pk, form_key="numbers_form", perform=perform, done="Numbers saved")
+
+
+@agent_required
+@require_POST
+@vary_on_headers("HX-Request")
+def window(request, pk):
+    def perform(*, callback, now, data):
+        services.callback_window_set(
+            actor=request.user,
+            now=now,
+            callback=callback,
+            preferred_window=data["preferred_window"],
+            window_start=data["window_start"],
+            window_end=data["window_end"],
+        )
+
+    return _act(request, pk, form_key="window_form", perform=perform, done="Preferred time saved")
+
+
+@agent_required
+@require_POST
+@vary_on_headers("HX-Request")
+def escalate(request, pk):
+    def perform(*, callback, now, data):
+        services.callback_escalate(
+            actor=request.user, now=now, callback=callback, reason=data["reason"]
+        )
+
+    return _act(
+        request, pk, form_key="escalate_form", perform=perform, done="Escalated to a team lead"
+    )
+
+
+@team_lead_required
+@require_GET
+def escalations(request):
+    """The team leads' queue: callbacks agents escalated, earliest escalation deadline first."""
+    now = timezone.now()
+    rows = [
+        {
+            "callback": callback,
+            "risk": policy.risk(
+                due_at=callback.escalation_due_at, now=now, margin=conf.rules().at_risk_margin
+            ),
+        }
+        for callback in selectors.callbacks_escalated()
+    ]
+    return render(
+        request,
+        "callbacks/escalations.html",
+        {"rows": rows, "risk_labels": policy.RISK_LABELS, "now": now},
+    )
 
 
 def _callback_or_404(pk):

@@ -344,3 +344,113 @@ def test_a_retry_due_in_closed_hours_moves_into_calling_hours(agent):
     )
     # half an hour left before 21:00 is too little: 09:00 New York the next morning
     assert after.due_at == T0 + timedelta(days=1)
+
+
+# Numbers, window, escalation: services and pages
+
+
+def test_numbers_are_corrected_in_order_with_a_timeline_event(agent):
+    callback = due_callback(agent=agent, dial_position=2, phone_2="+13035550100")
+    first = callback.phone
+    after = services.callback_numbers_set(
+        actor=agent, now=T0, callback=callback, numbers=["+13035550111", "", first]
+    )
+    assert after.numbers == ["+13035550111", first] and after.dial_position == 1
+    event = CallbackEvent.objects.get(callback=callback)
+    assert event.reason == f"Numbers changed: {first}, +13035550100 -> +13035550111, {first}"
+
+
+def test_a_first_number_that_another_open_callback_has_is_refused(agent):
+    callback = due_callback(agent=agent)
+    other = due_callback(outage=callback.outage)
+    with pytest.raises(services.CallbackError, match="already has that first number"):
+        services.callback_numbers_set(actor=agent, now=T0, callback=callback, numbers=[other.phone])
+
+
+def test_a_window_after_the_target_reschedules_a_due_callback(agent):
+    callback = due_callback(agent=agent)  # due T0 + 8 h = 17:00 New York
+    after = services.callback_window_set(
+        actor=agent,
+        now=T0,
+        callback=callback,
+        preferred_window=policy.SLOT,
+        window_start=T0 + timedelta(days=1),
+        window_end=T0 + timedelta(days=1, hours=3),
+    )
+    assert after.due_at == T0 + timedelta(days=1, hours=2)
+    assert after.rescheduled_by_customer
+    after = services.callback_window_set(
+        actor=agent, now=T0, callback=callback, preferred_window=policy.ANY_TIME
+    )
+    assert after.due_at == T0 + timedelta(hours=8) and not after.rescheduled_by_customer
+
+
+def test_an_escalated_callback_leaves_the_agent_for_the_team_leads_queue(agent, team_lead):
+    callback = due_callback(agent=agent)
+    after = services.callback_escalate(
+        actor=agent, now=T0, callback=callback, reason="Wants a manager"
+    )
+    assert (after.status, after.assigned_to) == (policy.QUEUED, None)
+    assert after.escalation_due_at == T0 + timedelta(hours=4)
+    assert not CallbackRequest.objects.distributable().filter(pk=callback.pk).exists()
+    assert list(selectors.callbacks_escalated()) == [after]
+    with pytest.raises(services.CallbackError, match="already with the team leads"):
+        services.callback_escalate(actor=team_lead, now=T0, callback=callback, reason="Again")
+    # the team lead works it with the same outcome buttons
+    services.callback_record_attempt(
+        actor=team_lead, now=T0, callback=callback, outcome=policy.ANSWERED, consent=True, **CALL
+    )
+    assert not selectors.callbacks_escalated()
+
+
+def test_the_callback_page_offers_each_action_by_its_label(agent, agent_client):
+    callback = due_callback(agent=agent)
+    page = agent_client.get(reverse("callbacks:detail", args=[callback.pk])).content.decode()
+    for label in (
+        "First number to try",
+        "Second number",
+        "When does the customer want the call?",
+        "Why does this go to a team lead?",
+        "Why cancel this callback?",
+        "Did the customer agree to continue on a recorded line?",
+    ):
+        assert label in page
+    assert "<script>" not in page and "onclick" not in page
+
+
+def test_answered_without_consent_is_refused_beside_the_question(agent, agent_client):
+    callback = due_callback(agent=agent)
+    url = reverse("callbacks:record_attempt", args=[callback.pk])
+    data = {"outcome": policy.ANSWERED, "category": "outage", "subcategory": "no_service"}
+    response = agent_client.post(url, data)
+    assert response.status_code == 400
+    assert "record whether the customer agreed" in response.content.decode()
+    response = agent_client.post(url, {**data, "consent": "no"})
+    assert response.status_code == 302
+    assert callback.attempt_log.get().consent is False
+
+
+def test_the_pages_change_numbers_window_and_escalate(agent, agent_client, team_lead, client):
+    callback = due_callback(agent=agent)
+    response = agent_client.post(
+        reverse("callbacks:numbers", args=[callback.pk]),
+        {"numbers-phone": callback.phone, "numbers-phone_2": "(303) 555-0177"},
+        headers=HTMX,
+    )
+    assert "Numbers saved." in response.content.decode()
+    response = agent_client.post(
+        reverse("callbacks:window", args=[callback.pk]),
+        {"window-preferred_window": policy.SLOT, "window-window_start": "2026-11-24T10:00"},
+        headers=HTMX,
+    )
+    assert "Enter when it ends." in response.content.decode()
+    response = agent_client.post(
+        reverse("callbacks:escalate", args=[callback.pk]),
+        {"escalate-reason": "Asks for a manager"},
+    )
+    assert response.status_code == 302
+    callback.refresh_from_db()
+    assert callback.phone_2 == "+13035550177" and callback.escalated_at is not None
+    client.force_login(team_lead)
+    page = client.get(reverse("callbacks:escalations")).content.decode()
+    assert "Asks for a manager" in page

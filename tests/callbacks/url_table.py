@@ -17,6 +17,10 @@ ROUTES = {
     # An empty POST is a refused form.
     "callbacks:cancel": ("post", roles.AGENT, 400, {"pk": "callback"}),
     "callbacks:reopen": ("post", roles.TEAM_LEAD, 302, {"pk": "cancelled"}),
+    "callbacks:numbers": ("post", roles.AGENT, 400, {"pk": "callback"}),
+    "callbacks:window": ("post", roles.AGENT, 400, {"pk": "callback"}),
+    "callbacks:escalate": ("post", roles.AGENT, 400, {"pk": "callback"}),
+    "callbacks:escalations": ("get", roles.TEAM_LEAD, 200, {}),
     "callbacks:letters": ("get", roles.TEAM_LEAD, 200, {}),
     "callbacks:letter_print": ("get", roles.TEAM_LEAD, 200, {"pk": "letter"}),
     # Marking a letter sent needs no fields: it is done, then back to the letters queue.
