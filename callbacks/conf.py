@@ -18,12 +18,17 @@ def rules():
     )
 
 
+def _clock(value):
+    """``HH:MM``; ``24:00`` is the end of the day (calls at any hour: "00:00" to "24:00")."""
+    return time.max if value in ("24:00", "24:00:00") else time.fromisoformat(value)
+
+
 def calling_hours():
     """When customers may be called. The customer's zone is the centre's ``TIME_ZONE`` (or
     ``CALLBACK_CALLING_ZONE``): the directory holds no per-customer zone."""
     return policy.CallingHours(
-        opens=time.fromisoformat(settings.CALLBACK_CALLING_OPENS),
-        closes=time.fromisoformat(settings.CALLBACK_CALLING_CLOSES),
+        opens=_clock(settings.CALLBACK_CALLING_OPENS),
+        closes=_clock(settings.CALLBACK_CALLING_CLOSES),
         zone=ZoneInfo(settings.CALLBACK_CALLING_ZONE),
     )
 

@@ -12,7 +12,7 @@ from tests.factories import CallbackFactory, OutageFactory
 
 from .factories import T0, due_callback, restored_outage
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("calling_hours")]
 
 HTMX = {"HX-Request": "true"}
 

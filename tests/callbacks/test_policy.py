@@ -1067,3 +1067,11 @@ def test_who_may_cancel_and_why(status, reason, note, by_customer, actor, holder
     else:
         with pytest.raises(PolicyError, match=message):
             check()
+
+
+def test_calling_hours_to_the_end_of_the_day_never_close():
+    always = policy.CallingHours(
+        opens=datetime.min.time(), closes=datetime.max.time(), zone=NEW_YORK
+    )
+    assert policy.in_calling_hours(ny(2026, 5, 4, 23, 59, 59), hours=always)
+    assert policy.offerable(now=ny(2026, 5, 4, 3, 0), window_start=None, hours=always)
