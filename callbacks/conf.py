@@ -43,3 +43,8 @@ def min_calling_time():
 
 def escalation_target():
     return settings.CALLBACK_ESCALATION_TARGET
+
+
+def letter_pdf_font():
+    """The TrueType font the letters' PDF uses when the file exists (Helvetica otherwise)."""
+    return settings.LETTER_PDF_FONT

@@ -240,3 +240,27 @@ class EscalateForm(forms.Form):
         max_length=300,
         error_messages={"required": "Say why the callback goes to a team lead."},
     )
+
+
+class LetterBatchForm(forms.Form):
+    """The day's batch: every letter still to send produced up to the end of that day."""
+
+    day = forms.DateField(
+        label="Letters produced up to",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": "Enter the day.", "invalid": "Enter a date."},
+    )
+
+    def up_to(self):
+        zone = timezone.get_current_timezone()
+        return datetime.combine(self.cleaned_data["day"] + timedelta(days=1), time.min, tzinfo=zone)
+
+
+class LetterBatchSentForm(forms.Form):
+    letters = forms.TypedMultipleChoiceField(
+        coerce=int, choices=(), widget=forms.MultipleHiddenInput
+    )
+
+    def __init__(self, *args, letter_ids=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["letters"].choices = [(pk, pk) for pk in letter_ids]

@@ -58,6 +58,12 @@ def letters_to_send():
     )
 
 
+def letters_batch(*, up_to):
+    """The batch for the mail process: every letter still to send produced before ``up_to``
+    (the end of the chosen day), oldest first."""
+    return letters_to_send().filter(produced_at__lt=up_to).select_related("callback__outage")
+
+
 def letters_recently_sent(*, limit=50):
     return (
         Letter.objects.filter(status=Letter.Status.SENT)

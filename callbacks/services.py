@@ -1071,3 +1071,32 @@ def callback_escalate(*, actor, now, callback, reason):
         ]
     )
     return locked
+
+
+@transaction.atomic
+def letters_mark_sent_batch(*, actor, now, letter_ids):
+    """The batch went out through the mail process: every listed letter still to send is sent
+    and its callback ``LETTER_SENT``, with a timeline event each. A few statements whatever
+    the count; letters already sent, or whose callback was cancelled since the export, are
+    left alone. Returns how many were marked."""
+    callbacks = CallbackRequest.objects.filter(
+        status=policy.LETTER,
+        letter__id__in=list(letter_ids),
+        letter__status=Letter.Status.TO_SEND,
+    )
+    ids = list(callbacks.select_for_update(of=("self",)).values_list("id", flat=True))
+    if not ids:
+        return 0
+    rows = CallbackRequest.objects.filter(id__in=ids)
+    _events_for(
+        rows,
+        now=now,
+        to_status=policy.LETTER_SENT,
+        reason=f"No-contact letter posted by {_who(actor)} (batch of {len(ids)})",
+        actor_id=actor.pk,
+    )
+    Letter.objects.filter(callback_id__in=ids, status=Letter.Status.TO_SEND).update(
+        status=Letter.Status.SENT, sent_at=now, sent_by=actor
+    )
+    rows.update(status=policy.LETTER_SENT, updated_at=now)
+    return len(ids)

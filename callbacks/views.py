@@ -4,8 +4,9 @@ queue and its printable letters, and the call-log export for the CRM."""
 import csv
 from datetime import UTC
 
+from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -15,12 +16,14 @@ from core.roles import TEAM_LEAD, agent_required, has_role, team_lead_required
 from scripts_library import moments
 from scripts_library.cards import cards_for_call
 
-from . import categories, conf, policy, selectors, services
+from . import categories, conf, letter_documents, policy, selectors, services
 from .forms import (
     AttemptForm,
     CallLogExportForm,
     CancelForm,
     EscalateForm,
+    LetterBatchForm,
+    LetterBatchSentForm,
     NumbersForm,
     ReopenForm,
     WindowForm,
@@ -340,21 +343,91 @@ def record_attempt(request, pk):
     return render(request, template, context, status=status)
 
 
+def _batch_form(request):
+    if "day" in request.GET:
+        return LetterBatchForm(request.GET)
+    return LetterBatchForm({"day": timezone.localdate().isoformat()})
+
+
 @team_lead_required
 @require_GET
 def letters(request):
+    batch_form = _batch_form(request)
+    batch = list(selectors.letters_batch(up_to=batch_form.up_to())) if batch_form.is_valid() else []
     context = {
         "to_send": list(selectors.letters_to_send()),
         "sent": list(selectors.letters_recently_sent()),
+        "batch_form": batch_form,
+        "batch": batch,
     }
-    return render(request, "callbacks/letters.html", context)
+    return render(
+        request, "callbacks/letters.html", context, status=200 if batch_form.is_valid() else 400
+    )
+
+
+def _batch_or_400(request):
+    form = _batch_form(request)
+    if not form.is_valid():
+        return form, None
+    return form, list(selectors.letters_batch(up_to=form.up_to()))
+
+
+@team_lead_required
+@require_GET
+def letters_batch_pdf(request):
+    """The day's letters as one PDF, a page each, for printing."""
+    form, batch = _batch_or_400(request)
+    if batch is None:
+        return HttpResponse("Enter a valid day.", status=400, content_type="text/plain")
+    document = letter_documents.letters_pdf(
+        batch,
+        today=timezone.localdate(),
+        brand_name=settings.BRAND_NAME,
+        inbound_number=settings.INBOUND_NUMBER,
+    )
+    response = HttpResponse(document, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="letters-to-{form.cleaned_data["day"]}.pdf"'
+    )
+    return response
+
+
+@team_lead_required
+@require_GET
+def letters_batch_csv(request):
+    """The day's letters for the mail correspondence system."""
+    form, batch = _batch_or_400(request)
+    if batch is None:
+        return HttpResponse("Enter a valid day.", status=400, content_type="text/plain")
+    response = HttpResponse(
+        letter_documents.letters_csv(batch), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="letters-to-{form.cleaned_data["day"]}.csv"'
+    )
+    return response
+
+
+@team_lead_required
+@require_POST
+def letters_batch_sent(request):
+    """Mark the batch the team lead exported as posted, all at once. The page posts the ids
+    it showed, so a letter produced after the export is not marked by mistake."""
+    ids = request.POST.getlist("letters")
+    form = LetterBatchSentForm(request.POST, letter_ids=[int(i) for i in ids if i.isdigit()])
+    if not form.is_valid() or not form.cleaned_data["letters"]:
+        messages.error(request, "No letters to mark sent.")
+        return redirect("callbacks:letters")
+    count = services.letters_mark_sent_batch(
+        actor=request.user, now=timezone.now(), letter_ids=form.cleaned_data["letters"]
+    )
+    messages.success(request, f"{count} letter{'s' if count != 1 else ''} marked sent.")
+    return redirect("callbacks:letters")
 
 
 @team_lead_required
 @require_GET
 def letter_print(request, pk):
-    from django.conf import settings
-
     try:
         letter = selectors.letter_for_print(pk=pk)
     except Letter.DoesNotExist as exc:
@@ -407,10 +480,7 @@ class _Echo:
         return value
 
 
-def _text(value):
-    """Free text as a spreadsheet will not run it as a formula."""
-    value = str(value or "")
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+_text = letter_documents.spreadsheet_safe
 
 
 def _csv_rows(attempts):

@@ -163,6 +163,10 @@ OUTAGE_MISSING_ETR_AFTER = timedelta(minutes=env.int("OUTAGE_MISSING_ETR_MINUTES
 BRAND_NAME = env.str("BRAND_NAME", default="QuickConnect")
 INBOUND_NUMBER = env.str("INBOUND_NUMBER", default="+1 800 555 0100")
 DEFAULT_PHONE_REGION = env.str("DEFAULT_PHONE_REGION", default="US")
+# A Unicode TrueType font for the letters' PDF (Debian's fonts-dejavu-core); Helvetica without.
+LETTER_PDF_FONT = env.str(
+    "LETTER_PDF_FONT", default="/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+)
 
 # --- Celery ------------------------------------------------------------------------------
 BROKER_DIR = VAR_DIR / "broker"

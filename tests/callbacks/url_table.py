@@ -22,6 +22,10 @@ ROUTES = {
     "callbacks:escalate": ("post", roles.AGENT, 400, {"pk": "callback"}),
     "callbacks:escalations": ("get", roles.TEAM_LEAD, 200, {}),
     "callbacks:letters": ("get", roles.TEAM_LEAD, 200, {}),
+    "callbacks:letters_batch_pdf": ("get", roles.TEAM_LEAD, 200, {}),
+    "callbacks:letters_batch_csv": ("get", roles.TEAM_LEAD, 200, {}),
+    # No letters posted: nothing is marked, back to the letters queue.
+    "callbacks:letters_batch_sent": ("post", roles.TEAM_LEAD, 302, {}),
     "callbacks:letter_print": ("get", roles.TEAM_LEAD, 200, {"pk": "letter"}),
     # Marking a letter sent needs no fields: it is done, then back to the letters queue.
     "callbacks:letter_mark_sent": ("post", roles.TEAM_LEAD, 302, {"pk": "letter"}),
