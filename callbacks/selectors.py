@@ -1,6 +1,7 @@
 """Reads about callbacks that views and tasks share."""
 
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch, Q
+from django.db.models.functions import TruncTime
 
 from . import policy
 from .models import CallbackAttempt, CallbackEvent, CallbackRequest, Letter
@@ -21,6 +22,24 @@ def callbacks_escalated(*, limit=200):
         CallbackRequest.objects.escalated()
         .select_related("outage", "escalated_by")
         .order_by("escalation_due_at", "id")[:limit]
+    )
+
+
+def callbacks_closed_hours_counts(*, hours):
+    """For the queue board: due callbacks whose target fell in closed hours, by what the
+    policy did (brought forward to the closing before it, or moved to the next opening), and
+    any deadline still in closed hours (set before calling hours applied, or by hand). One
+    query."""
+    local = TruncTime("due_at", tzinfo=hours.zone)
+    closed = Q(local_due__lt=hours.opens) | Q(local_due__gt=hours.closes)
+    return (
+        CallbackRequest.objects.workable()
+        .annotate(local_due=local)
+        .aggregate(
+            brought_forward=Count("id", filter=Q(deadline_moved=policy.BROUGHT_FORWARD)),
+            moved_to_opening=Count("id", filter=Q(deadline_moved=policy.MOVED_TO_OPENING)),
+            still_closed=Count("id", filter=closed),
+        )
     )
 
 

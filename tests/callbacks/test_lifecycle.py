@@ -6,7 +6,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from callbacks import policy, selectors, services
+from callbacks import conf, policy, selectors, services
 from callbacks.models import CallbackEvent, CallbackRequest, Letter
 from tests.factories import CallbackFactory, OutageFactory
 
@@ -454,3 +454,13 @@ def test_the_pages_change_numbers_window_and_escalate(agent, agent_client, team_
     client.force_login(team_lead)
     page = client.get(reverse("callbacks:escalations")).content.decode()
     assert "Asks for a manager" in page
+
+
+def test_the_board_counts_deadlines_that_fell_in_closed_hours():
+    due_callback(deadline_moved=policy.BROUGHT_FORWARD)
+    due_callback(deadline_moved=policy.MOVED_TO_OPENING)
+    due_callback(due_at=T0 + timedelta(hours=13))  # 03:00 New York, set before the rule
+    due_callback()  # 17:00 New York
+    due_callback(status=policy.DONE, deadline_moved=policy.BROUGHT_FORWARD)  # closed: not counted
+    counts = selectors.callbacks_closed_hours_counts(hours=conf.calling_hours())
+    assert counts == {"brought_forward": 1, "moved_to_opening": 1, "still_closed": 1}
