@@ -16,7 +16,7 @@ from core.roles import TEAM_LEAD, has_role
 from outages import lifecycle
 from outages.models import Escalation, Outage
 
-from . import conf, policy
+from . import conf, events, policy
 from .models import CallbackAttempt, CallbackEvent, CallbackRequest, Letter
 
 SYSTEM_RELEASE_REASON = "Outage restored: released with its deadline"
@@ -185,7 +185,7 @@ def _file_or_merge(*, actor, now, outage, fields):
         reason=reason + (f"; {deadline_note}" if deadline_note else ""),
     )
     if due_at:
-        _distribute_on_commit()
+        events.announce_work_due_on_commit()  # workload distributes; the beat backs it up
     return Filing(callback=callback, merged=False)
 
 
@@ -275,15 +275,6 @@ def _deadline_reason(plan, callback):
     return "; ".join(parts)
 
 
-def _distribute_on_commit():
-    """New due work: ask the workers to distribute it (best effort; the schedule backs it up)."""
-    from core.tasking import send_on_commit
-
-    from . import tasks
-
-    send_on_commit(tasks.distribute)
-
-
 @transaction.atomic
 def callbacks_release_for_outage(*, outage_id, now):
     """Move a restored outage's waiting callbacks to queued, each due ``CALLBACK_TARGET`` after
@@ -307,7 +298,7 @@ def callbacks_release_for_outage(*, outage_id, now):
     )
     if released:
         _plan_released(outage_id=outage_id, now=now)
-        _distribute_on_commit()
+        events.announce_work_due_on_commit()  # workload distributes; the beat backs it up
     return released
 
 
@@ -891,7 +882,7 @@ def callback_reopen(*, actor, now, callback, note=""):
             "work that one instead."
         ) from exc
     if status in policy.DISTRIBUTABLE_STATUSES:
-        _distribute_on_commit()
+        events.announce_work_due_on_commit()
     return locked
 
 

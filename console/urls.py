@@ -16,7 +16,7 @@ urlpatterns = [
     path("", include((console_patterns, "console"))),
     path("outages/", include("outages.urls")),
     path("callbacks/", include("callbacks.urls")),
-    path("workload/", include("callbacks.workload_urls")),
+    path("workload/", include("workload.urls")),
     path("scripts/", include("scripts_library.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
