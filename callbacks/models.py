@@ -26,7 +26,8 @@ class CallbackQuerySet(models.QuerySet):
         """What may be offered to an agent at ``now`` (``policy.offerable``): nothing outside
         calling hours, and nothing before the customer's window opens."""
         if not policy.in_calling_hours(now, hours=hours):
-            return self.none()
+            # Nothing, as a condition rather than ``none()``: callers compose this into raw SQL.
+            return self.filter(pk__isnull=True)
         return self.filter(Q(window_start__isnull=True) | Q(window_start__lte=now))
 
     def escalated(self):
@@ -38,6 +39,9 @@ class CallbackQuerySet(models.QuerySet):
 
 
 class CallbackRequest(models.Model):
+    # Columns added after the first release carry database defaults too, so bulk loaders
+    # that name their columns (COPY, INSERT ... SELECT) need not know them.
+
     class ContactWindow(models.TextChoices):
         ANY = policy.ANY_TIME, policy.WINDOW_LABELS[policy.ANY_TIME]
         MORNING = policy.MORNING, policy.WINDOW_LABELS[policy.MORNING]
@@ -67,9 +71,13 @@ class CallbackRequest(models.Model):
     # one-open-callback-per-number rule and every list use); ``dial_position`` says which one
     # is dialled next (1-3), moved on by a wrong number.
     phone = models.CharField(max_length=20, help_text="E.164")
-    phone_2 = models.CharField(max_length=20, blank=True, help_text="E.164, tried second")
-    phone_3 = models.CharField(max_length=20, blank=True, help_text="E.164, tried third")
-    dial_position = models.PositiveSmallIntegerField(default=1)
+    phone_2 = models.CharField(
+        max_length=20, blank=True, db_default="", help_text="E.164, tried second"
+    )
+    phone_3 = models.CharField(
+        max_length=20, blank=True, db_default="", help_text="E.164, tried third"
+    )
+    dial_position = models.PositiveSmallIntegerField(default=1, db_default=1)
     account_number = models.CharField(max_length=32, blank=True)
     call_reason = models.CharField(max_length=200)
     category = models.CharField(max_length=80, blank=True)
@@ -84,9 +92,9 @@ class CallbackRequest(models.Model):
     window_start = models.DateTimeField(null=True, blank=True)
     window_end = models.DateTimeField(null=True, blank=True)
     # The deadline follows the customer's window: missing the 8-hour target is not a breach.
-    rescheduled_by_customer = models.BooleanField(default=False)
+    rescheduled_by_customer = models.BooleanField(default=False, db_default=False)
     # What calling hours did to the deadline (policy.KEPT / BROUGHT_FORWARD / MOVED_TO_OPENING).
-    deadline_moved = models.CharField(max_length=8, blank=True)
+    deadline_moved = models.CharField(max_length=8, blank=True, db_default="")
     ticket_reference = models.CharField(max_length=40, blank=True)
 
     status = models.CharField(
@@ -105,7 +113,7 @@ class CallbackRequest(models.Model):
     assigned_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     # Wrong numbers that moved on to the next number: logged, not counted toward the letter.
-    uncounted_attempts = models.PositiveSmallIntegerField(default=0)
+    uncounted_attempts = models.PositiveSmallIntegerField(default=0, db_default=0)
     last_attempt_at = models.DateTimeField(null=True, blank=True)
     at_risk = models.BooleanField(default=False)
     breached_at = models.DateTimeField(
@@ -116,9 +124,9 @@ class CallbackRequest(models.Model):
     # Cancelled: why, when, by whom (empty with ``cancelled_by_customer``: the customer's own
     # self-service link), and the status it had, which a team lead's reopening restores.
     cancel_reason = models.CharField(
-        max_length=16, choices=list(policy.CANCEL_REASONS.items()), blank=True
+        max_length=16, choices=list(policy.CANCEL_REASONS.items()), blank=True, db_default=""
     )
-    cancel_note = models.CharField(max_length=300, blank=True)
+    cancel_note = models.CharField(max_length=300, blank=True, db_default="")
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancelled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -128,8 +136,8 @@ class CallbackRequest(models.Model):
         related_name="+",
         db_index=False,
     )
-    cancelled_by_customer = models.BooleanField(default=False)
-    cancelled_from = models.CharField(max_length=16, blank=True)
+    cancelled_by_customer = models.BooleanField(default=False, db_default=False)
+    cancelled_from = models.CharField(max_length=16, blank=True, db_default="")
 
     # Escalated to a team lead ("customer asks for someone senior"): its own deadline.
     escalated_at = models.DateTimeField(null=True, blank=True)
@@ -141,7 +149,7 @@ class CallbackRequest(models.Model):
         related_name="+",
         db_index=False,
     )
-    escalation_reason = models.CharField(max_length=300, blank=True)
+    escalation_reason = models.CharField(max_length=300, blank=True, db_default="")
     escalation_due_at = models.DateTimeField(null=True, blank=True)
 
     created_by = models.ForeignKey(
@@ -211,7 +219,9 @@ class CallbackAttempt(models.Model):
     subcategory = models.CharField(max_length=80, blank=True)
     subject = models.CharField(max_length=120)
     notes = models.TextField(blank=True)
-    dialled = models.CharField(max_length=20, blank=True, help_text="The number called (E.164)")
+    dialled = models.CharField(
+        max_length=20, blank=True, db_default="", help_text="The number called (E.164)"
+    )
     # Answered calls: whether the customer agreed to go on on a recorded line (empty otherwise).
     consent = models.BooleanField(null=True, blank=True)
 

@@ -25,22 +25,26 @@ def callbacks_escalated(*, limit=200):
     )
 
 
-def callbacks_closed_hours_counts(*, hours):
-    """For the queue board: due callbacks whose target fell in closed hours, by what the
-    policy did (brought forward to the closing before it, or moved to the next opening), and
-    any deadline still in closed hours (set before calling hours applied, or by hand). One
-    query."""
-    local = TruncTime("due_at", tzinfo=hours.zone)
+def closed_hours_aggregates(*, hours):
+    """``(annotations, aggregates)`` counting due callbacks whose target fell in closed hours,
+    by what the policy did (brought forward to the closing before it, or moved to the next
+    opening), any deadline still in closed hours (set before calling hours applied, or by
+    hand), and escalated ones: for a board to add to the aggregate it already runs."""
+    annotations = {"local_due": TruncTime("due_at", tzinfo=hours.zone)}
     closed = Q(local_due__lt=hours.opens) | Q(local_due__gt=hours.closes)
-    return (
-        CallbackRequest.objects.workable()
-        .annotate(local_due=local)
-        .aggregate(
-            brought_forward=Count("id", filter=Q(deadline_moved=policy.BROUGHT_FORWARD)),
-            moved_to_opening=Count("id", filter=Q(deadline_moved=policy.MOVED_TO_OPENING)),
-            still_closed=Count("id", filter=closed),
-        )
-    )
+    aggregates = {
+        "brought_forward": Count("id", filter=Q(deadline_moved=policy.BROUGHT_FORWARD)),
+        "moved_to_opening": Count("id", filter=Q(deadline_moved=policy.MOVED_TO_OPENING)),
+        "still_closed": Count("id", filter=closed),
+        "escalated": Count("id", filter=Q(escalated_at__isnull=False)),
+    }
+    return annotations, aggregates
+
+
+def callbacks_closed_hours_counts(*, hours):
+    """The counts of ``closed_hours_aggregates`` over the due callbacks, in one query."""
+    annotations, aggregates = closed_hours_aggregates(hours=hours)
+    return CallbackRequest.objects.workable().annotate(**annotations).aggregate(**aggregates)
 
 
 def callbacks_waiting_count():

@@ -463,4 +463,9 @@ def test_the_board_counts_deadlines_that_fell_in_closed_hours():
     due_callback()  # 17:00 New York
     due_callback(status=policy.DONE, deadline_moved=policy.BROUGHT_FORWARD)  # closed: not counted
     counts = selectors.callbacks_closed_hours_counts(hours=conf.calling_hours())
-    assert counts == {"brought_forward": 1, "moved_to_opening": 1, "still_closed": 1}
+    assert counts == {
+        "brought_forward": 1,
+        "moved_to_opening": 1,
+        "still_closed": 1,
+        "escalated": 0,
+    }
