@@ -70,12 +70,12 @@ class CallbackRequest(models.Model):
     # Up to three numbers in the order to try, as ordered fields (``phone`` first: the one the
     # one-open-callback-per-number rule and every list use); ``dial_position`` says which one
     # is dialled next (1-3), moved on by a wrong number.
-    phone = models.CharField(max_length=20, help_text="E.164")
+    phone = models.CharField(max_length=32, help_text="E.164, with ;ext=N for an extension")
     phone_2 = models.CharField(
-        max_length=20, blank=True, db_default="", help_text="E.164, tried second"
+        max_length=32, blank=True, db_default="", help_text="E.164, tried second"
     )
     phone_3 = models.CharField(
-        max_length=20, blank=True, db_default="", help_text="E.164, tried third"
+        max_length=32, blank=True, db_default="", help_text="E.164, tried third"
     )
     dial_position = models.PositiveSmallIntegerField(default=1, db_default=1)
     account_number = models.CharField(max_length=32, blank=True)
@@ -220,7 +220,7 @@ class CallbackAttempt(models.Model):
     subject = models.CharField(max_length=120)
     notes = models.TextField(blank=True)
     dialled = models.CharField(
-        max_length=20, blank=True, db_default="", help_text="The number called (E.164)"
+        max_length=32, blank=True, db_default="", help_text="The number called (E.164)"
     )
     # Answered calls: whether the customer agreed to go on on a recorded line (empty otherwise).
     consent = models.BooleanField(null=True, blank=True)

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("callbacks", "0004_callback_windows_numbers_consent_escalation"),
+        ("callbacks", "0005_callback_windows_numbers_consent_escalation"),
     ]
 
     operations = [
@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
             model_name="callbackattempt",
             name="dialled",
             field=models.CharField(
-                blank=True, db_default="", help_text="The number called (E.164)", max_length=20
+                blank=True, db_default="", help_text="The number called (E.164)", max_length=32
             ),
         ),
         migrations.AlterField(
@@ -65,14 +65,14 @@ class Migration(migrations.Migration):
             model_name="callbackrequest",
             name="phone_2",
             field=models.CharField(
-                blank=True, db_default="", help_text="E.164, tried second", max_length=20
+                blank=True, db_default="", help_text="E.164, tried second", max_length=32
             ),
         ),
         migrations.AlterField(
             model_name="callbackrequest",
             name="phone_3",
             field=models.CharField(
-                blank=True, db_default="", help_text="E.164, tried third", max_length=20
+                blank=True, db_default="", help_text="E.164, tried third", max_length=32
             ),
         ),
         migrations.AlterField(

@@ -19,7 +19,7 @@ def dialled_was_the_phone(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("callbacks", "0003_callback_cancel"),
+        ("callbacks", "0004_callback_cancel"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -33,7 +33,7 @@ class Migration(migrations.Migration):
             model_name="callbackattempt",
             name="dialled",
             field=models.CharField(
-                blank=True, help_text="The number called (E.164)", max_length=20
+                blank=True, help_text="The number called (E.164)", max_length=32
             ),
         ),
         migrations.AddField(
@@ -76,12 +76,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="callbackrequest",
             name="phone_2",
-            field=models.CharField(blank=True, help_text="E.164, tried second", max_length=20),
+            field=models.CharField(blank=True, help_text="E.164, tried second", max_length=32),
         ),
         migrations.AddField(
             model_name="callbackrequest",
             name="phone_3",
-            field=models.CharField(blank=True, help_text="E.164, tried third", max_length=20),
+            field=models.CharField(blank=True, help_text="E.164, tried third", max_length=32),
         ),
         migrations.AddField(
             model_name="callbackrequest",
