@@ -84,3 +84,13 @@ def check_day(form, name, *, today):
         form.add_error(name, f"Pick a day between {earliest:%Y-%m-%d} and {latest:%Y-%m-%d}.")
         return False
     return True
+
+
+def parse_id(value):
+    """A row id from a query string or a hidden field, or ``None`` when it cannot be one:
+    ASCII digits only (``isdigit`` alone takes other scripts' digits), at most 18 of them (a
+    PostgreSQL bigint; a longer number would fail in the database, not here)."""
+    value = str(value or "")
+    if value.isascii() and value.isdigit() and len(value) <= 18:
+        return int(value)
+    return None
