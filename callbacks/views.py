@@ -15,6 +15,7 @@ from django.views.decorators.vary import vary_on_headers
 from core.audit import audit_record, request_address
 from core.roles import TEAM_LEAD, agent_required, has_role, team_lead_required
 from scripts_library import moments
+from scripts_library.cards import cards_for_call
 
 from . import categories, conf, policy, selectors, services
 from .forms import AttemptForm, CallLogExportForm
@@ -41,11 +42,9 @@ def queue(request):
 
 
 def _detail_context(request, callback, *, now, form=None, logged=""):
-    from console.call import script_cards
-
     cards = {
         card.moment: card
-        for card in script_cards(
+        for card in cards_for_call(
             wanted=moments.CALLBACK_CALL,
             outage=callback.outage,
             customer=callback.customer,
