@@ -14,6 +14,8 @@ TEMPLATES = Path(settings.BASE_DIR) / "templates"
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
 INLINE_HANDLER = re.compile(r"\son[a-z]+\s*=", re.IGNORECASE)
 INLINE_STYLE_ELEMENT = re.compile(r"<style[\s>]", re.IGNORECASE)
+# htmx features that evaluate code (refused by the policy): trigger filters, hx-on, js: values.
+HTMX_EVAL = re.compile(r"hx-trigger=\"[^\"]*\[|hx-on|hx-vals=['\"]js:|hx-vars", re.IGNORECASE)
 
 
 def test_row15_pages_with_customer_data_are_not_stored_and_carry_a_strict_csp(agent_client):
@@ -45,3 +47,4 @@ def test_no_template_has_an_inline_script_handler_or_style_element(path):
     assert not INLINE_SCRIPT.search(text), "move the script to static/js/"
     assert not INLINE_HANDLER.search(text), "attach the handler from static/js/"
     assert not INLINE_STYLE_ELEMENT.search(text), "move the styles to static/css/"
+    assert not HTMX_EVAL.search(text), "htmx would need eval: use an event listener in static/js/"
