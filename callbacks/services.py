@@ -11,11 +11,12 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import DateTimeField, DurationField, ExpressionWrapper, F, Value
 from django.db.models.functions import Greatest
 
+from core.roles import TEAM_LEAD, has_role
 from core.validation import MERGED_NOTES_MAX_LENGTH
 from outages import lifecycle
 from outages.models import Escalation, Outage
 
-from . import conf, policy
+from . import conf, events, policy
 from .models import CallbackAttempt, CallbackEvent, CallbackRequest, Letter
 
 SYSTEM_RELEASE_REASON = "Outage restored: released with its deadline"
@@ -169,7 +170,7 @@ def _file_or_merge(*, actor, now, outage, fields):
         reason="Filed" + (" after restoration: due from filing" if due_at else ""),
     )
     if due_at:
-        _distribute_on_commit()
+        events.announce_work_due_on_commit()  # workload distributes; the beat backs it up
     return Filing(callback=callback, merged=False)
 
 
@@ -187,15 +188,6 @@ def _outage_shared(outage_id):
     if not rows:
         raise Outage.DoesNotExist(f"No outage {outage_id}.")
     return rows[0]
-
-
-def _distribute_on_commit():
-    """New due work: ask the workers to distribute it (best effort; the schedule backs it up)."""
-    from core.tasking import send_on_commit
-
-    from . import tasks
-
-    send_on_commit(tasks.distribute)
 
 
 @transaction.atomic
@@ -220,7 +212,7 @@ def callbacks_release_for_outage(*, outage_id, now):
         updated_at=now,
     )
     if released:
-        _distribute_on_commit()
+        events.announce_work_due_on_commit()  # workload distributes; the beat backs it up
     return released
 
 
@@ -357,8 +349,6 @@ def callback_record_attempt(
     second call the agent did not make. Writes the call log, the callback's new state, an
     event for every change, a letter when the rules produce one, and an escalation when the
     customer says the service is still down."""
-    from core.roles import TEAM_LEAD, has_role
-
     locked = (
         CallbackRequest.objects.select_for_update(of=("self",))
         .select_related("customer", "outage")

@@ -22,7 +22,7 @@ urlpatterns = [
     path("", include((console_patterns, "console"))),
     path("outages/", include("outages.urls")),
     path("callbacks/", include("callbacks.urls")),
-    path("workload/", include("callbacks.workload_urls")),
+    path("workload/", include("workload.urls")),
     path("scripts/", include("scripts_library.urls")),
     path("security/", include((security_patterns, "security"))),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

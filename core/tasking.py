@@ -10,6 +10,7 @@ import logging
 import threading
 import time
 
+from celery import current_app
 from django.conf import settings
 from django.db import transaction
 
@@ -45,6 +46,23 @@ def send(task, *args, **kwargs):
         with _lock:
             _skip_until = time.monotonic() + _retry_seconds()
         logger.warning("Broker unavailable: %s not sent; the sweep will catch up", task.name)
+        return False
+    return True
+
+
+def send_by_name(name, *args, **kwargs):
+    """``send`` for a task known by its registered name: an event subscriber sends work
+    without importing the task's module (and so the models behind it)."""
+    global _skip_until
+    if broker_marked_down():
+        logger.info("Broker marked down: %s not sent; the sweep will catch up", name)
+        return False
+    try:
+        current_app.send_task(name, args=args, kwargs=kwargs, retry=False)
+    except Exception:  # noqa: BLE001 - any broker failure: the beat sweep will redo it
+        with _lock:
+            _skip_until = time.monotonic() + _retry_seconds()
+        logger.warning("Broker unavailable: %s not sent; the sweep will catch up", name)
         return False
     return True
 

@@ -18,11 +18,12 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from callbacks import distribution, policy
+from callbacks import policy
 from callbacks import services as callback_services
 from callbacks.models import CallbackRequest, Letter
 from outages import services as outage_services
 from tests.factories import CustomerFactory, ServiceAreaFactory
+from workload import services as distribution
 
 from .conftest import E2E, assert_accessible, screenshot
 
