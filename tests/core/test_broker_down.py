@@ -1,6 +1,7 @@
 """Filing and restoring with the broker down cost no more than with it up (issue 13, row 14).
 
-The only broker work on those paths is ``core.tasking.send`` (on commit). Each case runs in a
+The only broker work on those paths is ``core.tasking`` sending on commit (a filing's "work
+is due" event reaches workload's subscriber, which sends the distribution by name). Each case runs in a
 fresh process, as a web worker would, pointed at the real Redis or at a port where nothing
 speaks Redis: the first publish fails once, and later ones skip the broker until
 ``BROKER_RETRY_SECONDS`` pass (the sweep does the work). Counted, and timed against a
@@ -25,11 +26,12 @@ SCRIPT = f"""
 import json, time
 import django
 django.setup()
-from callbacks import tasks
-from core.tasking import send
-send(tasks.distribute)  # the first publish of the process: connects (or fails once)
+from callbacks import events
+from core.tasking import send_by_name
+# A filing after restoration announces due work; workload's subscriber sends the distribution.
+events.announce_work_due()  # the first publish of the process: connects (or fails once)
 started = time.perf_counter()
-sent = sum(bool(send(tasks.distribute)) for _ in range({SENDS}))
+sent = sum(bool(send_by_name("workload.tasks.distribute")) for _ in range({SENDS}))
 print(json.dumps({{"seconds": time.perf_counter() - started, "sent": sent}}))
 """
 

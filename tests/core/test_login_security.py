@@ -1,7 +1,11 @@
 """Login throttling, the audit trail of logins, and the supervisors' security pages
 (issue 13, row 8 and item 4)."""
 
+import importlib
+
 import pytest
+from django.apps import apps as django_apps
+from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -12,6 +16,7 @@ from core.models import AuditEntry
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "pw-for-tests"
+UNLOCK_MIGRATION = importlib.import_module("console.migrations.0002_supervisors_unlock_logins")
 
 
 def _login(client, username, password):
@@ -91,3 +96,16 @@ def test_the_audit_page_filters_by_action_user_and_day_and_pages(supervisor_clie
     bad = supervisor_client.get(reverse("security:audit"), {"start": "9999-12-31"})
     assert bad.status_code == 400
     assert "Pick a day between" in bad.content.decode()
+
+
+def test_a_supervisor_can_clear_a_lockout_in_the_admin_too(client, agent, django_user_model):
+    # What the migration grants (run again here: a transactional test may have flushed it).
+    UNLOCK_MIGRATION.grant(django_apps, None)
+    for _ in range(5):
+        _login(client, "agent", "wrong")
+    boss = django_user_model.objects.create_user("boss", password=PASSWORD, is_staff=True)
+    boss.groups.add(Group.objects.get(name="Supervisor"))
+    client.force_login(boss)
+    listing = client.get(reverse("admin:axes_accessattempt_changelist"))
+    assert listing.status_code == 200 and "agent" in listing.content.decode()
+    assert boss.has_perm("axes.delete_accessattempt")
