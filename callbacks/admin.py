@@ -19,7 +19,17 @@ class AttemptInline(ReadOnlyInline):
     model = CallbackAttempt
     extra = 0
     can_delete = False
-    readonly_fields = ["number", "agent", "at", "outcome", "category", "subcategory", "subject"]
+    readonly_fields = [
+        "number",
+        "agent",
+        "at",
+        "outcome",
+        "category",
+        "subcategory",
+        "subject",
+        "dialled",
+        "consent",
+    ]
 
 
 class EventInline(ReadOnlyInline):
@@ -32,8 +42,8 @@ class EventInline(ReadOnlyInline):
 @admin.register(CallbackRequest)
 class CallbackRequestAdmin(ReadOnlyAdmin):
     list_display = ["id", "name", "phone", "outage", "status", "due_at", "assigned_to", "attempts"]
-    list_filter = ["status", "at_risk"]
-    search_fields = ["name", "phone", "account_number"]
+    list_filter = ["status", "at_risk", "rescheduled_by_customer", "cancel_reason"]
+    search_fields = ["name", "phone", "phone_2", "phone_3", "account_number"]
     raw_id_fields = ["outage", "customer", "assigned_to", "created_by"]
     # The state machine is worked through the console, which keeps the timeline: every field
     # here (assignment, outage, phone, risk, deadlines) is read-only (ReadOnlyAdmin).

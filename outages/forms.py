@@ -116,14 +116,21 @@ class DeclareOutageForm(forms.Form):
 
 
 class OutageUpdateForm(forms.Form):
+    """The one way to change an outage's status, cause or ETR on its page. Its ids start with
+    ``update_`` so that the restoration form beside it can use the same field names."""
+
     status = forms.ChoiceField(choices=[], required=False, label="Status")
     cause = _text("Cause")
     etr = forms.DateTimeField(
-        label="Estimated restoration (ETR)", required=False, widget=DateTimeLocalInput()
+        label="Estimated restoration (ETR)",
+        required=False,
+        widget=DateTimeLocalInput(),
+        help_text="Leave empty to keep the current one.",
     )
-    message = _text("Update for customers")
+    message = _text("Message for customers")
 
     def __init__(self, *args, outage, **kwargs):
+        kwargs.setdefault("auto_id", "update_%s")
         super().__init__(*args, **kwargs)
         self.outage = outage
         forward = [
@@ -155,6 +162,10 @@ class OutageUpdateForm(forms.Form):
 
 
 class RestoreForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "restore_%s")
+        super().__init__(*args, **kwargs)
+
     restored_at = forms.DateTimeField(
         label="Restored at",
         required=False,
@@ -165,10 +176,14 @@ class RestoreForm(forms.Form):
 
 
 class ChangeEtrForm(forms.Form):
+    """The ETR alone (kept for scripts and integrations; the page changes it through
+    ``OutageUpdateForm``)."""
+
     etr = forms.DateTimeField(label="New estimated restoration (ETR)", widget=DateTimeLocalInput())
     message = _text("Update for customers")
 
     def __init__(self, *args, outage=None, **kwargs):
+        kwargs.setdefault("auto_id", "etr_%s")
         super().__init__(*args, **kwargs)
         self.outage = outage
 

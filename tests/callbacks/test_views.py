@@ -20,7 +20,8 @@ HTMX = {"HX-Request": "true"}
 
 
 def _post_attempt(client, callback, outcome, headers=None, **fields):
-    data = {"outcome": outcome, "category": "outage", "subcategory": "no_service", **fields}
+    data = {"outcome": outcome, "category": "outage", "subcategory": "no_service", "consent": "yes"}
+    data.update(fields)
     # The page always says which attempt it shows (the form requires it since issue 13).
     data.setdefault("expected_number", CallbackRequest.objects.get(pk=callback.pk).attempts + 1)
     return client.post(

@@ -15,7 +15,9 @@ INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
 INLINE_HANDLER = re.compile(r"\son[a-z]+\s*=", re.IGNORECASE)
 INLINE_STYLE_ELEMENT = re.compile(r"<style[\s>]", re.IGNORECASE)
 # htmx features that evaluate code (refused by the policy): trigger filters, hx-on, js: values.
-HTMX_EVAL = re.compile(r"hx-trigger=\"[^\"]*\[|\shx-on[:=-]|hx-vals=['\"]js:|hx-vars", re.IGNORECASE)
+HTMX_EVAL = re.compile(
+    r"hx-trigger=\"[^\"]*\[|\shx-on[:=-]|hx-vals=['\"]js:|hx-vars", re.IGNORECASE
+)
 
 
 def test_row15_pages_with_customer_data_are_not_stored_and_carry_a_strict_csp(agent_client):
