@@ -1,9 +1,9 @@
 """Filing and restoring with the broker down cost no more than with it up (issue 13, row 14).
 
-The only broker work on those paths is ``core.tasking`` sending on commit (a filing's "work
-is due" event reaches workload's subscriber, which sends the distribution by name).
-Each case runs in a fresh process, as a web worker would, pointed at the real Redis or at
-a port where nothing speaks Redis: the first publish fails once, and later ones skip the broker until
+The only broker work on those paths is ``core.tasking`` sending on commit: a filing's "work
+is due" event reaches workload's subscriber, which sends the distribution by name. Each case
+runs in a fresh process, as a web worker would, pointed at the real Redis or at a port where
+nothing speaks Redis: the first publish fails once, and later ones skip the broker until
 ``BROKER_RETRY_SECONDS`` pass (the sweep does the work). Counted, and timed against a
 generous bound (the issue asks for "within 20%")."""
 
