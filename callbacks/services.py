@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from core.roles import TEAM_LEAD, has_role
+from core.validation import MERGED_NOTES_MAX_LENGTH
 from outages import lifecycle
 from outages.models import Escalation, Outage
 
@@ -50,13 +51,23 @@ def record_event(callback, *, actor, now, from_status, to_status, reason):
     )
 
 
+NOTES_FULL_MARK = " […notes full: see the callback's history]"
+
+
 def _merge_note(existing, *, actor, now, call_reason, notes):
+    """The first filing's notes with a line per later call, never past
+    ``MERGED_NOTES_MAX_LENGTH``: what does not fit is cut, and says so."""
     who = actor.get_full_name() or actor.get_username()
     # In the centre's zone, as every other time on the pages.
     stamp = date_format(timezone.localtime(now), "D j M, g:i A T")
     addition = f"[{stamp}, {who}] Called again: {call_reason}"
     if notes:
         addition += f" — {notes}"
+    room = MERGED_NOTES_MAX_LENGTH - len(existing) - 1
+    if room <= len(NOTES_FULL_MARK):
+        return existing
+    if len(addition) > room:
+        addition = addition[: room - len(NOTES_FULL_MARK)] + NOTES_FULL_MARK
     return f"{existing}\n{addition}".strip()
 
 
@@ -132,6 +143,12 @@ def _file_or_merge(*, actor, now, outage, fields):
     if outage is not None:
         # The caller's copy may be stale (restored since the page loaded): read it now.
         outage = _outage_shared(outage.pk)
+        if outage.status == lifecycle.CLOSED:
+            raise CallbackError(
+                f"The outage “{outage.title}” is closed: file the callback without it "
+                "(reload the page to see what covers the caller now).",
+                field="outage",
+            )
     existing = (
         CallbackRequest.objects.select_for_update()
         .open()
@@ -505,12 +522,7 @@ def callback_record_attempt(
         .select_related("customer", "outage")
         .get(pk=callback.pk)
     )
-    number = locked.attempts + 1
-    if expected_number is not None and expected_number != number:
-        raise CallbackError(
-            f"Attempt {expected_number} on this callback was already logged; "
-            "reload the page to see it."
-        )
+    # Who may log comes first: someone who may not learns nothing about the callback.
     if not policy.may_record_attempt(
         actor_id=actor.pk,
         assigned_to_id=locked.assigned_to_id,
@@ -518,6 +530,12 @@ def callback_record_attempt(
     ):
         raise NotYourCallback(
             "Only the agent who holds this callback, or a team lead, can log a call on it."
+        )
+    number = locked.attempts + 1
+    if expected_number is not None and expected_number != number:
+        raise CallbackError(
+            f"Attempt {expected_number} on this callback was already logged; "
+            "reload the page to see it."
         )
     status = locked.status
     if status not in policy.WORKABLE_STATUSES:
