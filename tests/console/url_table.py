@@ -12,6 +12,7 @@ ROUTES = {
     "console:file_callback": ("post", roles.AGENT, 400, {}),
     "console:refund_review": ("post", roles.AGENT, 400, {}),
     "healthz": ("get", None, 200, {}),
+    "metrics": ("get", None, 403, {}),  # a bearer token or an allowed network, not a login
     "login": ("get", None, 200, {}),
     "logout": ("post", None, 302, {}),
 }
