@@ -321,7 +321,8 @@ def workers_done(pool, *, settled=10):
     seen = []
 
     def drained():
-        empty = client.llen("celery") == 0 and client.hlen("unacked") == 0
+        queued = sum(client.llen(queue.name) for queue in settings.CELERY_TASK_QUEUES)
+        empty = queued == 0 and client.hlen("unacked") == 0
         seen.append(empty)
         return len(seen) >= settled and all(seen[-settled:])
 
