@@ -79,6 +79,11 @@ class CallbackRequest(models.Model):
         null=True, blank=True, help_text="When the deadline was first missed (recorded once)."
     )
     closed_at = models.DateTimeField(null=True, blank=True)
+    personal_data_removed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the name, phone, account and notes were removed (retention or erasure).",
+    )
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -1,9 +1,10 @@
 """Background work: ids in, one service call, nothing else. Every task is idempotent."""
 
 from celery import shared_task
+from django.conf import settings
 from django.utils import timezone
 
-from . import distribution, services
+from . import distribution, policy, services
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
@@ -25,3 +26,11 @@ def sweep():
 def distribute():
     """Hand due, unassigned callbacks to agents on duty."""
     return distribution.queue_distribute_auto(now=timezone.now())
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def anonymise_closed():
+    """Nightly (beat): personal data of callbacks finished before the retention period."""
+    now = timezone.now()
+    cutoff = policy.personal_data_cutoff(now=now, retention=settings.PERSONAL_DATA_RETENTION)
+    return services.callbacks_anonymise_before(cutoff=cutoff, now=now)
