@@ -276,6 +276,11 @@ class Stack:
             return conn.execute(sql, params).fetchall()
 
     def stop(self):
+        """SIGTERM to every process at once (each shuts down in parallel), then wait."""
+        for process in self.processes.values():
+            with contextlib.suppress(ProcessLookupError):
+                if process.poll() is None:
+                    os.kill(process.pid, signal.SIGTERM)
         for process in self.processes.values():
             with contextlib.suppress(ProcessLookupError):
                 _stop(process)
