@@ -103,6 +103,10 @@ def test_dump_restore_and_the_console_works_on_the_copy(
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "console.settings",
         "DATABASE_URL": f"postgres://{auth}@{p['host']}:{p['port']}/{restored_database}",
+        # Explicit, whatever the defaults: pages render from the app folders' static files,
+        # and no setting may refuse a development key.
+        "DEBUG": "true",
+        "SECRET_KEY": secrets.token_urlsafe(50),
     }
     manage = [sys.executable, "manage.py"]
     run = dict(cwd=ROOT, env=console_env, capture_output=True, text=True, timeout=120)

@@ -10,6 +10,7 @@ would give the containers."""
 import json
 import os
 import re
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -120,7 +121,7 @@ def test_readme_production_command_is_the_compose_files():
 
 def test_every_compose_variable_is_read_and_readme_variables_are_honoured():
     command = _readme_command()
-    given = {"SECRET_KEY": "k" * 20 + "-generated-like-openssl-rand-hex-32-" + "9" * 20}
+    given = {"SECRET_KEY": secrets.token_hex(32)}  # what openssl rand -hex 32 gives
     given.update({k: v for k, v in command.items() if k != "SECRET_KEY"})
     environment = {name: _interpolate(value, given) for name, value in _app_environment().items()}
     observed = _settings_reading(environment, "SECRET_KEY", "ALLOWED_HOSTS", "DEBUG")
