@@ -14,6 +14,10 @@ from celery import current_task
 # (request id, username) of the request being served in this thread or task, if any.
 request_context = contextvars.ContextVar("request_context", default=None)
 
+# Message headers that carry the sending request's id and user to the task's log lines.
+REQUEST_ID_HEADER = "console_request_id"
+REQUEST_USER_HEADER = "console_request_user"
+
 # Attributes every LogRecord has: not copied as "extra" fields.
 _STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "taskName"}
 
@@ -24,7 +28,13 @@ def current_task_fields():
     task_id = getattr(request, "id", None) if request is not None else None
     if not task_id:
         return {}
-    return {"task_id": task_id, "task": task.name}
+    fields = {"task_id": task_id, "task": task.name}
+    # The request that sent the task, carried in its message headers (console/celery.py).
+    sent_by = getattr(request, REQUEST_ID_HEADER, None)
+    if sent_by:
+        fields["request_id"] = sent_by
+        fields["user"] = getattr(request, REQUEST_USER_HEADER, "") or ""
+    return fields
 
 
 class JsonFormatter(logging.Formatter):
@@ -39,7 +49,8 @@ class JsonFormatter(logging.Formatter):
         context = request_context.get()
         if context is not None:
             entry["request_id"], entry["user"] = context
-        entry.update(current_task_fields())
+        else:
+            entry.update(current_task_fields())
         for key, value in record.__dict__.items():
             if key not in _STANDARD and not key.startswith("_") and key not in entry:
                 entry[key] = value

@@ -291,7 +291,6 @@ def stack(smoke_database, tmp_path_factory):
     workdir = tmp_path_factory.mktemp("production")
     redis_server = OwnRedis(workdir)
     running = Stack(workdir, smoke_database, redis_server.url)
-    started = time.monotonic()
     try:
         _wait_until(redis_server.answers, timeout=15, what="redis-server")
         # What the compose file's migrate service and the image build run.
@@ -312,7 +311,6 @@ def stack(smoke_database, tmp_path_factory):
             return False
 
         _wait_until(web_answers, timeout=PROCESS_START_TIMEOUT, what="gunicorn to answer")
-        running.startup_seconds = time.monotonic() - started
         yield running
     finally:
         running.stop()
@@ -375,6 +373,7 @@ def test_production_path(stack):
     supervisor.login("smoke-supervisor")
     response, _ = supervisor.post(f"/outages/{stack.seed['outage']}/restore/", {"message": ""})
     assert response.status == 302
+    restore_request_id = response.headers["X-Request-ID"]
 
     def released():
         rows = stack.query(
@@ -416,6 +415,13 @@ def test_production_path(stack):
             entries[role].append(entry)
     filing = [e for e in entries["web"] if e.get("request_id") == filing_request_id]
     assert filing and filing[-1]["user"] == "smoke-agent" and filing[-1]["status"] == 200
-    assert any(e.get("task_id") and e.get("task") for e in entries["worker"])
+    # The release ran in the worker process, and its lines name the supervisor's request.
+    release = [
+        e for e in entries["worker"] if e.get("task") == "callbacks.tasks.release_for_outage"
+    ]
+    assert release and all(e["task_id"] for e in release)
+    assert {(e["request_id"], e["user"]) for e in release} == {
+        (restore_request_id, "smoke-supervisor")
+    }
+    assert {e["process"] for e in release}.isdisjoint({e["process"] for e in entries["web"]})
     assert any(e["logger"] == "celery.beat" for e in entries["beat"])
-    assert stack.startup_seconds < PROCESS_START_TIMEOUT
