@@ -244,6 +244,8 @@ CELERY_BEAT_SCHEDULE["outages-anonymise"] = {
     "task": "outages.tasks.anonymise_reviewed",
     "schedule": crontab(hour=3, minute=27),
 }
+# Each app that keeps personal data adds its own nightly task here (notifications: its
+# messages' addresses and bodies) and subscribes to ``outages.events.on_customer_erased``.
 
 # /metrics (Prometheus): refused unless the scraper sends ``Authorization: Bearer
 # <METRICS_TOKEN>`` or comes from one of METRICS_ALLOWED_NETWORKS (CIDR, e.g. 10.0.0.0/8).
