@@ -13,7 +13,7 @@ def escalation_sweep():
     return services.outages_escalation_sweep(now=timezone.now())
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True)
+@shared_task(name="outages.tasks.anonymise_reviewed", acks_late=True, reject_on_worker_lost=True)
 def anonymise_reviewed():
     """Nightly (beat): notes of refund reviews reviewed before the retention period."""
     now = timezone.now()

@@ -10,11 +10,13 @@ from django.db.models import Count, IntegerField, Min, OuterRef, Q, Subquery, Va
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from callbacks import conf, policy
+from callbacks import selectors as callback_selectors
+from callbacks.models import AgentDuty, CallbackAttempt, CallbackRequest, DistributionRun, Letter
 from core import roles
 from outages.models import Outage
 
-from . import conf, distribution, policy
-from .models import AgentDuty, CallbackAttempt, CallbackRequest, DistributionRun, Letter
+from . import services
 
 BOARD_CALLBACKS = 50
 DONE_OUTCOMES = (policy.ANSWERED, policy.LEFT_VOICEMAIL)
@@ -80,7 +82,7 @@ def _count(grouped):
 
 def _agent_rows(now):
     held = CallbackRequest.objects.filter(
-        assigned_to=OuterRef("pk"), status__in=distribution.HELD_STATUSES
+        assigned_to=OuterRef("pk"), status__in=services.HELD_STATUSES
     )
     done = CallbackAttempt.objects.filter(
         agent=OuterRef("pk"), at__gte=start_of_day(now), outcome__in=DONE_OUTCOMES
@@ -112,6 +114,12 @@ class Board:
     automatic_cap: int
     last_run: DistributionRun | None
     default_cap: int
+    # Due deadlines whose target fell in closed hours (policy: brought forward to the closing
+    # or moved to the next opening), and any still in closed hours; calling hours; open now.
+    closed_hours: dict
+    calling_hours: policy.CallingHours
+    calling_now: bool
+    escalated: int
 
 
 def queue_board(*, now):
@@ -122,14 +130,21 @@ def queue_board(*, now):
         .annotate(n=Count("id"))
         .values_list("status", "n")
     )
-    workable = CallbackRequest.objects.workable().aggregate(
-        overdue=Count("id", filter=Q(due_at__lt=now)),
-        at_risk=Count("id", filter=Q(due_at__gte=now, due_at__lte=now + margin)),
-        unassigned=Count("id", filter=Q(assigned_to__isnull=True)),
+    hours = conf.calling_hours()
+    annotations, closed_hours = callback_selectors.closed_hours_aggregates(hours=hours)
+    workable = (
+        CallbackRequest.objects.workable()
+        .annotate(**annotations)
+        .aggregate(
+            **closed_hours,
+            overdue=Count("id", filter=Q(due_at__lt=now)),
+            at_risk=Count("id", filter=Q(due_at__gte=now, due_at__lte=now + margin)),
+            unassigned=Count("id", filter=Q(assigned_to__isnull=True)),
+        )
     )
     by_status = [(policy.STATUS_LABELS[s], s, counts.get(s, 0)) for s in policy.STATUSES]
     agents = list(_agent_rows(now))
-    default_cap = distribution.default_cap()
+    default_cap = services.default_cap()
     for agent in agents:
         agent.cap = agent.own_cap or default_cap
         agent.next_left = time_left(agent.next_due, now) if agent.next_due else ""
@@ -170,8 +185,14 @@ def queue_board(*, now):
         .order_by("due_at", "id")[:BOARD_CALLBACKS],
         now,
     )
-    strategy, cap, _ = distribution.automatic_settings()
+    strategy, cap, _ = services.automatic_settings()
+    closed = {key: workable[key] for key in closed_hours if key != "escalated"}
+    closed["total"] = sum(closed.values())
     return Board(
+        closed_hours=closed,
+        calling_hours=hours,
+        calling_now=policy.in_calling_hours(now, hours=hours),
+        escalated=workable["escalated"],
         now=now,
         by_status=by_status,
         open_total=sum(counts.get(s, 0) for s in policy.OPEN_STATUSES),
@@ -182,7 +203,7 @@ def queue_board(*, now):
         agents=agents,
         outages=outage_rows,
         callbacks=callbacks,
-        automatic_strategy=distribution.STRATEGY_LABELS[strategy],
+        automatic_strategy=services.STRATEGY_LABELS[strategy],
         automatic_cap=cap,
         last_run=DistributionRun.objects.select_related("started_by").first(),
         default_cap=default_cap,
@@ -200,12 +221,12 @@ class MyCallbacks:
 
 def my_callbacks(*, agent, now):
     held = (
-        CallbackRequest.objects.filter(assigned_to=agent, status__in=distribution.HELD_STATUSES)
+        CallbackRequest.objects.filter(assigned_to=agent, status__in=services.HELD_STATUSES)
         .select_related("outage")
         .order_by("due_at", "id")
     )
     duty = AgentDuty.objects.filter(agent=agent).first()
-    cap = duty.cap if duty and duty.cap is not None else distribution.default_cap()
+    cap = duty.cap if duty and duty.cap is not None else services.default_cap()
     return MyCallbacks(
         now=now,
         items=_items(held, now),

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("callbacks", "0002_fewer_indexes_to_write"),
+        ("callbacks", "0006_database_defaults_for_bulk_loads"),
     ]
 
     operations = [
