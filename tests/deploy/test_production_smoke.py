@@ -247,16 +247,22 @@ class Stack:
         for key in ("LOG_FORMAT", "LOG_LEVEL", "REQUIRE_SERVICES"):
             self.env.pop(key, None)
 
-    def run(self, *args, timeout=120):
-        result = subprocess.run(
+    def launch(self, *args):
+        return subprocess.Popen(
             [str(ENTRYPOINT), *args],
             env=self.env,
-            capture_output=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
-            timeout=timeout,
         )
-        assert result.returncode == 0, (args, result.stdout[-3000:], result.stderr[-3000:])
-        return result
+
+    def finish(self, process, timeout=120):
+        stdout, stderr = process.communicate(timeout=timeout)
+        assert process.returncode == 0, (process.args, stdout[-3000:], stderr[-3000:])
+        return stdout
+
+    def run(self, *args, timeout=120):
+        return subprocess.CompletedProcess(args, 0, self.finish(self.launch(*args), timeout))
 
     def start(self, role, *args):
         log = (self.workdir / f"{role}.log").open("wb")
@@ -293,14 +299,16 @@ def stack(smoke_database, tmp_path_factory):
     running = Stack(workdir, smoke_database, redis_server.url)
     try:
         _wait_until(redis_server.answers, timeout=15, what="redis-server")
-        # What the compose file's migrate service and the image build run.
+        # What the image build (collectstatic) and the compose file's migrate service run,
+        # side by side; then the three processes start while the test data is seeded.
+        collect = running.launch("manage", "collectstatic", "--noinput", "-v", "0")
         running.run("migrate")
-        running.run("manage", "collectstatic", "--noinput", "-v", "0")
-        seeded = running.run("manage", "shell", "-v", "0", "-c", SEED % {"password": PASSWORD})
-        running.seed = json.loads(seeded.stdout.strip().splitlines()[-1])
+        running.finish(collect)
         running.start("web")
         running.start("worker", "callbacks,workload,notifications")
         running.start("beat")
+        seeded = running.run("manage", "shell", "-v", "0", "-c", SEED % {"password": PASSWORD})
+        running.seed = json.loads(seeded.stdout.strip().splitlines()[-1])
         browser = Browser(running.port)
 
         def web_answers():
