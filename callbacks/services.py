@@ -6,6 +6,7 @@ whatever the count, never a loop of ``save()``. Each state change leaves a ``Cal
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import DateTimeField, DurationField, ExpressionWrapper, F, Value
@@ -15,7 +16,13 @@ from outages import lifecycle
 from outages.models import Escalation, Outage
 
 from . import conf, policy
-from .models import CallbackAttempt, CallbackEvent, CallbackRequest, Letter
+from .models import (
+    CallbackAttempt,
+    CallbackEvent,
+    CallbackRequest,
+    InboundCall,
+    Letter,
+)
 
 SYSTEM_RELEASE_REASON = "Outage restored: released with its deadline"
 SYSTEM_REOPEN_REASON = "Outage reopened: back to waiting"
@@ -181,6 +188,15 @@ def _distribute_on_commit():
     send_on_commit(tasks.distribute)
 
 
+def _forecast_on_commit(*, outage_id=None):
+    """The queue changed shape: ask the workers for a fresh staffing forecast."""
+    from core.tasking import send_on_commit
+
+    from . import tasks
+
+    send_on_commit(tasks.staffing_forecast, outage_id)
+
+
 @transaction.atomic
 def callbacks_release_for_outage(*, outage_id, now):
     """Move a restored outage's waiting callbacks to queued, each due ``CALLBACK_TARGET`` after
@@ -204,6 +220,7 @@ def callbacks_release_for_outage(*, outage_id, now):
     )
     if released:
         _distribute_on_commit()
+    _forecast_on_commit(outage_id=outage_id)
     return released
 
 
@@ -548,3 +565,44 @@ def letter_mark_sent(*, actor, now, letter):
     callback.updated_at = now
     callback.save(update_fields=["status", "updated_at"])
     return letter
+
+
+# --- Inbound calls (the customer's history) ------------------------------------------------
+INBOUND_SAME_CALL = timedelta(minutes=15)
+INBOUND_NOTE_LENGTH = 200
+
+
+@transaction.atomic
+def inbound_call_log(*, agent, now, customer, outage=None):
+    """A lookup opened this customer's card: log the inbound call. Opening the same card again
+    within ``INBOUND_SAME_CALL`` (a refresh, a second lookup) is the same call."""
+    recent = (
+        InboundCall.objects.select_for_update()
+        .filter(customer=customer, agent=agent, at__gte=now - INBOUND_SAME_CALL)
+        .order_by("-at")
+        .first()
+    )
+    if recent is not None:
+        # The same call: keep the outage it was about (the latest one the card showed).
+        recent.outage = outage or recent.outage
+        recent.save(update_fields=["outage"])
+        return recent
+    return InboundCall.objects.create(customer=customer, outage=outage, agent=agent, at=now)
+
+
+@transaction.atomic
+def inbound_call_note(*, actor, now, inbound_call, note):
+    """The one-line outcome of a call that ended without a callback, by the agent who took it."""
+    note = " ".join(note.split())
+    if not note:
+        raise CallbackError("Write a short note of how the call ended.", field="note")
+    if len(note) > INBOUND_NOTE_LENGTH:
+        raise CallbackError(
+            f"Keep the note to one line ({INBOUND_NOTE_LENGTH} characters at most).", field="note"
+        )
+    if inbound_call.agent_id != actor.pk:
+        raise CallbackError("Only the agent who took the call can note its outcome.")
+    inbound_call.note = note
+    inbound_call.noted_at = now
+    inbound_call.save(update_fields=["note", "noted_at"])
+    return inbound_call

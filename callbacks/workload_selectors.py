@@ -13,8 +13,15 @@ from django.utils import timezone
 from core import roles
 from outages.models import Outage
 
-from . import conf, distribution, policy
-from .models import AgentDuty, CallbackAttempt, CallbackRequest, DistributionRun, Letter
+from . import conf, distribution, policy, staffing
+from .models import (
+    AgentDuty,
+    CallbackAttempt,
+    CallbackRequest,
+    DistributionRun,
+    Letter,
+    StaffingForecast,
+)
 
 BOARD_CALLBACKS = 50
 DONE_OUTCOMES = (policy.ANSWERED, policy.LEFT_VOICEMAIL)
@@ -213,3 +220,97 @@ def my_callbacks(*, agent, now):
         cap=cap,
         waiting_in_queue=CallbackRequest.objects.distributable().count(),
     )
+
+
+# --- The staffing alarm ------------------------------------------------------------------
+STAFFING_RECENT = timedelta(hours=24)
+STAFFING_RECENT_ATTEMPTS = 2000
+STAFFING_MIX_MINIMUM = 50
+STAFFING_STALE_AFTER = timedelta(minutes=5)
+
+
+def staffing_open_callbacks(*, now, max_attempts):
+    """The callbacks someone must still call (they have a deadline), as the forecast sees
+    them: seconds to their deadline and attempts left. One query, two columns."""
+    rows = CallbackRequest.objects.workable().order_by().values_list("due_at", "attempts")
+    return [
+        staffing.OpenCallback(
+            due_in=int((due_at - now).total_seconds()),
+            attempts_left=max(1, max_attempts - attempts),
+        )
+        for due_at, attempts in rows.iterator(chunk_size=5000)
+    ]
+
+
+def staffing_agents_on_duty():
+    return AgentDuty.objects.filter(on_duty=True, agent__is_active=True).count()
+
+
+def staffing_recent_attempts(*, now):
+    """The latest attempts of the last day (agent, time, outcome), newest first, capped."""
+    return list(
+        CallbackAttempt.objects.filter(at__gte=now - STAFFING_RECENT, at__lte=now)
+        .order_by("-at")
+        .values_list("agent_id", "at", "outcome")[:STAFFING_RECENT_ATTEMPTS]
+    )
+
+
+def staffing_observed(*, now):
+    """The handle time (minutes) and outcome mix observed in recent attempts, each None when
+    there are too few to trust (the forecast then uses its defaults)."""
+    attempts = staffing_recent_attempts(now=now)
+    by_agent = {}
+    for agent_id, at, _ in attempts:
+        by_agent.setdefault(agent_id, []).append(at)
+    handle = staffing.observed_handle_minutes(by_agent)
+    counted = [outcome for _, _, outcome in attempts]
+    answered = counted.count(policy.ANSWERED)
+    voicemail = counted.count(policy.LEFT_VOICEMAIL)
+    no_voicemail = counted.count(policy.NO_VOICEMAIL)
+    total = answered + voicemail + no_voicemail
+    mix = None
+    if total >= STAFFING_MIX_MINIMUM:
+        mix = (answered / total, voicemail / total, no_voicemail / total)
+    return handle, mix
+
+
+@dataclass(frozen=True)
+class StaffingAlarm:
+    forecast: StaffingForecast | None
+    sentence: str
+    alarm: bool
+    stale: bool
+    target_hours: float
+
+
+def staffing_alarm(*, now):
+    """The latest staffing forecast for the queue board and the reports (a stored snapshot:
+    reading it costs one indexed query whatever the queue's size)."""
+    latest = StaffingForecast.objects.order_by("-computed_at", "-id").first()
+    target_hours = conf.rules().target.total_seconds() / 3600
+    if latest is None:
+        return StaffingAlarm(None, "No staffing forecast yet.", False, True, target_hours)
+    return StaffingAlarm(
+        forecast=latest,
+        sentence=staffing_sentence(latest, target_hours=target_hours),
+        alarm=latest.will_miss > latest.already_late,
+        stale=now - latest.computed_at > STAFFING_STALE_AFTER,
+        target_hours=target_hours,
+    )
+
+
+def staffing_sentence(row, *, target_hours):
+    return staffing.Forecast(
+        open_callbacks=row.open_callbacks,
+        already_late=row.already_late,
+        agents_on_duty=row.agents_on_duty,
+        will_miss=row.will_miss,
+        agents_needed=row.agents_needed,
+        capacity_bound=row.capacity_bound,
+        handle_minutes=row.handle_minutes,
+    ).sentence(target_hours)
+
+
+def staffing_forecasts_for_outage(outage_id):
+    """The forecasts a restoration of this outage triggered, oldest first."""
+    return list(StaffingForecast.objects.filter(outage_id=outage_id).order_by("computed_at", "id"))

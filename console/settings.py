@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "outages",
     "scripts_library",
     "callbacks",
+    "reports",
     "console",
 ]
 
@@ -180,6 +181,14 @@ CELERY_BEAT_SCHEDULE = {
     "callbacks-sweep": {"task": "callbacks.tasks.sweep", "schedule": crontab()},
     "outages-escalation-sweep": {"task": "outages.tasks.escalation_sweep", "schedule": crontab()},
     "callbacks-distribute": {"task": "callbacks.tasks.distribute", "schedule": crontab()},
+    "callbacks-staffing-forecast": {
+        "task": "callbacks.tasks.staffing_forecast",
+        "schedule": crontab(),
+    },
+    "reports-refresh-summaries": {
+        "task": "reports.tasks.refresh_summaries",
+        "schedule": crontab(minute="*/5"),
+    },
 }
 
 # The benchmark floor view (``make bench`` only): never mounted in normal runs.

@@ -11,7 +11,7 @@ import re
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -19,6 +19,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from callbacks import selectors as callback_selectors
 from callbacks import services as callback_services
 from core.roles import agent_required
 from outages import selectors as outage_selectors
@@ -26,7 +27,7 @@ from outages import services as outage_services
 from outages.models import Customer, Outage
 
 from . import call as live_call
-from .forms import LiveCallbackForm, RefundReviewForm
+from .forms import InboundNoteForm, LiveCallbackForm, RefundReviewForm
 from .selectors import open_callbacks_for_customer, refund_review_requested_at
 
 SUGGEST_MIN_LENGTH = 3
@@ -88,6 +89,11 @@ def home(request):
         context["form"] = _callback_form(call)
         context["open_callbacks"] = open_callbacks_for_customer(call.customer)
         context.update(_live_region(request, call, now))
+    if call.customer is not None:
+        # The card opened: the call is an inbound interaction on the customer's history.
+        context["inbound_call"] = callback_services.inbound_call_log(
+            agent=request.user, now=now, customer=call.customer, outage=call.outage
+        )
     template = "console/call.html"
     if request.htmx and not request.htmx.history_restore_request:
         template += "#result"
@@ -183,6 +189,30 @@ def refund_review(request):
         "refund_requested_at": review.requested_at,
     }
     return render(request, "console/_refund.html", context)
+
+
+@require_POST
+@agent_required
+def inbound_note(request, pk):
+    """The one-line outcome of a call that ended without a callback."""
+    inbound_call = callback_selectors.inbound_call_for_note(pk=pk, agent=request.user)
+    if inbound_call is None:
+        raise Http404("No such call of yours.")
+    form = InboundNoteForm(request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            inbound_call = callback_services.inbound_call_note(
+                actor=request.user,
+                now=timezone.now(),
+                inbound_call=inbound_call,
+                note=form.cleaned_data["note"],
+            )
+            status = 200
+        except callback_services.CallbackError as error:
+            form.add_error("note", error.message)
+    context = {"inbound_call": inbound_call, "note_form": form, "saved": status == 200}
+    return render(request, "console/_inbound_note.html", context, status=status)
 
 
 @login_not_required
