@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
 from django.db.models import Count, Sum
+from django.db.models.functions import ExtractHour
 from django.utils import timezone
 
 from callbacks import policy, workload_selectors
@@ -28,6 +29,8 @@ OUTCOMES = (
     ("still_without_service", policy.STILL_WITHOUT_SERVICE),
 )
 REPORTABLE = (lifecycle.RESTORED, lifecycle.CLOSED)
+# Long lists on the analytics page show this many rows; their CSV has every row.
+PAGE_ROWS = 25
 
 
 def _name(first, last, username):
@@ -435,6 +438,17 @@ class Analytics:
     charts: dict = field(default_factory=dict)
 
     @property
+    def worst_outages(self):
+        """The outages with the lowest share called in time (the page's table; the CSV has
+        them all)."""
+        rated = [row for row in self.outages if row["share"] is not None]
+        return sorted(rated, key=lambda row: (row["share"], row["summary"].restored_at))[:PAGE_ROWS]
+
+    @property
+    def busiest_agents(self):
+        return self.agents[:PAGE_ROWS]
+
+    @property
     def in_time_share(self):
         return figures.share(self.in_time, self.released)
 
@@ -465,6 +479,7 @@ def analytics(*, start, end):
     summaries = list(
         OutageSummary.objects.filter(restored_at__gte=start_at, restored_at__lt=end_at)
         .select_related("outage")
+        .only("outage__title", "started_at", "restored_at", "released", "first_in_time")
         .order_by("restored_at", "outage_id")
     )
     outages = []
@@ -525,11 +540,14 @@ def analytics(*, start, end):
     restored = {row["outage"].pk: row["summary"].restored_at for row in outages}
     given = [figures.EtrGiven(at, etr, restored.get(outage_id)) for outage_id, at, etr in etrs]
     median, worst = figures.etr_accuracy(given)
-    by_hour = defaultdict(int)
-    for hour, lookups in LookupHourSummary.objects.filter(
-        hour__gte=start_at, hour__lt=end_at
-    ).values_list("hour", "lookups"):
-        by_hour[timezone.localtime(hour).hour] += lookups
+    by_hour = dict(
+        LookupHourSummary.objects.filter(hour__gte=start_at, hour__lt=end_at)
+        .annotate(local_hour=ExtractHour("hour", tzinfo=timezone.get_current_timezone()))
+        .order_by()
+        .values_list("local_hour")
+        .annotate(n=Sum("lookups"))
+        .values_list("local_hour", "n")
+    )
     result = Analytics(
         start=start,
         end=end,

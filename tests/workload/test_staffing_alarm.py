@@ -65,7 +65,7 @@ def test_board_shows_the_alarm_and_the_capacity_bound(django_user_model, lead_cl
         "412 of 1,300 callbacks will miss the 8-hour target with 18 agents on duty; "
         "with 27 agents all are called in time." in html
     )
-    assert "no plan at all could call more than 1100 of 1300 in time" in html
+    assert "no plan at all could call more than 1,100 of 1,300 in time" in html
     partial = lead_client.get(reverse("workload:board"), headers={"HX-Request": "true"})
     assert 'data-staffing="alarm"' in partial.content.decode()
 
