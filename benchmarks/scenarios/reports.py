@@ -43,9 +43,45 @@ def _timed(function, count):
 def _generate(cursor, *, callbacks, lookups, agent_ids, filer_id, now, log):
     """The year, in a handful of statements. Returns the generated outages' ids."""
     from callbacks.models import CallbackAttempt, CallbackRequest, InboundCall
-    from outages.models import Customer, Outage, OutageUpdate, ServiceArea
+    from outages.models import Outage, OutageUpdate
 
     year_start = now - timedelta(days=365)
+    cursor.execute(
+        f"SELECT count(*) FROM {Outage._meta.db_table} WHERE title LIKE %s", [TITLE_PREFIX + " %"]
+    )
+    if cursor.fetchone()[0] == OUTAGES:
+        log("Reusing the generated outages (and any of their rows that match the sizes)")
+    else:
+        _clear(cursor)
+        _generate_outages(cursor, year_start=year_start)
+    cursor.execute(
+        f"SELECT id FROM {Outage._meta.db_table} WHERE title LIKE %s ORDER BY id",
+        [TITLE_PREFIX + " %"],
+    )
+    ids = [row[0] for row in cursor.fetchall()]
+    table = CallbackRequest._meta.db_table
+    cursor.execute(f"SELECT count(*) FROM {table} WHERE outage_id = ANY(%s)", [ids])
+    if cursor.fetchone()[0] != callbacks:
+        log(f"{callbacks:,} callbacks and their attempts")
+        cursor.execute(f"TRUNCATE {table} CASCADE")
+        _generate_callbacks(cursor, table=table, ids=ids, callbacks=callbacks, filer_id=filer_id)
+        _generate_attempts(cursor, table=table, ids=ids, agent_ids=agent_ids)
+    cursor.execute(f"SELECT count(*) FROM {CallbackAttempt._meta.db_table}")
+    if cursor.fetchone()[0] != callbacks * ATTEMPTS_PER_CALLBACK:
+        log(f"{callbacks * ATTEMPTS_PER_CALLBACK:,} attempts")
+        cursor.execute(f"TRUNCATE {CallbackAttempt._meta.db_table}")
+        _generate_attempts(cursor, table=table, ids=ids, agent_ids=agent_ids)
+    log(f"{lookups:,} live-call lookups")
+    cursor.execute(f"TRUNCATE {InboundCall._meta.db_table}")
+    _generate_lookups(cursor, ids=ids, lookups=lookups, agent_ids=agent_ids)
+    for model in (Outage, CallbackRequest, CallbackAttempt, InboundCall, OutageUpdate):
+        cursor.execute(f"ANALYZE {model._meta.db_table}")
+    return ids
+
+
+def _generate_outages(cursor, *, year_start):
+    from outages.models import Outage, OutageUpdate, ServiceArea
+
     cursor.execute(
         f"""
         INSERT INTO {Outage._meta.db_table}
@@ -62,13 +98,10 @@ def _generate(cursor, *, callbacks, lookups, agent_ids, filer_id, now, log):
         {"prefix": TITLE_PREFIX, "n": OUTAGES, "start": year_start},
     )
     cursor.execute(
-        f"SELECT id, started_at, restored_at FROM {Outage._meta.db_table} "
-        "WHERE title LIKE %s ORDER BY id",
+        f"SELECT id FROM {Outage._meta.db_table} WHERE title LIKE %s ORDER BY id",
         [TITLE_PREFIX + " %"],
     )
-    outages = cursor.fetchall()
-    ids = [row[0] for row in outages]
-    log(f"{len(ids)} outages; areas and ETRs")
+    ids = [row[0] for row in cursor.fetchall()]
     area_ids = [
         row[0] for row in ServiceArea.objects.order_by("id").values_list("id")[: OUTAGES * 3]
     ]
@@ -93,8 +126,11 @@ def _generate(cursor, *, callbacks, lookups, agent_ids, filer_id, now, log):
         """,
         {"ids": ids},
     )
-    log(f"{callbacks:,} callbacks")
-    table = CallbackRequest._meta.db_table
+
+
+def _generate_callbacks(cursor, *, table, ids, callbacks, filer_id):
+    from outages.models import Outage
+
     cursor.execute(
         f"""
         INSERT INTO {table}
@@ -120,7 +156,11 @@ def _generate(cursor, *, callbacks, lookups, agent_ids, filer_id, now, log):
             "attempts": ATTEMPTS_PER_CALLBACK,
         },
     )
-    log(f"{callbacks * ATTEMPTS_PER_CALLBACK:,} attempts")
+
+
+def _generate_attempts(cursor, *, table, ids, agent_ids):
+    from callbacks.models import CallbackAttempt
+
     cursor.execute(
         f"""
         INSERT INTO {CallbackAttempt._meta.db_table}
@@ -140,13 +180,18 @@ def _generate(cursor, *, callbacks, lookups, agent_ids, filer_id, now, log):
         """,
         {"agents": agent_ids, "ids": ids, "per": ATTEMPTS_PER_CALLBACK},
     )
-    log(f"{lookups:,} live-call lookups")
+
+
+def _generate_lookups(cursor, *, ids, lookups, agent_ids):
+    from callbacks.models import InboundCall
+    from outages.models import Customer, Outage
+
     cursor.execute(f"SELECT min(id), max(id) FROM {Customer._meta.db_table}")
     low, high = cursor.fetchone()
     cursor.execute(
         f"""
         INSERT INTO {InboundCall._meta.db_table} (customer_id, outage_id, agent_id, at, note)
-        SELECT %(low)s + (g * 7919) %% (%(high)s - %(low)s + 1), o.id,
+        SELECT %(low)s + (g::bigint * 7919) %% (%(high)s - %(low)s + 1), o.id,
                (%(agents)s::bigint[])[1 + g %% cardinality(%(agents)s::bigint[])],
                o.started_at + (o.restored_at - o.started_at) * ((g * 53 %% 1000) / 1000.0), ''
         FROM generate_series(0, %(n)s - 1) g
@@ -154,7 +199,7 @@ def _generate(cursor, *, callbacks, lookups, agent_ids, filer_id, now, log):
               FROM {Outage._meta.db_table} WHERE id = ANY(%(ids)s)) o
           ON o.k = g %% %(outages)s
         WHERE EXISTS (SELECT 1 FROM {Customer._meta.db_table}
-                      WHERE id = %(low)s + (g * 7919) %% (%(high)s - %(low)s + 1))
+                      WHERE id = %(low)s + (g::bigint * 7919) %% (%(high)s - %(low)s + 1))
         """,
         {
             "n": lookups,
@@ -165,9 +210,6 @@ def _generate(cursor, *, callbacks, lookups, agent_ids, filer_id, now, log):
             "outages": len(ids),
         },
     )
-    for model in (Outage, CallbackRequest, CallbackAttempt, InboundCall, OutageUpdate):
-        cursor.execute(f"ANALYZE {model._meta.db_table}")
-    return ids
 
 
 def _clear(cursor):
@@ -198,7 +240,7 @@ def run(context):
 
     from benchmarks.dataset import put_on_duty
     from callbacks import policy, staffing_services, workload_selectors
-    from callbacks.models import CallbackRequest
+    from callbacks.models import AgentDuty, CallbackRequest, StaffingForecast
     from outages import lifecycle
     from outages.models import Outage
     from reports import services
@@ -210,8 +252,9 @@ def run(context):
     agents = context.people.agents
     steps = {}
     with connection.cursor() as cursor:
-        context.log("Clearing earlier callbacks and generated outages")
-        _clear(cursor)
+        context.log("Clearing the last run's open callbacks, forecasts and duty")
+        cursor.execute(f"DELETE FROM {CallbackRequest._meta.db_table} WHERE outage_id IS NULL")
+        cursor.execute(f"TRUNCATE {StaffingForecast._meta.db_table}, {AgentDuty._meta.db_table}")
         began = time.perf_counter()
         ids = _generate(
             cursor,
