@@ -350,7 +350,8 @@ def _reports_section(result):
             f"{staffing.get('compute_ms', 0):,} ms to compute (the Celery task, every minute and "
             "after each release; the board reads the stored row): "
             f"{staffing.get('will_miss', 0):,} would miss the target; "
-            f"{staffing.get('agents_needed')} agents would call them all in time; capacity bound {staffing.get('capacity_bound', 0):,}.",
+            f"{staffing.get('agents_needed')} agents would call them all in time; "
+            f"capacity bound {staffing.get('capacity_bound', 0):,}.",
         ]
     lines += [
         "",
