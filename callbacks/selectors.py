@@ -133,13 +133,14 @@ def attempt_figures_by_outage(*, outage_ids):
     {outage_id: {...}}; one grouped query."""
     rows = (
         CallbackAttempt.objects.filter(callback__outage_id__in=outage_ids)
-        .annotate(deadline=_attempt_deadline())
+        .annotate(deadline=_first_deadline("callback__"))
         .order_by()
         .values("callback__outage_id")
         .annotate(
             attempts=Count("id"),
             retries=Count("id", filter=Q(number__gt=1)),
             first_attempts=Count("id", filter=Q(number=1)),
+            # Only first attempts are measured here: their deadline needs no earlier attempt.
             first_in_time=Count("id", filter=Q(number=1, at__lte=F("deadline"))),
             first_success=Count("id", filter=Q(number=1, outcome__in=DONE_AT_ONCE)),
             **_outcome_counts(),
