@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "outages",
     "scripts_library",
     "callbacks",
+    "workload",
     "reports",
     "console",
 ]
@@ -180,9 +181,9 @@ CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BEAT_SCHEDULE = {
     "callbacks-sweep": {"task": "callbacks.tasks.sweep", "schedule": crontab()},
     "outages-escalation-sweep": {"task": "outages.tasks.escalation_sweep", "schedule": crontab()},
-    "callbacks-distribute": {"task": "callbacks.tasks.distribute", "schedule": crontab()},
-    "callbacks-staffing-forecast": {
-        "task": "callbacks.tasks.staffing_forecast",
+    "workload-distribute": {"task": "workload.tasks.distribute", "schedule": crontab()},
+    "workload-staffing-forecast": {
+        "task": "workload.tasks.staffing_forecast",
         "schedule": crontab(),
     },
     "reports-refresh-summaries": {

@@ -13,10 +13,11 @@ from django.db.models import Count, Sum
 from django.db.models.functions import ExtractHour
 from django.utils import timezone
 
-from callbacks import policy, workload_selectors
+from callbacks import policy
 from callbacks import selectors as callback_selectors
 from outages import lifecycle
 from outages import selectors as outage_selectors
+from workload import selectors as workload_selectors
 
 from . import charts, figures
 from .models import AgentDaySummary, LookupHourSummary, OutageSummary

@@ -239,11 +239,13 @@ def run(context):
     from django.utils import timezone
 
     from benchmarks.dataset import put_on_duty
-    from callbacks import policy, staffing_services, workload_selectors
+    from callbacks import policy
     from callbacks.models import AgentDuty, CallbackRequest, StaffingForecast
     from outages import lifecycle
     from outages.models import Outage
     from reports import services
+    from workload import selectors as workload_selectors
+    from workload import services as workload_services
 
     scale = context.options.scale
     callbacks = max(OUTAGES, int(CALLBACKS * scale))
@@ -314,7 +316,7 @@ def run(context):
     CallbackRequest.objects.bulk_create(rows, batch_size=5000)
     put_on_duty(agents[:ON_DUTY], now=now, cap=25)
     began = time.perf_counter()
-    forecast = staffing_services.staffing_forecast_refresh(now=now, outage_id=open_outage.pk)
+    forecast = workload_services.staffing_forecast_refresh(now=now, outage_id=open_outage.pk)
     steps["staffing_compute_seconds"] = round(time.perf_counter() - began, 2)
     pages["staffing_alarm_read"] = _timed(
         lambda: workload_selectors.staffing_alarm(now=timezone.now()), REQUESTS

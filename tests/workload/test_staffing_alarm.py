@@ -6,10 +6,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from callbacks import staffing_services, workload_selectors
 from callbacks.models import AgentDuty, StaffingForecast
 from tests.callbacks.factories import due_callback, restored_outage
 from tests.conftest import make_user
+from workload import selectors as workload_selectors
+from workload import services as workload_services
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +28,7 @@ def test_refresh_forecasts_the_real_queue(django_user_model):
     for _ in range(60):
         due_callback(outage=outage, restored_at=outage.restored_at)
     _on_duty(django_user_model, 1)
-    row = staffing_services.staffing_forecast_refresh(now=now, outage_id=outage.pk)
+    row = workload_services.staffing_forecast_refresh(now=now, outage_id=outage.pk)
     assert (row.open_callbacks, row.agents_on_duty, row.already_late) == (60, 1, 0)
     assert row.will_miss > 0 and row.agents_needed > 1
     assert row.trigger == "restoration" and not row.handle_observed
@@ -46,7 +47,11 @@ def test_release_on_restoration_asks_for_a_forecast(django_capture_on_commit_cal
     CallbackFactory(outage=outage)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         services.callbacks_release_for_outage(outage_id=outage.pk, now=now)
-    assert len(callbacks) == 2  # distribute, and the staffing forecast
+    assert len(callbacks) == 2  # work is due (distribute), released (the staffing forecast)
+    from callbacks import events
+    from workload import subscribers
+
+    assert subscribers.forecast_when_released in events._released
 
 
 def test_board_shows_the_alarm_and_the_capacity_bound(django_user_model, lead_client):
@@ -80,5 +85,5 @@ def test_old_scheduled_forecasts_are_pruned(django_user_model):
         capacity_bound=0,
         handle_minutes=12,
     )
-    staffing_services.staffing_forecast_refresh(now=now)
+    workload_services.staffing_forecast_refresh(now=now)
     assert StaffingForecast.objects.count() == 1

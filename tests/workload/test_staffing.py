@@ -5,8 +5,8 @@ from datetime import timedelta
 
 import pytest
 
-from callbacks import simulation, staffing
 from callbacks.policy import DEFAULT_RULES
+from workload import simulation, staffing
 
 EIGHT_HOURS = 8 * 3600
 

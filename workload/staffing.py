@@ -18,8 +18,9 @@ import random
 from dataclasses import dataclass
 from datetime import timedelta
 
+from callbacks.policy import DEFAULT_RULES
+
 from . import simulation
-from .policy import DEFAULT_RULES
 
 DEFAULT_HANDLE_MINUTES = 12.0
 DEFAULT_MIX = (0.6, 0.25, 0.15)  # answered, voicemail, no voicemail

@@ -10,11 +10,8 @@ from django.db.models import Count, IntegerField, Min, OuterRef, Q, Subquery, Va
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from core import roles
-from outages.models import Outage
-
-from . import conf, distribution, policy, staffing
-from .models import (
+from callbacks import conf, policy
+from callbacks.models import (
     AgentDuty,
     CallbackAttempt,
     CallbackRequest,
@@ -22,6 +19,10 @@ from .models import (
     Letter,
     StaffingForecast,
 )
+from core import roles
+from outages.models import Outage
+
+from . import services, staffing
 
 BOARD_CALLBACKS = 50
 DONE_OUTCOMES = (policy.ANSWERED, policy.LEFT_VOICEMAIL)
@@ -87,7 +88,7 @@ def _count(grouped):
 
 def _agent_rows(now):
     held = CallbackRequest.objects.filter(
-        assigned_to=OuterRef("pk"), status__in=distribution.HELD_STATUSES
+        assigned_to=OuterRef("pk"), status__in=services.HELD_STATUSES
     )
     done = CallbackAttempt.objects.filter(
         agent=OuterRef("pk"), at__gte=start_of_day(now), outcome__in=DONE_OUTCOMES
@@ -136,7 +137,7 @@ def queue_board(*, now):
     )
     by_status = [(policy.STATUS_LABELS[s], s, counts.get(s, 0)) for s in policy.STATUSES]
     agents = list(_agent_rows(now))
-    default_cap = distribution.default_cap()
+    default_cap = services.default_cap()
     for agent in agents:
         agent.cap = agent.own_cap or default_cap
         agent.next_left = time_left(agent.next_due, now) if agent.next_due else ""
@@ -177,7 +178,7 @@ def queue_board(*, now):
         .order_by("due_at", "id")[:BOARD_CALLBACKS],
         now,
     )
-    strategy, cap, _ = distribution.automatic_settings()
+    strategy, cap, _ = services.automatic_settings()
     return Board(
         now=now,
         by_status=by_status,
@@ -189,7 +190,7 @@ def queue_board(*, now):
         agents=agents,
         outages=outage_rows,
         callbacks=callbacks,
-        automatic_strategy=distribution.STRATEGY_LABELS[strategy],
+        automatic_strategy=services.STRATEGY_LABELS[strategy],
         automatic_cap=cap,
         last_run=DistributionRun.objects.select_related("started_by").first(),
         default_cap=default_cap,
@@ -207,12 +208,12 @@ class MyCallbacks:
 
 def my_callbacks(*, agent, now):
     held = (
-        CallbackRequest.objects.filter(assigned_to=agent, status__in=distribution.HELD_STATUSES)
+        CallbackRequest.objects.filter(assigned_to=agent, status__in=services.HELD_STATUSES)
         .select_related("outage")
         .order_by("due_at", "id")
     )
     duty = AgentDuty.objects.filter(agent=agent).first()
-    cap = duty.cap if duty and duty.cap is not None else distribution.default_cap()
+    cap = duty.cap if duty and duty.cap is not None else services.default_cap()
     return MyCallbacks(
         now=now,
         items=_items(held, now),
@@ -223,55 +224,7 @@ def my_callbacks(*, agent, now):
 
 
 # --- The staffing alarm ------------------------------------------------------------------
-STAFFING_RECENT = timedelta(hours=24)
-STAFFING_RECENT_ATTEMPTS = 2000
-STAFFING_MIX_MINIMUM = 50
 STAFFING_STALE_AFTER = timedelta(minutes=5)
-
-
-def staffing_open_callbacks(*, now, max_attempts):
-    """The callbacks someone must still call (they have a deadline), as the forecast sees
-    them: seconds to their deadline and attempts left. One query, two columns."""
-    rows = CallbackRequest.objects.workable().order_by().values_list("due_at", "attempts")
-    return [
-        staffing.OpenCallback(
-            due_in=int((due_at - now).total_seconds()),
-            attempts_left=max(1, max_attempts - attempts),
-        )
-        for due_at, attempts in rows.iterator(chunk_size=5000)
-    ]
-
-
-def staffing_agents_on_duty():
-    return AgentDuty.objects.filter(on_duty=True, agent__is_active=True).count()
-
-
-def staffing_recent_attempts(*, now):
-    """The latest attempts of the last day (agent, time, outcome), newest first, capped."""
-    return list(
-        CallbackAttempt.objects.filter(at__gte=now - STAFFING_RECENT, at__lte=now)
-        .order_by("-at")
-        .values_list("agent_id", "at", "outcome")[:STAFFING_RECENT_ATTEMPTS]
-    )
-
-
-def staffing_observed(*, now):
-    """The handle time (minutes) and outcome mix observed in recent attempts, each None when
-    there are too few to trust (the forecast then uses its defaults)."""
-    attempts = staffing_recent_attempts(now=now)
-    by_agent = {}
-    for agent_id, at, _ in attempts:
-        by_agent.setdefault(agent_id, []).append(at)
-    handle = staffing.observed_handle_minutes(by_agent)
-    counted = [outcome for _, _, outcome in attempts]
-    answered = counted.count(policy.ANSWERED)
-    voicemail = counted.count(policy.LEFT_VOICEMAIL)
-    no_voicemail = counted.count(policy.NO_VOICEMAIL)
-    total = answered + voicemail + no_voicemail
-    mix = None
-    if total >= STAFFING_MIX_MINIMUM:
-        mix = (answered / total, voicemail / total, no_voicemail / total)
-    return handle, mix
 
 
 @dataclass(frozen=True)
