@@ -14,7 +14,17 @@ class AttemptInline(admin.TabularInline):
     model = CallbackAttempt
     extra = 0
     can_delete = False
-    readonly_fields = ["number", "agent", "at", "outcome", "category", "subcategory", "subject"]
+    readonly_fields = [
+        "number",
+        "agent",
+        "at",
+        "outcome",
+        "category",
+        "subcategory",
+        "subject",
+        "dialled",
+        "consent",
+    ]
 
 
 class EventInline(admin.TabularInline):
@@ -27,11 +37,35 @@ class EventInline(admin.TabularInline):
 @admin.register(CallbackRequest)
 class CallbackRequestAdmin(admin.ModelAdmin):
     list_display = ["id", "name", "phone", "outage", "status", "due_at", "assigned_to", "attempts"]
-    list_filter = ["status", "at_risk"]
-    search_fields = ["name", "phone", "account_number"]
+    list_filter = ["status", "at_risk", "rescheduled_by_customer", "cancel_reason"]
+    search_fields = ["name", "phone", "phone_2", "phone_3", "account_number"]
     raw_id_fields = ["outage", "customer", "assigned_to", "created_by"]
-    # The state machine is worked through the console, which keeps the timeline.
-    readonly_fields = ["status", "due_at", "attempts", "released_at", "breached_at", "closed_at"]
+    # The state machine is worked through the console, which keeps the timeline: cancelling,
+    # reopening, escalating and the deadline rules happen there.
+    readonly_fields = [
+        "status",
+        "due_at",
+        "attempts",
+        "released_at",
+        "breached_at",
+        "closed_at",
+        "window_start",
+        "window_end",
+        "rescheduled_by_customer",
+        "deadline_moved",
+        "dial_position",
+        "uncounted_attempts",
+        "cancel_reason",
+        "cancel_note",
+        "cancelled_at",
+        "cancelled_by",
+        "cancelled_by_customer",
+        "cancelled_from",
+        "escalated_at",
+        "escalated_by",
+        "escalation_reason",
+        "escalation_due_at",
+    ]
     inlines = [AttemptInline, EventInline]
 
 

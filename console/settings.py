@@ -146,12 +146,29 @@ CALLBACK_RETRY_WINDOW = timedelta(hours=env.float("CALLBACK_RETRY_WINDOW_HOURS",
 CALLBACK_MAX_ATTEMPTS = env.int("CALLBACK_MAX_ATTEMPTS", default=2)
 CALLBACK_AT_RISK_MARGIN = timedelta(minutes=env.int("CALLBACK_AT_RISK_MINUTES", default=60))
 CALLBACK_AGENT_CAP = env.int("CALLBACK_AGENT_CAP", default=25)
+# Calling hours on the customer's wall clock (HH:MM, every day); the zone is the centre's
+# unless CALLBACK_CALLING_ZONE says otherwise (customers carry no zone of their own yet).
+CALLBACK_CALLING_OPENS = env.str("CALLBACK_CALLING_OPENS", default="08:00")
+CALLBACK_CALLING_CLOSES = env.str("CALLBACK_CALLING_CLOSES", default="21:00")
+CALLBACK_CALLING_ZONE = env.str("CALLBACK_CALLING_ZONE", default=TIME_ZONE)
+# A deadline that follows the customer's window: the window's start plus this grace.
+CALLBACK_WINDOW_GRACE = timedelta(minutes=env.int("CALLBACK_WINDOW_GRACE_MINUTES", default=120))
+# The least calling time a deadline moved by calling hours leaves the centre.
+CALLBACK_MIN_CALLING_TIME = timedelta(minutes=env.int("CALLBACK_MIN_CALLING_MINUTES", default=60))
+# A callback escalated to a team lead is due this long after the escalation.
+CALLBACK_ESCALATION_TARGET = timedelta(
+    minutes=env.int("CALLBACK_ESCALATION_TARGET_MINUTES", default=240)
+)
 OUTAGE_MISSING_ETR_AFTER = timedelta(minutes=env.int("OUTAGE_MISSING_ETR_MINUTES", default=30))
 
 # What the scripts say about the business itself.
 BRAND_NAME = env.str("BRAND_NAME", default="QuickConnect")
 INBOUND_NUMBER = env.str("INBOUND_NUMBER", default="+1 800 555 0100")
 DEFAULT_PHONE_REGION = env.str("DEFAULT_PHONE_REGION", default="US")
+# A Unicode TrueType font for the letters' PDF (Debian's fonts-dejavu-core); Helvetica without.
+LETTER_PDF_FONT = env.str(
+    "LETTER_PDF_FONT", default="/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+)
 
 # --- Celery ------------------------------------------------------------------------------
 BROKER_DIR = VAR_DIR / "broker"

@@ -150,9 +150,18 @@ def _distribute_on_commit():
 # The set-based assignment
 
 
-def _selection_sql(selection):
-    """The unassigned due callbacks of a selection, as SQL (id, status, due_at) with params."""
-    callbacks = CallbackRequest.objects.distributable()
+def _offerable(now):
+    """Due, unheld callbacks that may be offered at ``now``: in calling hours, and not before
+    the customer's window opens (``policy.offerable``)."""
+    return CallbackRequest.objects.distributable().offerable(
+        now=now, hours=callback_conf.calling_hours()
+    )
+
+
+def _selection_sql(selection, *, now):
+    """The unassigned due callbacks of a selection that may be offered at ``now``, as SQL
+    (id, status, due_at) with params."""
+    callbacks = _offerable(now)
     if selection is not None:
         if selection.outage_id is not None:
             callbacks = callbacks.filter(outage_id=selection.outage_id)
@@ -174,7 +183,7 @@ def _assign(*, strategy, cap, now, actor, reason, only_agent=None, selection=Non
     agent_filter, agent_params = "", []
     if only_agent is not None:
         agent_filter, agent_params = " AND d.agent_id = %s", [only_agent.pk]
-    todo_sql, todo_params = _selection_sql(selection)
+    todo_sql, todo_params = _selection_sql(selection, now=now)
     order = _SLOT_ORDER[LEAST_LOADED if strategy == MANUAL else strategy]
     if connection.vendor == "postgresql":
         # The rows are locked as they are chosen (a claim in progress keeps its row, and no
@@ -416,11 +425,11 @@ def _locked(callback_id):
     return callback
 
 
-def _earliest_unlocked(*, status, before=None):
+def _earliest_unlocked(*, status, now, before=None):
     """The earliest-due unassigned callback in ``status`` that no other transaction holds,
     locked; with ``before``, only one due earlier. One status at a time, so the scan follows
     the (assigned_to, status, due_at) index in deadline order instead of sorting the queue."""
-    callbacks = CallbackRequest.objects.filter(status=status, assigned_to__isnull=True)
+    callbacks = _offerable(now).filter(status=status)
     if before is not None:
         callbacks = callbacks.filter(
             Q(due_at__lt=before.due_at) | Q(due_at=before.due_at, id__lt=before.id)
@@ -446,8 +455,8 @@ def callback_claim_next(*, agent, now):
     taken with ``FOR UPDATE SKIP LOCKED``, so a claim passes over rows another claim holds
     (a queued row passed over for an earlier retry stays locked only until this commits)."""
     _check_room(agent, verb="claim")
-    callback = _earliest_unlocked(status=policy.QUEUED)
-    retry = _earliest_unlocked(status=policy.RETRY, before=callback)
+    callback = _earliest_unlocked(status=policy.QUEUED, now=now)
+    retry = _earliest_unlocked(status=policy.RETRY, now=now, before=callback)
     callback = retry or callback
     if callback is None:
         return None

@@ -20,7 +20,8 @@ HTMX = {"HX-Request": "true"}
 
 
 def _post_attempt(client, callback, outcome, headers=None, **fields):
-    data = {"outcome": outcome, "category": "outage", "subcategory": "no_service", **fields}
+    data = {"outcome": outcome, "category": "outage", "subcategory": "no_service", "consent": "yes"}
+    data.update(fields)
     return client.post(
         reverse("callbacks:record_attempt", args=[callback.pk]), data, headers=headers or {}
     )
