@@ -58,6 +58,7 @@ def test_archive_to_post_incident_report(new_page, django_user_model, team_lead)
     phone.goto(page.url)
     expect(phone.locator('[data-figure="callbacks"]')).to_have_text("5")
     assert fits_width(phone)
+    assert_accessible(phone, "the post-incident report at phone width")
 
 
 def test_analytics_over_a_date_range(new_page, django_user_model, team_lead):
@@ -89,6 +90,7 @@ def test_analytics_over_a_date_range(new_page, django_user_model, team_lead):
     phone.goto(page.url)
     expect(phone.get_by_role("img", name="Outages by duration")).to_be_visible()
     assert fits_width(phone)
+    assert_accessible(phone, "the analytics page at phone width")
 
 
 def test_customer_history_from_the_live_call(new_page, django_user_model):
