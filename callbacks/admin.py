@@ -1,4 +1,9 @@
+"""The callbacks in the admin, read-only: callbacks, attempts, letters, duty and distribution
+are changed through the console, which writes their timeline and the audit trail."""
+
 from django.contrib import admin
+
+from core.admin import ReadOnlyAdmin, ReadOnlyInline
 
 from .models import (
     AgentDuty,
@@ -10,7 +15,7 @@ from .models import (
 )
 
 
-class AttemptInline(admin.TabularInline):
+class AttemptInline(ReadOnlyInline):
     model = CallbackAttempt
     extra = 0
     can_delete = False
@@ -27,7 +32,7 @@ class AttemptInline(admin.TabularInline):
     ]
 
 
-class EventInline(admin.TabularInline):
+class EventInline(ReadOnlyInline):
     model = CallbackEvent
     extra = 0
     can_delete = False
@@ -35,60 +40,36 @@ class EventInline(admin.TabularInline):
 
 
 @admin.register(CallbackRequest)
-class CallbackRequestAdmin(admin.ModelAdmin):
+class CallbackRequestAdmin(ReadOnlyAdmin):
     list_display = ["id", "name", "phone", "outage", "status", "due_at", "assigned_to", "attempts"]
     list_filter = ["status", "at_risk", "rescheduled_by_customer", "cancel_reason"]
     search_fields = ["name", "phone", "phone_2", "phone_3", "account_number"]
     raw_id_fields = ["outage", "customer", "assigned_to", "created_by"]
-    # The state machine is worked through the console, which keeps the timeline: cancelling,
-    # reopening, escalating and the deadline rules happen there.
-    readonly_fields = [
-        "status",
-        "due_at",
-        "attempts",
-        "released_at",
-        "breached_at",
-        "closed_at",
-        "window_start",
-        "window_end",
-        "rescheduled_by_customer",
-        "deadline_moved",
-        "dial_position",
-        "uncounted_attempts",
-        "cancel_reason",
-        "cancel_note",
-        "cancelled_at",
-        "cancelled_by",
-        "cancelled_by_customer",
-        "cancelled_from",
-        "escalated_at",
-        "escalated_by",
-        "escalation_reason",
-        "escalation_due_at",
-    ]
+    # The state machine is worked through the console, which keeps the timeline: every field
+    # here (assignment, outage, phone, risk, deadlines) is read-only (ReadOnlyAdmin).
     inlines = [AttemptInline, EventInline]
 
 
 @admin.register(CallbackAttempt)
-class CallbackAttemptAdmin(admin.ModelAdmin):
+class CallbackAttemptAdmin(ReadOnlyAdmin):
     list_display = ["callback", "number", "agent", "at", "outcome", "subject"]
     list_filter = ["outcome"]
     raw_id_fields = ["callback", "agent"]
 
 
 @admin.register(Letter)
-class LetterAdmin(admin.ModelAdmin):
+class LetterAdmin(ReadOnlyAdmin):
     list_display = ["name", "status", "produced_at", "sent_at"]
     list_filter = ["status"]
     raw_id_fields = ["callback"]
 
 
 @admin.register(AgentDuty)
-class AgentDutyAdmin(admin.ModelAdmin):
+class AgentDutyAdmin(ReadOnlyAdmin):
     list_display = ["agent", "on_duty", "cap", "changed_at"]
     list_filter = ["on_duty"]
 
 
 @admin.register(DistributionRun)
-class DistributionRunAdmin(admin.ModelAdmin):
+class DistributionRunAdmin(ReadOnlyAdmin):
     list_display = ["at", "strategy", "started_by", "assigned", "cap"]

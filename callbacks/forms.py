@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 
+from core.validation import NOTE_MAX_LENGTH, check_day
 from outages.normalise import InvalidPhone, phone_with_extension
 
 from . import categories, policy
@@ -12,6 +13,7 @@ from .models import CallbackRequest
 CATEGORY_REQUIRED = "Choose what the call was about."
 SUBCATEGORY_REQUIRED = "Choose the sub-category."
 SUBCATEGORY_MISMATCH = "This sub-category is not part of the chosen category."
+EXPECTED_NUMBER_MISSING = "Reload the page: it did not say which attempt this call is."
 
 
 class PhoneField(forms.CharField):
@@ -56,6 +58,12 @@ def _check_pair(form):
 class CallbackForm(forms.ModelForm):
     phone = PhoneField(label="Phone", help_text="The number to call back, any format.")
     category, subcategory = _category_fields()
+    notes = forms.CharField(
+        label="Notes",
+        required=False,
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
     class Meta:
         model = CallbackRequest
@@ -75,7 +83,6 @@ class CallbackForm(forms.ModelForm):
             "item": "Item (product or service)",
             "preferred_window": "Preferred time to call",
         }
-        widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -117,9 +124,16 @@ class AttemptForm(forms.Form):
     )
     category, subcategory = _category_fields()
     notes = forms.CharField(
-        label="Call notes", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label="Call notes",
+        required=False,
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
-    expected_number = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+    # The attempt number the page showed: two posts of the same page log one call, not two.
+    # Required (checked in clean, so the message shows: the field itself is hidden).
+    expected_number = forms.IntegerField(
+        widget=forms.HiddenInput, min_value=1, max_value=1000, required=False
+    )
     consent = forms.TypedChoiceField(
         label="Did the customer agree to continue on a recorded line?",
         choices=[("yes", "Yes, agreed"), ("no", "No, declined")],
@@ -138,6 +152,9 @@ class AttemptForm(forms.Form):
             )
         if cleaned.get("outcome") != policy.ANSWERED:
             cleaned["consent"] = None
+        if self.errors.pop("expected_number", None) or cleaned.get("expected_number") is None:
+            cleaned.pop("expected_number", None)
+            raise forms.ValidationError(EXPECTED_NUMBER_MISSING)
         return cleaned
 
 
@@ -159,6 +176,9 @@ class CallLogExportForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        today = timezone.localdate()
+        if not (check_day(self, "start", today=today) and check_day(self, "end", today=today)):
+            return cleaned
         start, end = cleaned.get("start"), cleaned.get("end")
         if start and end:
             if end < start:

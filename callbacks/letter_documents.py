@@ -8,6 +8,7 @@ without one, the PDF falls back to Helvetica and characters outside Latin-1 prin
 
 import csv
 import io
+import re
 from datetime import UTC
 from pathlib import Path
 
@@ -30,17 +31,24 @@ CSV_COLUMNS = (
 )
 
 
+# A formula may start a cell, or start again after anything a spreadsheet may split cells on
+# (";" where it is the list separator, ",", "|", tab, a line break): "ok;=HYPERLINK(...)".
+_FORMULA_START = re.compile(r"(^|[;,|\t\r\n])([ \t]*)([=+\-@])")
+
+
 def spreadsheet_safe(value):
-    """Free text as a spreadsheet will not run it as a formula."""
-    value = str(value or "")
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+    """Free text as a spreadsheet will not run it as a formula: an apostrophe before every
+    character that could start one, wherever a cell could start (not only at the start)."""
+    value = _FORMULA_START.sub(r"\1\2'\3", str(value or ""))
+    return "'" + value if value[:1] in ("\t", "\r") else value
 
 
 def letters_csv(letters):
     """The batch for the mail correspondence system: one row per letter, UTF-8 with a header.
     Every free-text cell is neutralised against formula injection."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    # Every cell quoted: a ";" inside a cell cannot split it for a ";"-separated spreadsheet.
+    writer = csv.writer(out, quoting=csv.QUOTE_ALL)
     writer.writerow(CSV_COLUMNS)
     for letter in letters:
         callback = letter.callback

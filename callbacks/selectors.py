@@ -7,6 +7,7 @@ from django.db.models import (
     DurationField,
     ExpressionWrapper,
     F,
+    Min,
     OuterRef,
     Prefetch,
     Q,
@@ -336,3 +337,27 @@ def first_attempt_at():
 
 def first_inbound_call_at():
     return InboundCall.objects.order_by("at").values_list("at", flat=True).first()
+
+
+def callbacks_health(*, now, margin):
+    """What the operations team watches: callbacks by status, how many open ones are overdue
+    or at risk (deadline within ``margin``), when the oldest missed deadline was, and letters
+    waiting to be posted. Three queries whatever the count."""
+    by_status = dict(
+        CallbackRequest.objects.order_by()
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+    workable = CallbackRequest.objects.workable().aggregate(
+        overdue=Count("id", filter=Q(due_at__lt=now)),
+        at_risk=Count("id", filter=Q(due_at__gte=now, due_at__lte=now + margin)),
+        oldest_due=Min("due_at", filter=Q(due_at__lt=now)),
+    )
+    return {
+        "by_status": {status: by_status.get(status, 0) for status in policy.STATUSES},
+        "overdue": workable["overdue"],
+        "at_risk": workable["at_risk"],
+        "oldest_due_at": workable["oldest_due"],
+        "letters_to_send": Letter.objects.filter(status=Letter.Status.TO_SEND).count(),
+    }

@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, DateTimeField, DurationField, ExpressionWrapper, F, Value
-from django.db.models.functions import Greatest, TruncDate
+from django.db.models import Count, DateTimeField, DurationField, ExpressionWrapper, F, Q, Value
+from django.db.models.functions import Coalesce, Greatest, TruncDate
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from core.roles import TEAM_LEAD, has_role
+from core.validation import MERGED_NOTES_MAX_LENGTH
 from outages import lifecycle
 from outages.models import Escalation, Outage
 
@@ -50,13 +51,23 @@ def record_event(callback, *, actor, now, from_status, to_status, reason):
     )
 
 
+NOTES_FULL_MARK = " […notes full: see the callback's history]"
+
+
 def _merge_note(existing, *, actor, now, call_reason, notes):
+    """The first filing's notes with a line per later call, never past
+    ``MERGED_NOTES_MAX_LENGTH``: what does not fit is cut, and says so."""
     who = actor.get_full_name() or actor.get_username()
     # In the centre's zone, as every other time on the pages.
     stamp = date_format(timezone.localtime(now), "D j M, g:i A T")
     addition = f"[{stamp}, {who}] Called again: {call_reason}"
     if notes:
         addition += f" — {notes}"
+    room = MERGED_NOTES_MAX_LENGTH - len(existing) - 1
+    if room <= len(NOTES_FULL_MARK):
+        return existing
+    if len(addition) > room:
+        addition = addition[: room - len(NOTES_FULL_MARK)] + NOTES_FULL_MARK
     return f"{existing}\n{addition}".strip()
 
 
@@ -132,6 +143,12 @@ def _file_or_merge(*, actor, now, outage, fields):
     if outage is not None:
         # The caller's copy may be stale (restored since the page loaded): read it now.
         outage = _outage_shared(outage.pk)
+        if outage.status == lifecycle.CLOSED:
+            raise CallbackError(
+                f"The outage “{outage.title}” is closed: file the callback without it "
+                "(reload the page to see what covers the caller now).",
+                field="outage",
+            )
     existing = (
         CallbackRequest.objects.select_for_update()
         .open()
@@ -507,12 +524,7 @@ def callback_record_attempt(
         .select_related("customer", "outage")
         .get(pk=callback.pk)
     )
-    number = locked.attempts + 1
-    if expected_number is not None and expected_number != number:
-        raise CallbackError(
-            f"Attempt {expected_number} on this callback was already logged; "
-            "reload the page to see it."
-        )
+    # Who may log comes first: someone who may not learns nothing about the callback.
     if not policy.may_record_attempt(
         actor_id=actor.pk,
         assigned_to_id=locked.assigned_to_id,
@@ -520,6 +532,12 @@ def callback_record_attempt(
     ):
         raise NotYourCallback(
             "Only the agent who holds this callback, or a team lead, can log a call on it."
+        )
+    number = locked.attempts + 1
+    if expected_number is not None and expected_number != number:
+        raise CallbackError(
+            f"Attempt {expected_number} on this callback was already logged; "
+            "reload the page to see it."
         )
     status = locked.status
     if status not in policy.WORKABLE_STATUSES:
@@ -1104,13 +1122,15 @@ INBOUND_SAME_CALL = timedelta(minutes=15)
 INBOUND_NOTE_LENGTH = 200
 
 
-@transaction.atomic
 def inbound_call_log(*, agent, now, customer, outage=None):
     """A lookup opened this customer's card: log the inbound call. Opening the same card again
-    within ``INBOUND_SAME_CALL`` (a refresh, a second lookup) is the same call."""
+    within ``INBOUND_SAME_CALL`` (a refresh, a second lookup) is the same call.
+
+    Two statements on the live call's path, and deliberately no transaction or lock: one
+    agent's row is only ever written by that agent's own requests, and two lookups in the same
+    instant would at worst log the call twice."""
     recent = (
-        InboundCall.objects.select_for_update()
-        .filter(customer=customer, agent=agent, at__gte=now - INBOUND_SAME_CALL)
+        InboundCall.objects.filter(customer=customer, agent=agent, at__gte=now - INBOUND_SAME_CALL)
         .order_by("-at")
         .first()
     )
@@ -1138,3 +1158,86 @@ def inbound_call_note(*, actor, now, inbound_call, note):
     inbound_call.noted_at = now
     inbound_call.save(update_fields=["note", "noted_at"])
     return inbound_call
+
+
+# Personal data: retention and erasure on request
+
+
+ERASURE_REASON = "Customer's personal data erased on request: nothing more to call or send"
+
+
+def _remove_personal_data(callbacks, *, now):
+    """Remove names, phones, account numbers, free text and the link to the directory from
+    ``callbacks`` (a queryset) and from their attempts' notes and letters' addresses. The rows
+    stay (statuses, deadlines, categories, outage, attempt outcomes), so every count a report
+    makes is unchanged. A few statements whatever the count; returns what changed."""
+    ids = callbacks.values("id")
+    attempts = (
+        CallbackAttempt.objects.filter(callback_id__in=ids).exclude(notes="").update(notes="")
+    )
+    letters = Letter.objects.filter(callback_id__in=ids).update(
+        name=policy.REMOVED_NAME, address="", postal_code=""
+    )
+    removed = CallbackRequest.objects.filter(id__in=ids).update(
+        name=policy.REMOVED_NAME,
+        phone="",
+        account_number="",
+        call_reason="",
+        notes="",
+        ticket_reference="",
+        customer=None,
+        personal_data_removed_at=now,
+    )
+    return {"callbacks": removed, "attempts": attempts, "letters": letters}
+
+
+@transaction.atomic
+def callbacks_anonymise_before(*, cutoff, now):
+    """Retention: callbacks finished (done, letter sent, cancelled) with no change since
+    before ``cutoff`` lose their personal data. Safe to run again: what was removed is not
+    counted twice."""
+    finished = CallbackRequest.objects.filter(
+        status__in=policy.TERMINAL_STATUSES,
+        updated_at__lt=cutoff,
+        personal_data_removed_at__isnull=True,
+    )
+    return _remove_personal_data(finished, now=now)
+
+
+@transaction.atomic
+def callbacks_erase_for_customer(*, customer_id, phone, account_number, now):
+    """Erasure on request: every callback of the customer (linked to the directory row, or
+    filed by hand with the same phone or account number) loses its personal data, and what is
+    still open for them is cancelled with an event."""
+    mine = Q(customer_id=customer_id)
+    if phone:
+        mine |= Q(customer__isnull=True, phone=phone)
+    if account_number:
+        mine |= Q(customer__isnull=True, account_number=account_number)
+    theirs = CallbackRequest.objects.filter(mine)
+    still_open = theirs.filter(status__in=policy.CANCELLED_ON_ERASURE).select_for_update()
+    open_ids = list(still_open.values_list("id", flat=True))
+    cancelled = 0
+    if open_ids:
+        rows = CallbackRequest.objects.filter(id__in=open_ids)
+        _events_for(rows, now=now, to_status=policy.CANCELLED, reason=ERASURE_REASON)
+        cancelled = rows.update(
+            status=policy.CANCELLED,
+            # A waiting callback has no deadline; a cancelled one must have a date (the
+            # constraint): the moment it was cancelled.
+            due_at=Coalesce(F("due_at"), Value(now, output_field=DateTimeField())),
+            assigned_to=None,
+            assigned_at=None,
+            at_risk=False,
+            closed_at=now,
+            updated_at=now,
+        )
+    # Select by id first: removing the data also removes what matched them.
+    ids = list(theirs.values_list("id", flat=True))
+    counts = _remove_personal_data(CallbackRequest.objects.filter(id__in=ids), now=now)
+    # The agents' one-line notes of their inbound calls may quote the customer: they go too
+    # (the calls stay: who took them, when, about which outage).
+    inbound_notes = (
+        InboundCall.objects.filter(customer_id=customer_id).exclude(note="").update(note="")
+    )
+    return {**counts, "cancelled": cancelled, "inbound_call_notes": inbound_notes}

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from core.audit import audit_record, request_address
 from core.roles import TEAM_LEAD, agent_required, has_role, team_lead_required
 from scripts_library import moments
 from scripts_library.cards import cards_for_call
@@ -31,9 +32,11 @@ from .forms import (
 from .models import CallbackRequest, Letter
 
 QUEUE_PAGE_SIZE = 200
+CALL_LOGS_EXPORTED = "call_logs.exported"
 
 
 @agent_required
+@require_GET
 @vary_on_headers("HX-Request")
 def queue(request):
     callbacks = selectors.callbacks_queue()[:QUEUE_PAGE_SIZE]
@@ -484,7 +487,8 @@ _text = letter_documents.spreadsheet_safe
 
 
 def _csv_rows(attempts):
-    writer = csv.writer(_Echo())
+    # Every cell quoted: a ";" inside a cell cannot split it for a ";"-separated spreadsheet.
+    writer = csv.writer(_Echo(), quoting=csv.QUOTE_ALL)
     yield writer.writerow(CSV_COLUMNS)
     for attempt in attempts:
         callback = attempt.callback
@@ -521,7 +525,16 @@ def call_logs(request):
     if not form.is_valid():
         return render(request, "callbacks/call_logs.html", {"form": form}, status=400)
     start, end = form.bounds()
-    attempts = selectors.call_logs_between(start=start, end=end).iterator(chunk_size=2000)
+    logs = selectors.call_logs_between(start=start, end=end)
+    first, last = form.cleaned_data["start"], form.cleaned_data["end"]
+    audit_record(
+        action=CALL_LOGS_EXPORTED,
+        actor=request.user,
+        subject=f"{first} to {last}",
+        detail={"start": str(first), "end": str(last), "rows": logs.count()},
+        ip_address=request_address(request),
+    )
+    attempts = logs.iterator(chunk_size=2000)
     response = StreamingHttpResponse(_csv_rows(attempts), content_type="text/csv; charset=utf-8")
     filename = f"call-logs-{form.cleaned_data['start']}-to-{form.cleaned_data['end']}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views
+from . import metrics, security_views, views
 
 console_patterns = [
     path("", views.home, name="home"),
@@ -14,6 +14,12 @@ console_patterns = [
     path("call/inbound/<int:pk>/note/", views.inbound_note, name="inbound_note"),
 ]
 
+security_patterns = [
+    path("audit/", security_views.audit, name="audit"),
+    path("lockouts/", security_views.lockouts, name="lockouts"),
+    path("lockouts/unlock/", security_views.unlock, name="unlock"),
+]
+
 urlpatterns = [
     path("", include((console_patterns, "console"))),
     path("outages/", include("outages.urls")),
@@ -21,8 +27,10 @@ urlpatterns = [
     path("workload/", include("workload.urls")),
     path("scripts/", include("scripts_library.urls")),
     path("reports/", include("reports.urls")),
+    path("security/", include((security_patterns, "security"))),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
+    path("metrics", metrics.metrics, name="metrics"),
 ]

@@ -28,8 +28,10 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.db import connection, transaction
 from django.db.models import Case, F, Q, Value, When
+from django.utils import timezone
 
 from callbacks import conf as callback_conf
 from callbacks import events as callback_events
@@ -44,6 +46,7 @@ from callbacks.models import (
 )
 from callbacks.services import CallbackError, record_event
 from core import roles
+from core.audit import audit_record
 from outages.models import Customer
 
 from . import staffing
@@ -69,6 +72,8 @@ _SLOT_ORDER = {
 
 # An advisory lock key: concurrent runs would each fill the same free slots.
 _LOCK_KEY = 727_001
+DUTY_CHANGED = "duty.changed"
+CAP_CHANGED = "cap.changed"
 
 HELD_STATUSES = tuple(sorted(policy.WORKABLE_STATUSES - {policy.QUEUED}))  # assigned, retry
 _DISTRIBUTABLE = tuple(sorted(policy.DISTRIBUTABLE_STATUSES))
@@ -179,6 +184,9 @@ def _assign(*, strategy, cap, now, actor, reason, only_agent=None, selection=Non
     """Assign due, unassigned callbacks to free slots; returns ``{agent_id: count}``."""
     cb, duty, user = _table(CallbackRequest), _table(AgentDuty), _table(get_user_model())
     events = _table(CallbackEvent)
+    # Only users who hold a role take callbacks (one put on duty without one is skipped).
+    user_groups, group = _table(get_user_model().groups.through), _table(Group)
+    role_names, role_params = _in(roles.ROLES)
     held_in, held_params = _in(HELD_STATUSES)
     agent_filter, agent_params = "", []
     if only_agent is not None:
@@ -227,6 +235,9 @@ def _assign(*, strategy, cap, now, actor, reason, only_agent=None, selection=Non
                      WHERE h.assigned_to_id = d.agent_id AND h.status IN {held_in}) AS last_at
               FROM {duty} d JOIN {user} u ON u.id = d.agent_id
              WHERE d.on_duty AND u.is_active{agent_filter}
+               AND (u.is_superuser OR EXISTS (
+                    SELECT 1 FROM {user_groups} ug JOIN {group} g ON g.id = ug.group_id
+                     WHERE ug.user_id = u.id AND g.name IN {role_names}))
         ),
         n(k) AS (
             SELECT 1 UNION ALL SELECT k + 1 FROM n WHERE k < (SELECT MAX(cap) FROM agents)
@@ -236,13 +247,27 @@ def _assign(*, strategy, cap, now, actor, reason, only_agent=None, selection=Non
               FROM agents a JOIN n ON n.k > a.held AND n.k <= a.cap
         ),
         {picked}"""
-    prefix_params = [cap, *held_params, *held_params, *agent_params, *todo_params]
+    prefix_params = [
+        cap,
+        *held_params,
+        *held_params,
+        *agent_params,
+        *role_params,
+        *todo_params,
+    ]
     to_status, to_params = _status_case("{col}", ASSIGN_MAPPING)
     name = _name_sql("u")
     at = _db_time(now)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+            # The agents' duty rows, as a claim locks them: no claim counts and takes while
+            # this distribution fills the same agent's free slots (agent order: no deadlock).
+            cursor.execute(
+                f"SELECT d.id FROM {duty} d WHERE d.on_duty{agent_filter} "
+                "ORDER BY d.agent_id FOR UPDATE",
+                agent_params,
+            )
             cursor.execute(
                 f"""{prefix},
                 moved AS (
@@ -408,7 +433,18 @@ def queue_assign_bulk(*, actor, now, agent, selection):
 # One callback at a time
 
 
+def _lock_agent(agent, *, now=None):
+    """Lock the agent's duty row (creating it, off duty, if they have none): everything that
+    gives this agent a callback takes this lock first, so counting what they hold and giving
+    them one more are one step, and the cap holds however many claims run at once. A
+    distribution locks the on-duty agents' rows the same way."""
+    AgentDuty.objects.select_for_update().get_or_create(
+        agent=agent, defaults={"on_duty": False, "changed_at": now or timezone.now()}
+    )
+
+
 def _check_room(agent, *, cap=None, verb="take"):
+    _lock_agent(agent)
     held, limit = _held_count(agent), _agent_cap(agent, cap=cap)
     if held >= limit:
         raise DistributionError(
@@ -542,6 +578,12 @@ def agent_duty_set(*, actor, agent, on_duty, now):
     the queue (assigned ones become queued, retries stay retries for the next agent: they are
     due within the retry window and cannot wait for this agent's return), each with a timeline
     row. Going on asks for a distribution. Setting the state it already has changes nothing."""
+    if on_duty and (not agent.is_active or not roles.has_role(agent, roles.AGENT)):
+        raise DistributionError(
+            f"{_display(agent)} does not take calls (no Agent role): only agents, team leads "
+            "and supervisors can be on callback duty.",
+            field="agent",
+        )
     duty, _ = AgentDuty.objects.select_for_update().get_or_create(
         agent=agent, defaults={"on_duty": False, "changed_at": now}
     )
@@ -557,6 +599,13 @@ def agent_duty_set(*, actor, agent, on_duty, now):
         handed_back = _hand_back(agent=agent, actor=actor, now=now)
         if handed_back:
             _distribute_on_commit()
+    audit_record(
+        action=DUTY_CHANGED,
+        actor=actor,
+        subject=agent.get_username(),
+        detail={"on_duty": on_duty, "handed_back": handed_back},
+        now=now,
+    )
     return DutyChange(duty=duty, handed_back=handed_back)
 
 
@@ -593,9 +642,17 @@ def agent_cap_set(*, actor, agent, cap, now):
     duty, _ = AgentDuty.objects.select_for_update().get_or_create(
         agent=agent, defaults={"on_duty": False, "changed_at": now}
     )
+    previous = duty.cap
     duty.cap = cap
     duty.changed_at = now
     duty.save(update_fields=["cap", "changed_at"])
+    audit_record(
+        action=CAP_CHANGED,
+        actor=actor,
+        subject=agent.get_username(),
+        detail={"from": previous, "to": cap},
+        now=now,
+    )
     return duty
 
 

@@ -177,8 +177,7 @@ def test_query_count_does_not_grow_with_the_directory(
     CustomerFactory.create_batch(60, area=area)
     OutageFactory.create_batch(3, areas=[ServiceAreaFactory()])
     assert count() == small
-    # 14 for the call itself, 1 more for logging the inbound call on the customer's history.
-    assert small <= 15
+    assert small <= 14
 
 
 # --- the live region --------------------------------------------------------------------

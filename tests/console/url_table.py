@@ -14,7 +14,12 @@ ROUTES = {
     "console:refund_review": ("post", roles.AGENT, 400, {}),
     # The walk's user did not take the call: 404 (only the agent who took it may note it).
     "console:inbound_note": ("post", roles.AGENT, 404, {"pk": "inbound_call"}),
+    "security:audit": ("get", roles.SUPERVISOR, 200, {}),
+    "security:lockouts": ("get", roles.SUPERVISOR, 200, {}),
+    # An empty POST names nobody to unlock: refused.
+    "security:unlock": ("post", roles.SUPERVISOR, 400, {}),
     "healthz": ("get", None, 200, {}),
+    "metrics": ("get", None, 403, {}),  # a bearer token or an allowed network, not a login
     "login": ("get", None, 200, {}),
     "logout": ("post", None, 302, {}),
 }

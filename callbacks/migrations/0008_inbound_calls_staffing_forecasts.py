@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("callbacks", "0006_database_defaults_for_bulk_loads"),
+        ("callbacks", "0007_callback_personal_data_removed"),
         ("outages", "0002_customer_address_trigram"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
