@@ -14,6 +14,8 @@ ROUTES = {
     "console:suggest": ("get", roles.AGENT, 200, {}),
     "console:file_callback": ("post", roles.AGENT, 400, {}),
     "console:refund_review": ("post", roles.AGENT, 400, {}),
+    # The walk's user did not take the call: 404 (only the agent who took it may note it).
+    "console:inbound_note": ("post", roles.AGENT, 404, {"pk": "inbound_call"}),
     "security:audit": ("get", roles.SUPERVISOR, 200, {}),
     "security:lockouts": ("get", roles.SUPERVISOR, 200, {}),
     # An empty POST names nobody to unlock: refused.
@@ -26,4 +28,10 @@ ROUTES = {
 
 
 def objects():
-    return {}
+    from django.utils import timezone
+
+    from callbacks.models import InboundCall
+    from tests.factories import CustomerFactory
+
+    call = InboundCall.objects.create(customer=CustomerFactory(), at=timezone.now())
+    return {"inbound_call": call.pk}
