@@ -152,7 +152,7 @@ def live_version(request):
     204 No Content while it equals ``v`` (one indexed query, nothing rendered), else the new
     version as text, and the screen then refreshes its live region."""
     area_id = request.GET.get("area", "")
-    version = outage_selectors.outages_version(int(area_id) if area_id.isdigit() else None)
+    version = outage_selectors.outages_version(parse_id(area_id))
     if request.GET.get("v") == version:
         return HttpResponse(status=204)
     response = HttpResponse(version, content_type="text/plain")

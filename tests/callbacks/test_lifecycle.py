@@ -422,6 +422,7 @@ def test_answered_without_consent_is_refused_beside_the_question(agent, agent_cl
     callback = due_callback(agent=agent)
     url = reverse("callbacks:record_attempt", args=[callback.pk])
     data = {"outcome": policy.ANSWERED, "category": "outage", "subcategory": "no_service"}
+    data["expected_number"] = 1  # as the page sends it (required since issue 13)
     response = agent_client.post(url, data)
     assert response.status_code == 400
     assert "record whether the customer agreed" in response.content.decode()
