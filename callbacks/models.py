@@ -120,6 +120,11 @@ class CallbackRequest(models.Model):
         null=True, blank=True, help_text="When the deadline was first missed (recorded once)."
     )
     closed_at = models.DateTimeField(null=True, blank=True)
+    personal_data_removed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the name, phone, account and notes were removed (retention or erasure).",
+    )
 
     # Cancelled: why, when, by whom (empty with ``cancelled_by_customer``: the customer's own
     # self-service link), and the status it had, which a team lead's reopening restores.

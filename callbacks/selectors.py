@@ -1,6 +1,6 @@
 """Reads about callbacks that views and tasks share."""
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Min, Prefetch, Q
 from django.db.models.functions import TruncTime
 
 from . import policy
@@ -107,3 +107,27 @@ def call_logs_between(*, start, end):
         .select_related("agent", "callback", "callback__outage")
         .order_by("at", "id")
     )
+
+
+def callbacks_health(*, now, margin):
+    """What the operations team watches: callbacks by status, how many open ones are overdue
+    or at risk (deadline within ``margin``), when the oldest missed deadline was, and letters
+    waiting to be posted. Three queries whatever the count."""
+    by_status = dict(
+        CallbackRequest.objects.order_by()
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+    workable = CallbackRequest.objects.workable().aggregate(
+        overdue=Count("id", filter=Q(due_at__lt=now)),
+        at_risk=Count("id", filter=Q(due_at__gte=now, due_at__lte=now + margin)),
+        oldest_due=Min("due_at", filter=Q(due_at__lt=now)),
+    )
+    return {
+        "by_status": {status: by_status.get(status, 0) for status in policy.STATUSES},
+        "overdue": workable["overdue"],
+        "at_risk": workable["at_risk"],
+        "oldest_due_at": workable["oldest_due"],
+        "letters_to_send": Letter.objects.filter(status=Letter.Status.TO_SEND).count(),
+    }

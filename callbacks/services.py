@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, DateTimeField, DurationField, ExpressionWrapper, F, Value
-from django.db.models.functions import Greatest, TruncDate
+from django.db.models import Count, DateTimeField, DurationField, ExpressionWrapper, F, Q, Value
+from django.db.models.functions import Coalesce, Greatest, TruncDate
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -1113,3 +1113,81 @@ def letters_mark_sent_batch(*, actor, now, letter_ids):
     )
     rows.update(status=policy.LETTER_SENT, updated_at=now)
     return len(ids)
+
+
+# Personal data: retention and erasure on request
+
+
+ERASURE_REASON = "Customer's personal data erased on request: nothing more to call or send"
+
+
+def _remove_personal_data(callbacks, *, now):
+    """Remove names, phones, account numbers, free text and the link to the directory from
+    ``callbacks`` (a queryset) and from their attempts' notes and letters' addresses. The rows
+    stay (statuses, deadlines, categories, outage, attempt outcomes), so every count a report
+    makes is unchanged. A few statements whatever the count; returns what changed."""
+    ids = callbacks.values("id")
+    attempts = (
+        CallbackAttempt.objects.filter(callback_id__in=ids).exclude(notes="").update(notes="")
+    )
+    letters = Letter.objects.filter(callback_id__in=ids).update(
+        name=policy.REMOVED_NAME, address="", postal_code=""
+    )
+    removed = CallbackRequest.objects.filter(id__in=ids).update(
+        name=policy.REMOVED_NAME,
+        phone="",
+        account_number="",
+        call_reason="",
+        notes="",
+        ticket_reference="",
+        customer=None,
+        personal_data_removed_at=now,
+    )
+    return {"callbacks": removed, "attempts": attempts, "letters": letters}
+
+
+@transaction.atomic
+def callbacks_anonymise_before(*, cutoff, now):
+    """Retention: callbacks finished (done, letter sent, cancelled) with no change since
+    before ``cutoff`` lose their personal data. Safe to run again: what was removed is not
+    counted twice."""
+    finished = CallbackRequest.objects.filter(
+        status__in=policy.TERMINAL_STATUSES,
+        updated_at__lt=cutoff,
+        personal_data_removed_at__isnull=True,
+    )
+    return _remove_personal_data(finished, now=now)
+
+
+@transaction.atomic
+def callbacks_erase_for_customer(*, customer_id, phone, account_number, now):
+    """Erasure on request: every callback of the customer (linked to the directory row, or
+    filed by hand with the same phone or account number) loses its personal data, and what is
+    still open for them is cancelled with an event."""
+    mine = Q(customer_id=customer_id)
+    if phone:
+        mine |= Q(customer__isnull=True, phone=phone)
+    if account_number:
+        mine |= Q(customer__isnull=True, account_number=account_number)
+    theirs = CallbackRequest.objects.filter(mine)
+    still_open = theirs.filter(status__in=policy.CANCELLED_ON_ERASURE).select_for_update()
+    open_ids = list(still_open.values_list("id", flat=True))
+    cancelled = 0
+    if open_ids:
+        rows = CallbackRequest.objects.filter(id__in=open_ids)
+        _events_for(rows, now=now, to_status=policy.CANCELLED, reason=ERASURE_REASON)
+        cancelled = rows.update(
+            status=policy.CANCELLED,
+            # A waiting callback has no deadline; a cancelled one must have a date (the
+            # constraint): the moment it was cancelled.
+            due_at=Coalesce(F("due_at"), Value(now, output_field=DateTimeField())),
+            assigned_to=None,
+            assigned_at=None,
+            at_risk=False,
+            closed_at=now,
+            updated_at=now,
+        )
+    # Select by id first: removing the data also removes what matched them.
+    ids = list(theirs.values_list("id", flat=True))
+    counts = _remove_personal_data(CallbackRequest.objects.filter(id__in=ids), now=now)
+    return {**counts, "cancelled": cancelled}

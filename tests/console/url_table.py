@@ -17,6 +17,7 @@ ROUTES = {
     # An empty POST names nobody to unlock: refused.
     "security:unlock": ("post", roles.SUPERVISOR, 400, {}),
     "healthz": ("get", None, 200, {}),
+    "metrics": ("get", None, 403, {}),  # a bearer token or an allowed network, not a login
     "login": ("get", None, 200, {}),
     "logout": ("post", None, 302, {}),
 }
