@@ -182,7 +182,7 @@ def live_version(request):
     read (the answer is an opaque token about an area's outages, nothing about a customer),
     nothing is rendered, and the version comes from the cache or one indexed query."""
     area_id = request.GET.get("area", "")
-    version = _area_version(int(area_id) if area_id.isdigit() else None)
+    version = _area_version(parse_id(area_id))
     if request.GET.get("v") == version:
         return HttpResponse(status=204)
     response = HttpResponse(version, content_type="text/plain")
