@@ -37,7 +37,7 @@ run: seed
 	PORT=$(PORT) $(BIN)/honcho start
 
 worker: venv
-	$(BIN)/celery -A console worker --beat --loglevel=INFO
+	$(BIN)/celery -A console worker --beat -Q celery,notifications --loglevel=INFO
 
 test: venv
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -14,7 +14,7 @@ from django.db.models.functions import Greatest
 from outages import lifecycle
 from outages.models import Escalation, Outage
 
-from . import conf, policy
+from . import conf, events, policy
 from .models import CallbackAttempt, CallbackEvent, CallbackRequest, Letter
 
 SYSTEM_RELEASE_REASON = "Outage restored: released with its deadline"
@@ -153,6 +153,7 @@ def _file_or_merge(*, actor, now, outage, fields):
     )
     if due_at:
         _distribute_on_commit()
+    transaction.on_commit(lambda: events.announce_callback_filed(callback_id=callback.pk))
     return Filing(callback=callback, merged=False)
 
 
@@ -447,6 +448,8 @@ def callback_record_attempt(
         _produce_letter(locked, now=now)
     if decision.flag_outage:
         _flag_outage(locked, actor=actor, now=now)
+    if outcome == policy.ANSWERED:
+        transaction.on_commit(lambda: events.announce_callback_answered(callback_id=locked.pk))
     return locked
 
 

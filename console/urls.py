@@ -18,6 +18,7 @@ urlpatterns = [
     path("callbacks/", include("callbacks.urls")),
     path("workload/", include("callbacks.workload_urls")),
     path("scripts/", include("scripts_library.urls")),
+    path("notifications/", include("notifications.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

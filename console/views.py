@@ -21,6 +21,8 @@ from django.views.decorators.vary import vary_on_headers
 
 from callbacks import services as callback_services
 from core.roles import agent_required
+from notifications import selectors as notification_selectors
+from notifications import services as notification_services
 from outages import selectors as outage_selectors
 from outages import services as outage_services
 from outages.models import Customer, Outage
@@ -61,6 +63,15 @@ def _live_region(request, call, now):
     return {"live_html": mark_safe(html), "live_digest": digest}
 
 
+def _record_etr_told(request, call, now):
+    """The screen shows the outage's ETR for this customer: the promise ledger keeps it, so
+    that a missed time is apologised for first."""
+    if call.branch == live_call.OUTAGE and call.customer is not None:
+        notification_services.etr_promise_record(
+            customer=call.customer, outage=call.outage, agent=request.user, now=now
+        )
+
+
 def _callback_form(call, data=None):
     return LiveCallbackForm(
         data,
@@ -87,7 +98,9 @@ def home(request):
     if call.branch:
         context["form"] = _callback_form(call)
         context["open_callbacks"] = open_callbacks_for_customer(call.customer)
+        context["customer_messages"] = notification_selectors.messages_for_customer(call.customer)
         context.update(_live_region(request, call, now))
+        _record_etr_told(request, call, now)
     template = "console/call.html"
     if request.htmx and not request.htmx.history_restore_request:
         template += "#result"
@@ -101,6 +114,7 @@ def live(request):
     now = timezone.now()
     call = _build_call(request, now)
     region = _live_region(request, call, now) if call.branch else {"live_digest": ""}
+    _record_etr_told(request, call, now)
     if request.GET.get("v") == region["live_digest"]:
         return HttpResponse(status=204)
     context = {"call": call, "now": now, "refresh_seconds": live_refresh_seconds(), **region}

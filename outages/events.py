@@ -1,12 +1,15 @@
 """The domain events outages announces. Explicit, small, and never load-bearing alone: the
 callbacks sweep redoes whatever a missed announcement would have done.
 
-Subscribers register at start-up (``callbacks.subscribers``); ``announce_*`` is called by the
-outage services inside ``transaction.on_commit`` so that subscribers only hear of committed rows.
+Subscribers register at start-up (``callbacks.subscribers``, ``notifications.subscribers``);
+``announce_*`` is called by the outage services inside ``transaction.on_commit`` so that
+subscribers only hear of committed rows.
 """
 
 _restored = []
 _reopened = []
+_declared = []
+_etr_changed = []
 
 
 def on_outage_restored(handler):
@@ -19,6 +22,16 @@ def on_outage_reopened(handler):
     return handler
 
 
+def on_outage_declared(handler):
+    _declared.append(handler)
+    return handler
+
+
+def on_outage_etr_changed(handler):
+    _etr_changed.append(handler)
+    return handler
+
+
 def announce_outage_restored(*, outage_id):
     for handler in _restored:
         handler(outage_id=outage_id)
@@ -27,3 +40,14 @@ def announce_outage_restored(*, outage_id):
 def announce_outage_reopened(*, outage_id):
     for handler in _reopened:
         handler(outage_id=outage_id)
+
+
+def announce_outage_declared(*, outage_id, notify_customers=False, actor_id=None):
+    """``notify_customers``: the supervisor chose to tell the affected customers."""
+    for handler in _declared:
+        handler(outage_id=outage_id, notify_customers=notify_customers, actor_id=actor_id)
+
+
+def announce_outage_etr_changed(*, outage_id, previous_etr):
+    for handler in _etr_changed:
+        handler(outage_id=outage_id, previous_etr=previous_etr)

@@ -53,6 +53,11 @@ class DeclareOutageForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
     )
+    notify_customers = forms.BooleanField(
+        label="Tell the affected customers now (SMS and email)",
+        required=False,
+        help_text="The count below says how many customers this reaches.",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
