@@ -13,6 +13,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from core.roles import TEAM_LEAD, agent_required, has_role, team_lead_required
 from scripts_library import moments
+from scripts_library.cards import cards_for_call
 
 from . import categories, conf, policy, selectors, services
 from .forms import AttemptForm, CallLogExportForm
@@ -37,11 +38,9 @@ def queue(request):
 
 
 def _detail_context(request, callback, *, now, form=None, logged=""):
-    from console.call import script_cards
-
     cards = {
         card.moment: card
-        for card in script_cards(
+        for card in cards_for_call(
             wanted=moments.CALLBACK_CALL,
             outage=callback.outage,
             customer=callback.customer,

@@ -14,9 +14,8 @@ from django.conf import settings
 
 from outages import lifecycle
 from outages import selectors as outage_selectors
-from scripts_library import moments, placeholders
-from scripts_library.context import placeholder_values
-from scripts_library.selectors import scripts_for_call
+from scripts_library import moments
+from scripts_library.cards import cards_for_call
 
 OUTAGE = "outage"
 SYSTEMS = "systems"
@@ -37,14 +36,6 @@ CATEGORY_BY_BRANCH = {
     CUTOFF: {"category": "account", "subcategory": "cut_off"},
     TECHNICAL: {"category": "technical"},
 }
-
-
-@dataclass
-class ScriptCard:
-    moment: str
-    label: str
-    html: str
-    plain: str
 
 
 @dataclass
@@ -109,23 +100,6 @@ def _moments_for(branch, customer):
     return (moments.TECHNICAL_ISSUE, moments.CLOSING)
 
 
-def script_cards(*, wanted, outage, customer, agent, now, area=None, callback=None):
-    language = customer.language if customer else moments.DEFAULT_LANGUAGE
-    bodies = scripts_for_call(wanted=wanted, outage=outage, language=language)
-    values = placeholder_values(
-        now=now, customer=customer, outage=outage, agent=agent, area=area, callback=callback
-    )
-    return [
-        ScriptCard(
-            moment=moment,
-            label=moments.LABELS[moment],
-            html=placeholders.render_html(body, values),
-            plain=placeholders.render_plain(body, values),
-        )
-        for moment, body in bodies.items()
-    ]
-
-
 def _split(outages):
     """Open outages first (they decide the call), then restored ones still worth a mention."""
     active = [outage for outage in outages if outage.is_active]
@@ -137,7 +111,7 @@ def _compose(call, *, agent, now):
     call.outage = call.outages[0] if call.outages else None
     call.branch = _branch(outage=call.outage, customer=call.customer)
     wanted = _moments_for(call.branch, call.customer)
-    call.scripts = script_cards(
+    call.scripts = cards_for_call(
         wanted=wanted,
         outage=call.outage,
         customer=call.customer,
