@@ -239,3 +239,6 @@ CELERY_BEAT_SCHEDULE["notifications-sweep"] = {
     "task": "notifications.sweep",
     "schedule": crontab(),
 }
+# SMS requests in flight at once per worker process (the provider's latency, not our CPU,
+# bounds a sequential sender).
+NOTIFY_SMS_CONCURRENCY = env.int("NOTIFY_SMS_CONCURRENCY", default=8)

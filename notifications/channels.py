@@ -102,7 +102,8 @@ class TwilioSmsProvider:
         form = {"To": to, "From": settings.NOTIFY_SMS_FROM, "Body": body}
         if status_callback:
             form["StatusCallback"] = status_callback
-        payload = urlencode(form)
+        # Bytes: http.client then sends headers and body in one packet (no Nagle delay).
+        payload = urlencode(form).encode()
         headers = {
             "Authorization": self.auth,
             "Content-Type": "application/x-www-form-urlencoded",

@@ -9,7 +9,7 @@ key (the message id) keeps a re-send from reaching the customer twice.
 """
 
 import logging
-import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -485,14 +485,25 @@ def notice_cancel(*, actor, now, notice):
 def _claim_sql(limit):
     table = Message._meta.db_table
     notice = Notice._meta.db_table
-    lock = " FOR UPDATE OF m2 SKIP LOCKED" if connection.vendor == "postgresql" else ""
+    pick = (
+        f"SELECT m2.id FROM {table} m2 JOIN {notice} n ON n.id = m2.notice_id"
+        f" WHERE m2.status = 'queued' AND m2.not_before <= %s AND n.status = 'active'"
+        f" ORDER BY m2.priority, m2.id LIMIT {int(limit)}"
+    )
+    if connection.vendor == "postgresql":
+        # Materialised once: an IN (subquery ... LIMIT ... SKIP LOCKED) may be re-run by the
+        # planner and claim more (and other) rows than the limit.
+        return (
+            f"WITH picked AS MATERIALIZED ({pick} FOR UPDATE OF m2 SKIP LOCKED)"
+            f" UPDATE {table} SET status = 'sending', claimed_at = %s,"
+            f" attempts = attempts + 1 FROM picked WHERE {table}.id = picked.id"
+            f" RETURNING {table}.id",
+            True,
+        )
     return (
         f"UPDATE {table} SET status = 'sending', claimed_at = %s, attempts = attempts + 1"
-        f" WHERE status = 'queued' AND id IN (SELECT m2.id FROM {table} m2"
-        f" JOIN {notice} n ON n.id = m2.notice_id"
-        f" WHERE m2.status = 'queued' AND m2.not_before <= %s AND n.status = 'active'"
-        f" ORDER BY m2.priority, m2.id LIMIT {int(limit)}{lock})"
-        f" RETURNING id"
+        f" WHERE status = 'queued' AND id IN ({pick}) RETURNING id",
+        False,
     )
 
 
@@ -502,8 +513,9 @@ def messages_claim(*, now, limit):
     disjoint batches (PostgreSQL skips the rows another worker has locked; SQLite writes one
     at a time)."""
     stamp = connection.ops.adapt_datetimefield_value(now)
+    sql, _ = _claim_sql(limit)
     with connection.cursor() as cursor:
-        cursor.execute(_claim_sql(limit), [stamp, stamp])
+        cursor.execute(sql, [stamp, stamp])
         return sorted(row[0] for row in cursor.fetchall())
 
 
@@ -542,43 +554,47 @@ def _batch_context(ids, *, now):
     return rows, contexts, opted
 
 
+_FINISH_COLUMNS = (
+    "status",
+    "sent_at",
+    "provider_id",
+    "error",
+    "subject",
+    "body",
+    "segments",
+    "script_version",
+    "not_before",
+)
+
+
 def _finish(updates):
-    """Write the outcome of sent messages: one statement per outcome kind."""
+    """Write the outcome of sent messages: one pipelined statement per message."""
     if not updates:
         return
-    Message.objects.bulk_update(
-        updates,
+    adapt = connection.ops.adapt_datetimefield_value
+    table = Message._meta.db_table
+    assignments = ", ".join(f"{name} = %s" for name in _FINISH_COLUMNS)
+    rows = [
         [
-            "status",
-            "sent_at",
-            "provider_id",
-            "error",
-            "subject",
-            "body",
-            "segments",
-            "script_version",
-            "not_before",
-        ],
-        batch_size=500,
-    )
+            m.status,
+            adapt(m.sent_at),
+            m.provider_id,
+            m.error,
+            m.subject,
+            m.body,
+            m.segments,
+            m.script_version,
+            adapt(m.not_before),
+            m.pk,
+        ]
+        for m in updates
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(f"UPDATE {table} SET {assignments} WHERE id = %s", rows)
     updates.clear()
 
 
-class _Allowance:
-    """Sends the shared rate limit granted this worker, valid only within the second they
-    were granted in (so that no second ever carries more than the limit)."""
-
-    CHUNK = 20
-
-    def __init__(self):
-        self.granted = {}
-
-    def take(self, channel):
-        second, left = self.granted.get(channel, (None, 0))
-        if left <= 0 or second != int(time.time()):
-            left = ratelimit.take(channel, self.CHUNK)
-            second = int(time.time())
-        self.granted[channel] = (second, left - 1)
+CHECK_EVERY = 50  # messages between looks at pause and cancel
 
 
 def _release_halted(pending, halted):
@@ -592,24 +608,58 @@ def _release_halted(pending, halted):
     return [r for r in pending if r["notice_id"] not in halted]
 
 
+def _send_sms(pending, *, executor, status_callback, updates):
+    """Send the SMS of ``pending`` (rows with their words), several at a time, as fast as the
+    shared rate limit grants, and note each outcome."""
+    provider = channels.sms_provider()
+
+    def one(item):
+        row, _, composed, _ = item
+        return provider.send(
+            idempotency_key=f"message-{row['pk']}",
+            to=row["address"],
+            body=composed.body,
+            status_callback=status_callback,
+        )
+
+    start = 0
+    while start < len(pending):
+        granted = ratelimit.take(rules.SMS, len(pending) - start)
+        chunk = pending[start : start + granted]
+        start += granted
+        for (row, message, composed, at), result in zip(
+            chunk, executor.map(one, chunk), strict=True
+        ):
+            updates.append(_outcome(message, result, composed, attempts=row["attempts"], now=at))
+    pending.clear()
+
+
 def messages_send_batch(*, now, limit=None, clock=timezone.now):
     """Claim one batch and send it; how many were claimed. ``clock`` gives the time as the
-    batch goes (a batch takes seconds). Enqueues the next batch when this one was full."""
+    batch goes (a batch takes seconds). SMS go ``NOTIFY_SMS_CONCURRENCY`` at a time; emails
+    one by one, each recorded at once (SMTP has no idempotency key). Enqueues the next batch
+    when this one was full."""
     limit = limit or settings.NOTIFY_BATCH_SIZE
     ids = messages_claim(now=now, limit=limit)
     if not ids:
         return 0
     rows, contexts, opted = _batch_context(ids, now=now)
     quiet = conf.quiet_hours()
-    email = sms = None
-    updates = []
-    allowance = _Allowance()
-    position, next_check = 0, 50
+    email = None
+    updates, pending_sms = [], []
+    status_callback = conf.public_url(reverse("notifications:sms_status"))
+    executor = ThreadPoolExecutor(max_workers=settings.NOTIFY_SMS_CONCURRENCY)
+    position, next_check = 0, CHECK_EVERY
+
+    def flush():
+        _send_sms(pending_sms, executor=executor, status_callback=status_callback, updates=updates)
+        _finish(updates)
+
     try:
         while position < len(rows):
             if position >= next_check:
-                next_check += 50
-                _finish(updates)
+                next_check += CHECK_EVERY
+                flush()
                 halted = dict(
                     Notice.objects.filter(pk__in=list(contexts))
                     .exclude(status=Notice.Status.ACTIVE)
@@ -641,33 +691,28 @@ def messages_send_batch(*, now, limit=None, clock=timezone.now):
                 customer_id=row["customer_id"],
                 area=row["customer__area__name"] or row["subscription__area__name"],
             )
-            allowance.take(channel)
             if channel == rules.SMS:
-                sms = sms or channels.sms_provider()
-                result = sms.send(
-                    idempotency_key=f"message-{row['pk']}",
-                    to=row["address"],
-                    body=composed.body,
-                    status_callback=conf.public_url(reverse("notifications:sms_status")),
-                )
-            else:
-                email = email or channels.EmailSender()
-                result = email.send(
-                    message_id=row["pk"],
-                    to=row["address"],
-                    subject=composed.subject,
-                    body=composed.body,
-                    unsubscribe_url=compose.unsubscribe_url(
-                        channel=channel, address=row["address"], customer_id=row["customer_id"]
-                    ),
-                )
+                pending_sms.append((row, message, composed, moment_now))
+                continue
+            ratelimit.take(channel, 1)
+            email = email or channels.EmailSender()
+            result = email.send(
+                message_id=row["pk"],
+                to=row["address"],
+                subject=composed.subject,
+                body=composed.body,
+                unsubscribe_url=compose.unsubscribe_url(
+                    channel=channel, address=row["address"], customer_id=row["customer_id"]
+                ),
+            )
             updates.append(
                 _outcome(message, result, composed, attempts=row["attempts"], now=moment_now)
             )
-            if channel == rules.EMAIL:
-                _finish(updates)  # SMTP has no idempotency key: record each email at once
+            _finish(updates)
+        flush()
     finally:
         _finish(updates)
+        executor.shutdown(wait=True)
         if email is not None:
             email.close()
     if len(ids) >= limit:

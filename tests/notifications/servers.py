@@ -6,6 +6,7 @@ import base64
 import json
 import socket
 import threading
+import time
 from email import message_from_bytes, policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
@@ -60,11 +61,13 @@ class SmsProvider:
         self.fail_to = set(fail_to)
         self.requests = []  # every request, repeats included
         self.delivered = {}  # idempotency token -> the form delivered
+        self.per_second = {}  # unix second -> requests accepted in it (the rate limit's proof)
         self.changed = threading.Condition()
         provider = self
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True
 
             def log_message(self, *args):
                 pass
@@ -95,6 +98,8 @@ class SmsProvider:
                         return self._answer(400, {"code": 21211, "message": "Invalid To"})
                     if key not in provider.delivered:
                         provider.delivered[key] = form
+                    second = int(time.time())
+                    provider.per_second[second] = provider.per_second.get(second, 0) + 1
                     provider.changed.notify_all()
                 return self._answer(201, {"sid": f"SM{key}", "status": "queued"})
 
