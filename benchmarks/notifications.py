@@ -129,12 +129,12 @@ def fanout(args):
                 "INSERT INTO notifications_message (notice_id, outage_id, customer_id,"
                 " subscription_id, channel, address, status, priority, not_before, created_at,"
                 " attempts, provider_id, error, subject, body, segments)"
-                " SELECT %s, %s, c.id, CAST(NULL AS BIGINT), 'sms', c.phone, 'queued', 4, %s, %s, 0, '', '',"
-                " '', '', 0 FROM outages_customer c WHERE c.area_id IN (SELECT servicearea_id"
+                " SELECT %s, %s, c.id, CAST(NULL AS BIGINT), 'sms', c.phone, 'queued', 4, %s,"
+                " %s, 0, '', '', '', '', 0 FROM outages_customer c WHERE c.area_id IN (SELECT servicearea_id"
                 " FROM outages_outage_areas WHERE outage_id = %s) AND c.phone <> ''"
                 " UNION ALL"
-                " SELECT %s, %s, c.id, CAST(NULL AS BIGINT), 'email', c.email, 'queued', 4, %s, %s, 0, '', '',"
-                " '', '', 0 FROM outages_customer c WHERE c.area_id IN (SELECT servicearea_id"
+                " SELECT %s, %s, c.id, CAST(NULL AS BIGINT), 'email', c.email, 'queued', 4, %s,"
+                " %s, 0, '', '', '', '', 0 FROM outages_customer c WHERE c.area_id IN (SELECT servicearea_id"
                 " FROM outages_outage_areas WHERE outage_id = %s) AND c.email <> ''",
                 [notice.pk, outage.pk, now, now, outage.pk] * 2,
             )
