@@ -130,11 +130,13 @@ def fanout(args):
                 " subscription_id, channel, address, status, priority, not_before, created_at,"
                 " attempts, provider_id, error, subject, body, segments)"
                 " SELECT %s, %s, c.id, CAST(NULL AS BIGINT), 'sms', c.phone, 'queued', 4, %s,"
-                " %s, 0, '', '', '', '', 0 FROM outages_customer c WHERE c.area_id IN (SELECT servicearea_id"
+                " %s, 0, '', '', '', '', 0 FROM outages_customer c"
+                " WHERE c.area_id IN (SELECT servicearea_id"
                 " FROM outages_outage_areas WHERE outage_id = %s) AND c.phone <> ''"
                 " UNION ALL"
                 " SELECT %s, %s, c.id, CAST(NULL AS BIGINT), 'email', c.email, 'queued', 4, %s,"
-                " %s, 0, '', '', '', '', 0 FROM outages_customer c WHERE c.area_id IN (SELECT servicearea_id"
+                " %s, 0, '', '', '', '', 0 FROM outages_customer c"
+                " WHERE c.area_id IN (SELECT servicearea_id"
                 " FROM outages_outage_areas WHERE outage_id = %s) AND c.email <> ''",
                 [notice.pk, outage.pk, now, now, outage.pk] * 2,
             )
