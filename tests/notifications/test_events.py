@@ -7,7 +7,13 @@ import pytest
 from notifications import compose, rules, services
 from notifications.models import EtrPromise, Message, OptOut, Subscription
 from outages.services import outage_post_update
-from tests.factories import CoverageFactory, CustomerFactory, OutageFactory, ServiceAreaFactory
+from tests.factories import (
+    CallbackFactory,
+    CoverageFactory,
+    CustomerFactory,
+    OutageFactory,
+    ServiceAreaFactory,
+)
 
 NOW = datetime(2026, 11, 30, 15, 0, tzinfo=UTC)  # 10:00 in New York
 
@@ -124,3 +130,22 @@ def test_subscription_double_opt_in(db, sms_server):
     with pytest.raises(services.ServiceError) as refused:
         services.subscription_request(postal_code="99999", channel="sms", address="x", now=NOW)
     assert refused.value.field == "postal_code"
+
+
+def test_callback_filed_texts_and_emails_and_answered_only_emails(scene):
+    outage, customers = scene
+    callback = CallbackFactory(
+        outage=outage, customer=customers[0], phone=customers[0].phone, call_reason="No internet"
+    )
+    filed = services.callback_filed_notify(callback_id=callback.pk, now=NOW)
+    channels = set(Message.objects.filter(notice=filed).values_list("channel", flat=True))
+    assert channels == {"sms", "email"}
+    assert services.callback_filed_notify(callback_id=callback.pk, now=NOW) == filed  # once
+    answered = services.callback_answered_notify(callback_id=callback.pk, now=NOW)
+    assert list(Message.objects.filter(notice=answered).values_list("channel", "address")) == [
+        ("email", customers[0].email)
+    ]
+    values = compose.base_values(now=NOW, notice=filed, outage=outage, callback=callback)
+    choice = compose.scripts_for(event=rules.CALLBACK_FILED, outage=outage)["sms"]
+    text = compose.compose(choice=choice, channel="sms", values=values).body
+    assert "will call you within 8 hours of the service being restored" in text
