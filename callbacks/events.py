@@ -1,25 +1,58 @@
-"""The domain events callbacks announces, after the filing's or the attempt's transaction
-commits. Subscribers (``notifications.subscribers``) register at start-up."""
+"""The domain events callbacks announces, after the transaction that caused them commits.
 
+- Work due: callbacks became due with nobody holding them (a restoration released them, a
+  callback was filed after its outage was restored, work went back to the queue). The minute
+  beat distributes whatever a lost announcement would have. ``workload`` subscribes.
+- Filed, answered: a callback was filed for a caller, or a call on it was answered.
+  ``notifications`` subscribes (the caller is told when we will call; the answered customer
+  gets a follow-up email).
+
+Explicit and small like ``outages.events``, and never load-bearing alone. Subscribers register
+in their ``AppConfig.ready``; callbacks itself knows nothing of who listens.
+"""
+
+from django.db import transaction
+
+_work_due = []
 _filed = []
 _answered = []
 
 
+def on_work_due(handler):
+    """Register ``handler()`` to be called after a transaction that made work due commits."""
+    if handler not in _work_due:
+        _work_due.append(handler)
+    return handler
+
+
+def announce_work_due():
+    for handler in list(_work_due):
+        handler()
+
+
+def announce_work_due_on_commit():
+    """Announce once the current transaction commits, so subscribers only see committed rows
+    (nothing is announced when it rolls back)."""
+    transaction.on_commit(announce_work_due)
+
+
 def on_callback_filed(handler):
-    _filed.append(handler)
+    if handler not in _filed:
+        _filed.append(handler)
     return handler
 
 
 def on_callback_answered(handler):
-    _answered.append(handler)
+    if handler not in _answered:
+        _answered.append(handler)
     return handler
 
 
 def announce_callback_filed(*, callback_id):
-    for handler in _filed:
+    for handler in list(_filed):
         handler(callback_id=callback_id)
 
 
 def announce_callback_answered(*, callback_id):
-    for handler in _answered:
+    for handler in list(_answered):
         handler(callback_id=callback_id)

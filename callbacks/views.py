@@ -4,6 +4,7 @@ queue and its printable letters, and the call-log export for the CRM."""
 import csv
 from datetime import UTC
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -164,8 +165,6 @@ def letters(request):
 @team_lead_required
 @require_GET
 def letter_print(request, pk):
-    from django.conf import settings
-
     try:
         letter = selectors.letter_for_print(pk=pk)
     except Letter.DoesNotExist as exc:

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "outages",
     "scripts_library",
     "callbacks",
+    "workload",
     "notifications",
     "console",
 ]
@@ -180,7 +181,7 @@ CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BEAT_SCHEDULE = {
     "callbacks-sweep": {"task": "callbacks.tasks.sweep", "schedule": crontab()},
     "outages-escalation-sweep": {"task": "outages.tasks.escalation_sweep", "schedule": crontab()},
-    "callbacks-distribute": {"task": "callbacks.tasks.distribute", "schedule": crontab()},
+    "workload-distribute": {"task": "workload.tasks.distribute", "schedule": crontab()},
 }
 
 # The benchmark floor view (``make bench`` only): never mounted in normal runs.
