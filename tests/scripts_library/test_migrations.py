@@ -14,6 +14,7 @@ from scripts_library.services import script_update
 pytestmark = pytest.mark.django_db
 
 revised = importlib.import_module("scripts_library.migrations.0003_default_wording_revised")
+messages = importlib.import_module("scripts_library.migrations.0004_message_moments")
 T0 = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 
 
@@ -22,9 +23,16 @@ def _script(moment, key=moments.DEFAULT):
 
 
 def test_the_first_defaults_cover_every_moment():
+    # Every moment of a call; the message moments came later, with migration 0004.
     assert {moment for key, moment in revised.FIRST_DEFAULTS if key == "default"} == set(
         moments.MOMENTS
-    )
+    ) - set(moments.NOTIFY_MOMENTS)
+
+
+def test_the_message_moments_migration_installs_the_shipped_message_wording():
+    assert messages.WORDING == defaults.MESSAGE_WORDING
+    assert set(messages.WORDING) == set(moments.NOTIFY_MOMENTS)
+    assert [moment for moment, _ in messages.LABELS] == list(moments.MOMENTS)
 
 
 def test_unchanged_first_defaults_get_the_revised_wording_as_a_new_version(supervisor):
