@@ -70,5 +70,5 @@ def test_live_call_records_the_etr_told_and_lists_the_customers_messages(
     page = agent_client.get(reverse("console:home"), {"customer": ada.pk})
     assert page.status_code == 200
     assert EtrPromise.objects.filter(customer=ada, outage=outage, etr=outage.etr).exists()
-    assert "Messages we sent Ada Lovelace" in page.content.decode()
+    assert "Messages sent to this customer" in page.content.decode()
     assert "Outage declared" in page.content.decode()
