@@ -27,7 +27,7 @@ from core.audit import audit_record
 from core.errors import ServiceError
 from core.tasking import send_on_commit
 from outages import normalise
-from outages.models import Coverage, Outage
+from outages.models import Coverage, Customer, Outage
 
 from . import channels, compose, conf, fanout, ratelimit, rules, tasks, tokens
 from .models import EtrPromise, Message, Notice, NoticeEvent, OptOut, Subscription
@@ -781,6 +781,32 @@ def notifications_sweep(*, now):
         with transaction.atomic():
             _kick_sending()
     return {"requeued": requeued, "apologies": len(apologies), "due": due}
+
+
+# --- personal data -----------------------------------------------------------------------------
+
+
+def customer_erase_messages(*, customer_id, phone, now):
+    """A customer's personal data is erased on request (inside the erasing transaction): their
+    email leaves the directory, their messages and promises go, subscriptions at their phone
+    or email end. Opt-outs stay (unlinked from the customer): erasure must not make us start
+    texting a number that said STOP. Returns counts for the audit row."""
+    customer = Customer.objects.filter(pk=customer_id).values("email").first() or {}
+    email = customer.get("email", "")
+    addresses = [a for a in (phone, email) if a]
+    messages = Message.objects.filter(customer_id=customer_id)
+    if addresses:
+        messages = messages | Message.objects.filter(address__in=addresses)
+    counts = {
+        "messages": messages.delete()[0],
+        "etr_promises": EtrPromise.objects.filter(customer_id=customer_id).delete()[0],
+        "subscriptions": Subscription.objects.filter(address__in=addresses).delete()[0],
+    }
+    OptOut.objects.filter(customer_id=customer_id).update(customer=None)
+    if email:
+        Customer.objects.filter(pk=customer_id).update(email="")
+    del now
+    return counts
 
 
 # --- receipts and inbound SMS -------------------------------------------------------------------

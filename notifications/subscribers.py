@@ -7,7 +7,7 @@ from callbacks import events as callback_events
 from core.tasking import send
 from outages import events as outage_events
 
-from . import tasks
+from . import services, tasks
 
 
 @outage_events.on_outage_declared
@@ -34,3 +34,8 @@ def notify_on_callback_filed(*, callback_id):
 @callback_events.on_callback_answered
 def notify_on_callback_answered(*, callback_id):
     send(tasks.callback_answered, callback_id)
+
+
+@outage_events.on_customer_erased
+def erase_customer_messages(*, customer_id, phone, account_number, now):
+    return services.customer_erase_messages(customer_id=customer_id, phone=phone, now=now)

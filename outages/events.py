@@ -51,3 +51,24 @@ def announce_outage_declared(*, outage_id, notify_customers=False, actor_id=None
 def announce_outage_etr_changed(*, outage_id, previous_etr):
     for handler in _etr_changed:
         handler(outage_id=outage_id, previous_etr=previous_etr)
+
+
+# Erasure of a customer's personal data on request. Unlike the events above, this one is
+# announced inside the erasing transaction: the erasure is whole or not at all. Each
+# subscriber removes its own app's copies and returns a dict of counts for the audit row.
+# (``notifications.subscribers`` removes the customer's messages and promises.)
+_customer_erased = []
+
+
+def on_customer_erased(handler):
+    _customer_erased.append(handler)
+    return handler
+
+
+def announce_customer_erased(*, customer_id, phone, account_number, now):
+    counts = {}
+    for handler in _customer_erased:
+        counts[handler.__module__] = handler(
+            customer_id=customer_id, phone=phone, account_number=account_number, now=now
+        )
+    return counts

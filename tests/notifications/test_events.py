@@ -6,7 +6,7 @@ import pytest
 
 from notifications import compose, rules, services
 from notifications.models import EtrPromise, Message, OptOut, Subscription
-from outages.services import outage_post_update
+from outages.services import customer_erase, outage_post_update
 from tests.factories import (
     CallbackFactory,
     CoverageFactory,
@@ -149,3 +149,20 @@ def test_callback_filed_texts_and_emails_and_answered_only_emails(scene):
     choice = compose.scripts_for(event=rules.CALLBACK_FILED, outage=outage)["sms"]
     text = compose.compose(choice=choice, channel="sms", values=values).body
     assert "will call you within 8 hours of the service being restored" in text
+
+
+def test_erasing_a_customer_removes_their_messages_and_email_but_keeps_their_stop(
+    scene, supervisor
+):
+    outage, customers = scene
+    ada = customers[0]
+    phone = ada.phone
+    OptOut.objects.create(channel="sms", address=ada.phone, customer=ada, source="sms_stop", at=NOW)
+    services.outage_notify_declared(actor=supervisor, now=NOW, outage=outage)
+    counts = customer_erase(
+        actor=supervisor, now=NOW, account_number=ada.account_number, reason="asked"
+    )
+    assert counts["notifications.subscribers"]["messages"] == 2
+    ada.refresh_from_db()
+    assert ada.email == "" and not Message.objects.filter(customer=ada).exists()
+    assert OptOut.objects.filter(address=phone, customer=None).exists()

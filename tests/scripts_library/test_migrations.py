@@ -14,7 +14,7 @@ from scripts_library.services import script_update
 pytestmark = pytest.mark.django_db
 
 revised = importlib.import_module("scripts_library.migrations.0003_default_wording_revised")
-messages = importlib.import_module("scripts_library.migrations.0004_message_moments")
+messages = importlib.import_module("scripts_library.migrations.0005_message_moments")
 T0 = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 
 
@@ -22,11 +22,24 @@ def _script(moment, key=moments.DEFAULT):
     return Script.objects.get(moment=moment, scope_key=key, language="en")
 
 
-def test_the_first_defaults_cover_every_moment():
-    # Every moment of a call; the message moments came later, with migration 0004.
+LATER_MOMENTS = {moments.CALLBACK_CONSENT_REFUSED, moments.CALLBACK_ESCALATION}
+consent_and_escalation = importlib.import_module(
+    "scripts_library.migrations.0004_consent_and_escalation_scripts"
+)
+
+
+def test_the_first_defaults_cover_every_moment_there_was():
     assert {moment for key, moment in revised.FIRST_DEFAULTS if key == "default"} == set(
         moments.MOMENTS
-    ) - set(moments.NOTIFY_MOMENTS)
+    ) - LATER_MOMENTS - set(moments.NOTIFY_MOMENTS)
+
+
+def test_the_moments_added_later_are_installed_with_their_default_wording():
+    assert set(consent_and_escalation.WORDING) == LATER_MOMENTS
+    for moment in LATER_MOMENTS:
+        script = _script(moment)
+        assert script.live_version.body == consent_and_escalation.WORDING[moment]
+        assert script.live_version.body == defaults.DEFAULT_WORDING[moment]
 
 
 def test_the_message_moments_migration_installs_the_shipped_message_wording():
