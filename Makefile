@@ -63,6 +63,7 @@ browsers:
 
 bench: venv
 	$(BIN)/python -m benchmarks all
+	$(BIN)/python -m benchmarks.notifications
 
 clean:
 	rm -rf var staticfiles .pytest_cache

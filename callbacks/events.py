@@ -1,16 +1,22 @@
-"""The domain event callbacks announces: callback work is due.
+"""The domain events callbacks announces, after the transaction that caused them commits.
 
-Announced when callbacks become due with nobody holding them (a restoration released them, a
-callback was filed after its outage was restored, work went back to the queue). Explicit and
-small like ``outages.events``, and never load-bearing alone: the minute beat distributes
-whatever a lost announcement would have. Subscribers register in their ``AppConfig.ready``
-(``workload`` distributes); callbacks itself knows nothing of who listens.
+- Work due: callbacks became due with nobody holding them (a restoration released them, a
+  callback was filed after its outage was restored, work went back to the queue). The minute
+  beat distributes whatever a lost announcement would have. ``workload`` subscribes.
+- Filed, answered: a callback was filed for a caller, or a call on it was answered.
+  ``notifications`` subscribes (the caller is told when we will call; the answered customer
+  gets a follow-up email).
+
+Explicit and small like ``outages.events``, and never load-bearing alone. Subscribers register
+in their ``AppConfig.ready``; callbacks itself knows nothing of who listens.
 """
 
 from django.db import transaction
 
 _work_due = []
 _released = []
+_filed = []
+_answered = []
 
 
 def on_work_due(handler):
@@ -46,3 +52,25 @@ def announce_released(*, outage_id):
 
 def announce_released_on_commit(*, outage_id):
     transaction.on_commit(lambda: announce_released(outage_id=outage_id))
+
+
+def on_callback_filed(handler):
+    if handler not in _filed:
+        _filed.append(handler)
+    return handler
+
+
+def on_callback_answered(handler):
+    if handler not in _answered:
+        _answered.append(handler)
+    return handler
+
+
+def announce_callback_filed(*, callback_id):
+    for handler in list(_filed):
+        handler(callback_id=callback_id)
+
+
+def announce_callback_answered(*, callback_id):
+    for handler in list(_answered):
+        handler(callback_id=callback_id)

@@ -207,6 +207,7 @@ def _file_or_merge(*, actor, now, outage, fields):
     )
     if due_at:
         events.announce_work_due_on_commit()  # workload distributes; the beat backs it up
+    transaction.on_commit(lambda: events.announce_callback_filed(callback_id=callback.pk))
     return Filing(callback=callback, merged=False)
 
 
@@ -648,6 +649,8 @@ def callback_record_attempt(
         _produce_letter(locked, now=now)
     if decision.flag_outage:
         _flag_outage(locked, actor=actor, now=now)
+    if outcome == policy.ANSWERED:
+        transaction.on_commit(lambda: events.announce_callback_answered(callback_id=locked.pk))
     return locked
 
 

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "callbacks",
     "workload",
     "reports",
+    "notifications",
     "console",
 ]
 
@@ -376,3 +377,58 @@ METRICS_REDIS_URL = env.str(
 # The benchmark floor view (``make bench`` only): never mounted in normal runs.
 if env.bool("BENCHMARK_FLOOR", default=False):
     ROOT_URLCONF = "benchmarks.urls"
+
+# --- Notifications (messages to affected customers) ---------------------------------------
+# Email: Django's backend. SMTP in production (EMAIL_BACKEND=...smtp.EmailBackend, EMAIL_HOST,
+# EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS); the console backend (the
+# worker's output) for ``make run``.
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+NOTIFY_EMAIL_FROM = env.str("NOTIFY_EMAIL_FROM", default="QuickConnect <outages@example.com>")
+NOTIFY_EMAIL_DOMAIN = env.str("NOTIFY_EMAIL_DOMAIN", default="example.com")
+# SMS: "log" appends each message to NOTIFY_SMS_LOG_FILE; "twilio" speaks the Twilio REST API
+# (any compatible provider: NOTIFY_SMS_API_URL).
+NOTIFY_SMS_PROVIDER = env.str("NOTIFY_SMS_PROVIDER", default="log")
+NOTIFY_SMS_LOG_FILE = env.str("NOTIFY_SMS_LOG_FILE", default=str(VAR_DIR / "sms.log"))
+NOTIFY_SMS_API_URL = env.str("NOTIFY_SMS_API_URL", default="https://api.twilio.com")
+NOTIFY_SMS_ACCOUNT_SID = env.str("NOTIFY_SMS_ACCOUNT_SID", default="AC-local")
+NOTIFY_SMS_AUTH_TOKEN = env.str("NOTIFY_SMS_AUTH_TOKEN", default="local-auth-token")
+NOTIFY_SMS_FROM = env.str("NOTIFY_SMS_FROM", default="+15005550006")
+NOTIFY_SMS_TIMEOUT = env.float("NOTIFY_SMS_TIMEOUT", default=10)
+# Where links in messages and the provider's callbacks point (the console's public address).
+NOTIFY_PUBLIC_URL = env.str("NOTIFY_PUBLIC_URL", default="http://127.0.0.1:8000")
+# No SMS from NOTIFY_QUIET_START to NOTIFY_QUIET_END in the customers' zone: they wait.
+NOTIFY_TIME_ZONE = env.str("NOTIFY_TIME_ZONE", default=TIME_ZONE)
+NOTIFY_QUIET_START = env.str("NOTIFY_QUIET_START", default="21:00")
+NOTIFY_QUIET_END = env.str("NOTIFY_QUIET_END", default="08:00")
+# An ETR that moves by more than this is news worth a message.
+NOTIFY_ETR_MARGIN = timedelta(minutes=env.int("NOTIFY_ETR_MARGIN_MINUTES", default=30))
+# At most this many messages per address per outage per local day (restoration and callback
+# messages are not capped).
+NOTIFY_DAILY_CAP = env.int("NOTIFY_DAILY_CAP", default=4)
+# Sends per second per provider, shared by every worker (Redis).
+NOTIFY_SMS_RATE = env.int("NOTIFY_SMS_RATE", default=100)
+NOTIFY_EMAIL_RATE = env.int("NOTIFY_EMAIL_RATE", default=50)
+NOTIFY_REDIS_URL = env.str(
+    "NOTIFY_REDIS_URL",
+    default=CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else "",
+)
+NOTIFY_BATCH_SIZE = env.int("NOTIFY_BATCH_SIZE", default=500)
+NOTIFY_PARALLEL_SENDERS = env.int("NOTIFY_PARALLEL_SENDERS", default=2)
+# A claimed message not finished within this time (its worker died) is queued again.
+NOTIFY_CLAIM_LEASE = timedelta(seconds=env.int("NOTIFY_CLAIM_LEASE_SECONDS", default=300))
+NOTIFY_CONFIRM_MAX_AGE = 7 * 24 * 3600
+# Notification tasks are all named "notifications.*": CELERY_TASK_ROUTES above sends them to
+# their own queue, so a million-message send never delays the callback release or the sweeps.
+CELERY_BEAT_SCHEDULE["notifications-sweep"] = {
+    "task": "notifications.sweep",
+    "schedule": crontab(),
+}
+# SMS requests in flight at once per worker process (the provider's latency, not our CPU,
+# bounds a sequential sender).
+NOTIFY_SMS_CONCURRENCY = env.int("NOTIFY_SMS_CONCURRENCY", default=8)

@@ -28,6 +28,7 @@ urlpatterns = [
     path("scripts/", include("scripts_library.urls")),
     path("reports/", include("reports.urls")),
     path("security/", include((security_patterns, "security"))),
+    path("notifications/", include("notifications.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

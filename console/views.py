@@ -27,6 +27,8 @@ from callbacks import services as callback_services
 from core.errors import add_error_to_form
 from core.roles import agent_required
 from core.validation import QUERY_MAX_LENGTH, clean_query, parse_id
+from notifications import selectors as notification_selectors
+from notifications import services as notification_services
 from outages import selectors as outage_selectors
 from outages import services as outage_services
 from outages.models import Customer, Outage
@@ -87,6 +89,15 @@ def _live_region(request, call, now):
     return {"live_html": mark_safe(html), "live_digest": digest}
 
 
+def _record_etr_told(request, call, now):
+    """The screen shows the outage's ETR for this customer: the promise ledger keeps it, so
+    that a missed time is apologised for first."""
+    if call.branch == live_call.OUTAGE and call.customer is not None:
+        notification_services.etr_promise_record(
+            customer=call.customer, outage=call.outage, agent=request.user, now=now
+        )
+
+
 def _callback_form(call, data=None):
     return LiveCallbackForm(
         data,
@@ -119,7 +130,9 @@ def home(request):
     if call.branch:
         context["form"] = _callback_form(call)
         context["open_callbacks"] = open_callbacks_for_customer(call.customer)
+        context["customer_messages"] = notification_selectors.messages_for_customer(call.customer)
         context.update(_live_region(request, call, now))
+        _record_etr_told(request, call, now)
     if call.customer is not None:
         # The card opened: the call is an inbound interaction on the customer's history.
         context["inbound_call"] = callback_services.inbound_call_log(
@@ -141,6 +154,7 @@ def live(request):
         return HttpResponseBadRequest(BAD_QUERY, content_type="text/plain; charset=utf-8")
     call = _build_call(request, now, query)
     region = _live_region(request, call, now) if call.branch else {"live_digest": ""}
+    _record_etr_told(request, call, now)
     if request.GET.get("v") == region["live_digest"]:
         return HttpResponse(status=204)
     context = {

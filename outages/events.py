@@ -1,12 +1,15 @@
 """The domain events outages announces. Explicit, small, and never load-bearing alone: the
 callbacks sweep redoes whatever a missed announcement would have done.
 
-Subscribers register at start-up (``callbacks.subscribers``); ``announce_*`` is called by the
-outage services inside ``transaction.on_commit`` so that subscribers only hear of committed rows.
+Subscribers register at start-up (``callbacks.subscribers``, ``notifications.subscribers``);
+``announce_*`` is called by the outage services inside ``transaction.on_commit`` so that
+subscribers only hear of committed rows.
 """
 
 _restored = []
 _reopened = []
+_declared = []
+_etr_changed = []
 
 
 def on_outage_restored(handler):
@@ -16,6 +19,16 @@ def on_outage_restored(handler):
 
 def on_outage_reopened(handler):
     _reopened.append(handler)
+    return handler
+
+
+def on_outage_declared(handler):
+    _declared.append(handler)
+    return handler
+
+
+def on_outage_etr_changed(handler):
+    _etr_changed.append(handler)
     return handler
 
 
@@ -29,10 +42,21 @@ def announce_outage_reopened(*, outage_id):
         handler(outage_id=outage_id)
 
 
+def announce_outage_declared(*, outage_id, notify_customers=False, actor_id=None):
+    """``notify_customers``: the supervisor chose to tell the affected customers."""
+    for handler in _declared:
+        handler(outage_id=outage_id, notify_customers=notify_customers, actor_id=actor_id)
+
+
+def announce_outage_etr_changed(*, outage_id, previous_etr):
+    for handler in _etr_changed:
+        handler(outage_id=outage_id, previous_etr=previous_etr)
+
+
 # Erasure of a customer's personal data on request. Unlike the events above, this one is
 # announced inside the erasing transaction: the erasure is whole or not at all. Each
 # subscriber removes its own app's copies and returns a dict of counts for the audit row.
-# (Notifications subscribes here for its messages and receipts when it exists.)
+# (``notifications.subscribers`` removes the customer's messages and promises.)
 _customer_erased = []
 
 

@@ -97,6 +97,11 @@ class DeclareOutageForm(forms.Form):
         label="Estimated restoration (ETR)", required=False, widget=DateTimeLocalInput()
     )
     message = _text("Message for customers")
+    notify_customers = forms.BooleanField(
+        label="Tell the affected customers now (SMS and email)",
+        required=False,
+        help_text="The count below says how many customers this reaches.",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -16,9 +16,11 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -30,6 +32,9 @@ from .models import Coverage, Customer, ServiceArea
 AREA_HEADER = ("code", "name", "region")
 COVERAGE_HEADER = ("postal_code", "area_code")
 CUSTOMER_HEADER = ("account_number", "name", "phone", "address", "postal_code", "status")
+# Columns a file may leave out: older files still import, and what they do not carry (the
+# email) is left as it is on existing customers.
+OPTIONAL_COLUMNS = {"customers": ("email",)}
 STATUSES = frozenset(Customer.Status.values)
 BATCH = 5_000
 MAX_REPORTED = 1_000  # errors kept in full; beyond this only counted
@@ -126,12 +131,10 @@ def _reading(reader):
             ) from None
 
 
-def _rows(handle, header, report) -> Iterator[tuple[int, list[str]]]:
-    """``(line number, cells)`` for each data row, in the header's column order.
-
-    Column order in the file is free; the names must be exactly ``header``."""
-    reader = csv.reader(handle)
-    cells_of = _reading(reader)
+def _read_header(cells_of, header, optional, report):
+    """The file's header, checked: ``header`` in any order, plus any of ``optional``. Returns
+    the names found and the columns to read: ``header`` first, then the optional ones present
+    (a file without them still imports)."""
     try:
         found = next(cells_of)
     except StopIteration:
@@ -139,10 +142,19 @@ def _rows(handle, header, report) -> Iterator[tuple[int, list[str]]]:
     except _FileProblem as exc:
         raise ImportRefused(exc.message, report) from None
     found = [name.strip().lstrip("\ufeff").lower() for name in found]
-    if sorted(found) != sorted(header):
+    present = tuple(name for name in optional if name in found)
+    if sorted(found) != sorted(header + present):
+        expected = ",".join(header) + "".join(f"[,{name}]" for name in optional)
         raise ImportRefused(
-            f"Line 1: the header must be {','.join(header)} (found {','.join(found)}).", report
+            f"Line 1: the header must be {expected} (found {','.join(found)}).", report
         )
+    return found, header + present
+
+
+def _rows(reader, cells_of, found, header, report) -> Iterator[tuple[int, list[str]]]:
+    """``(line number, cells)`` for each data row, in the header's column order.
+
+    Column order in the file is free; the names must be exactly ``header``."""
     order = [found.index(name) for name in header]
     width = len(header)
     identity = order == list(range(width))
@@ -218,13 +230,32 @@ def _check_coverage(rows, report, *, area_ids):
         yield (postal, area_id)
 
 
+def _check_email(value):
+    value = value.strip().lower()
+    if not value:
+        return "", None
+    if len(value) > 254:
+        return None, "email is longer than 254 characters"
+    try:
+        validate_email(value)
+    except ValidationError:
+        return None, f"email {value!r} is not a valid address"
+    return value, None
+
+
 def _check_customers(rows, report, *, area_by_postal, region):
     seen = {}
     phone_e164 = normalise.phone_e164
     postal_code = normalise.postal_code
     invalid_phone = normalise.InvalidPhone
-    for line, (account, name, phone, address, postal, status) in rows:
+    for line, cells in rows:
+        account, name, phone, address, postal, status = cells[:6]
         problems = []
+        email = None
+        if len(cells) > 6:
+            email, problem = _check_email(cells[6])
+            if problem:
+                problems.append(problem)
         account, problem = _required(account, "account_number", 32)
         if problem:
             problems.append(problem)
@@ -253,7 +284,8 @@ def _check_customers(rows, report, *, area_by_postal, region):
             report.add_error(line, "; ".join(problems))
             continue
         seen[account] = line
-        yield (account, name, phone, address, postal, area_id, status)
+        row = (account, name, phone, address, postal, area_id, status)
+        yield row if email is None else (*row, email)
 
 
 # --- loading ---------------------------------------------------------------------------------
@@ -397,7 +429,13 @@ class _RollBack(Exception):
 def _run(kind, handle, header, check, *, skip_invalid, progress, now):
     report = Report(kind=kind)
     target = _TARGETS[kind]
-    rows = _rows(handle, header, report)
+    reader = csv.reader(handle)
+    cells_of = _reading(reader)
+    found, columns = _read_header(cells_of, header, OPTIONAL_COLUMNS.get(kind, ()), report)
+    if columns != header:  # optional columns present: they are written too
+        extra_columns = columns[len(header) :]
+        target = replace(target, columns=target.columns + extra_columns)
+    rows = _rows(reader, cells_of, found, columns, report)
     if progress is not None:
         rows = progress(rows)
     checked = check(rows, report)

@@ -44,6 +44,9 @@ class Customer(models.Model):
     account_number = models.CharField(max_length=32, unique=True)
     name = models.CharField(max_length=200)
     phone = models.CharField(max_length=20, db_index=True, help_text="E.164")
+    email = models.EmailField(
+        blank=True, default="", db_default="", help_text="For outage messages; optional."
+    )
     address = models.CharField(max_length=300)
     postal_code = models.CharField(max_length=12, db_index=True)
     area = models.ForeignKey(

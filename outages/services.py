@@ -59,7 +59,10 @@ def outage_declare(
     etr=None,
     started_at=None,
     message="",
+    notify_customers=False,
 ):
+    """Declare an outage. ``notify_customers``: the supervisor chose to tell the customers of
+    its areas now (announced with the event; outages does not send anything itself)."""
     started_at = started_at or now
     if kind == lifecycle.SYSTEMS:
         all_areas = True  # internal systems down: every caller is affected
@@ -87,6 +90,12 @@ def outage_declare(
     if not all_areas:
         outage.areas.set(areas)
     _timeline(outage, actor=actor, now=now, message=message or "Outage declared.")
+    actor_id = actor.pk if actor is not None else None
+    transaction.on_commit(
+        lambda: events.announce_outage_declared(
+            outage_id=outage.pk, notify_customers=notify_customers, actor_id=actor_id
+        )
+    )
     return outage
 
 
@@ -105,6 +114,7 @@ def outage_post_update(*, actor, now, outage, status=None, cause=None, etr=None,
         _refuse(exc, field="etr" if etr is not None and target == outage.status else "status")
     fields = ["status", "updated_at"]
     etr_changed = etr is not None and etr != outage.etr
+    previous_etr = outage.etr
     outage.status = target
     if cause is not None and cause != outage.cause:
         outage.cause = cause
@@ -123,6 +133,12 @@ def outage_post_update(*, actor, now, outage, status=None, cause=None, etr=None,
             outage, actor=actor, now=now, reasons=[lifecycle.PAST_ETR, lifecycle.MISSING_ETR]
         )
     _timeline(outage, actor=actor, now=now, message=message)
+    if etr_changed and target in lifecycle.OPEN_STATUSES:
+        transaction.on_commit(
+            lambda: events.announce_outage_etr_changed(
+                outage_id=outage.pk, previous_etr=previous_etr
+            )
+        )
     return outage
 
 

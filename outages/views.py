@@ -51,11 +51,13 @@ def declare(request):
                 cause=data["cause"],
                 etr=data["etr"],
                 message=data["message"],
+                notify_customers=data["notify_customers"],
             )
         except services.OutageError as exc:
             _apply_error(form, exc)
         else:
-            messages.success(request, f"Outage declared: {outage.title}.")
+            told = " Customers are being told." if data["notify_customers"] else ""
+            messages.success(request, f"Outage declared: {outage.title}.{told}")
             return redirect("outages:detail", outage.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "outages/declare.html", {"form": form}, status=status)

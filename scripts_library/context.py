@@ -60,6 +60,8 @@ def placeholder_values(*, now, customer=None, outage=None, agent=None, callback=
         "area": area.name if area else None,
         "outage": outage.title if outage else None,
         "callback_deadline": deadline,
+        # Only messages know which time a customer was given (notifications fills it in).
+        "promised_etr": None,
     }
     assert set(values) == set(placeholders.KEYS.values())
     return values

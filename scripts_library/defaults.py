@@ -101,6 +101,59 @@ DEFAULT_WORDING = {
 }
 
 # An internal systems outage: the customer's service works, but we cannot reach their account.
+# Messages to customers (notifications): an email moment's first line is its subject.
+MESSAGE_WORDING = {
+    "notify_declared_sms": "<Brand>: outage in <Area>. Expected fix by <ETR>. We will text "
+    "you if that changes.",
+    "notify_declared_email": "Subject: Service outage in <Area>\n"
+    "Hello <Customer Name>,\n\n"
+    "There is a service outage affecting <Area>: <Outage>. Our engineers are working on it "
+    "and we expect service to be back by <ETR>.\n\n"
+    "You don't need to call us: we will write again if the estimate changes and when service "
+    "is back.\n\n"
+    "<Brand>",
+    "notify_etr_changed_sms": "<Brand>: update on the outage in <Area>. We now expect "
+    "service back by <ETR>. Sorry for the wait.",
+    "notify_etr_changed_email": "Subject: New estimate for the outage in <Area>\n"
+    "Hello <Customer Name>,\n\n"
+    "Our estimate for the outage affecting <Area> has changed: we now expect service to be "
+    "back by <ETR>.\n\n"
+    "We are sorry for the disruption and will write again when service is back.\n\n"
+    "<Brand>",
+    "notify_apology_sms": "<Brand>: we told you service would be back by <Promised ETR>. We "
+    "missed that; sorry. New estimate: <ETR>.",
+    "notify_apology_email": "Subject: We missed the time we gave you\n"
+    "Hello <Customer Name>,\n\n"
+    "When you called us, we told you service would be back by <Promised ETR>. We missed that "
+    "time, and we are sorry.\n\n"
+    "Our engineers are still working on <Outage>. Our new estimate is <ETR>; we will write "
+    "again when service is back.\n\n"
+    "<Brand>",
+    "notify_restored_sms": "<Brand>: service is back in <Area>. Not working? Restart your "
+    "equipment, then reply or call <Inbound Number>.",
+    "notify_restored_email": "Subject: Service is back in <Area>\n"
+    "Hello <Customer Name>,\n\n"
+    "The outage affecting <Area> is over and service is back. Thank you for your patience.\n\n"
+    "If your service is not working, please restart your equipment; if it still does not "
+    "work, reply to this email or call us on <Inbound Number>.\n\n"
+    "<Brand>",
+    "notify_callback_filed_sms": "<Brand>: we have your callback request and will call you "
+    "<Callback Deadline>.",
+    "notify_callback_filed_email": "Subject: We will call you back\n"
+    "Hello <Customer Name>,\n\n"
+    "We have your request for a call back about <Call Reason>. We will call you "
+    "<Callback Deadline>.\n\n"
+    "<Brand>",
+    "notify_callback_answered_email": "Subject: Following up on our call\n"
+    "Hello <Customer Name>,\n\n"
+    "Thank you for taking our call about <Call Reason>. This email confirms what we did "
+    "together; if anything is still not right, reply to this email or call us on "
+    "<Inbound Number>.\n\n"
+    "<Brand>",
+}
+
+DEFAULT_WORDING.update(MESSAGE_WORDING)
+
 SYSTEMS_OPENING = (
     "<Customer Name>, thank you for calling <Brand>. Our systems are under maintenance at the "
     "moment, so I can't open your account to help you properly right now. What I can do is "

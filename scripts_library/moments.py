@@ -19,6 +19,18 @@ CUTOFF_NONPAYMENT = "cutoff_nonpayment"
 CUTOFF_TERMS = "cutoff_terms"
 CUTOFF_DISCONNECTION = "cutoff_disconnection"
 TECHNICAL_ISSUE = "technical_issue"
+# Messages to customers (notifications): one moment per event and channel.
+NOTIFY_DECLARED_SMS = "notify_declared_sms"
+NOTIFY_DECLARED_EMAIL = "notify_declared_email"
+NOTIFY_ETR_CHANGED_SMS = "notify_etr_changed_sms"
+NOTIFY_ETR_CHANGED_EMAIL = "notify_etr_changed_email"
+NOTIFY_APOLOGY_SMS = "notify_apology_sms"
+NOTIFY_APOLOGY_EMAIL = "notify_apology_email"
+NOTIFY_RESTORED_SMS = "notify_restored_sms"
+NOTIFY_RESTORED_EMAIL = "notify_restored_email"
+NOTIFY_CALLBACK_FILED_SMS = "notify_callback_filed_sms"
+NOTIFY_CALLBACK_FILED_EMAIL = "notify_callback_filed_email"
+NOTIFY_CALLBACK_ANSWERED_EMAIL = "notify_callback_answered_email"
 
 LABELS = {
     OPENING: "Opening",
@@ -36,6 +48,17 @@ LABELS = {
     CUTOFF_TERMS: "Cut off: terms of service violation",
     CUTOFF_DISCONNECTION: "Cut off: requested disconnection",
     TECHNICAL_ISSUE: "No known outage: technical issue",
+    NOTIFY_DECLARED_SMS: "Message: outage declared (SMS)",
+    NOTIFY_DECLARED_EMAIL: "Message: outage declared (email)",
+    NOTIFY_ETR_CHANGED_SMS: "Message: restoration estimate moved (SMS)",
+    NOTIFY_ETR_CHANGED_EMAIL: "Message: restoration estimate moved (email)",
+    NOTIFY_APOLOGY_SMS: "Message: promised time missed (SMS)",
+    NOTIFY_APOLOGY_EMAIL: "Message: promised time missed (email)",
+    NOTIFY_RESTORED_SMS: "Message: service restored (SMS)",
+    NOTIFY_RESTORED_EMAIL: "Message: service restored (email)",
+    NOTIFY_CALLBACK_FILED_SMS: "Message: callback filed (SMS)",
+    NOTIFY_CALLBACK_FILED_EMAIL: "Message: callback filed (email)",
+    NOTIFY_CALLBACK_ANSWERED_EMAIL: "Message: callback answered, follow-up (email)",
 }
 MOMENTS = tuple(LABELS)
 
@@ -56,7 +79,20 @@ USES = {
     CUTOFF_TERMS: "No outage, and the account is suspended for a terms of service violation.",
     CUTOFF_DISCONNECTION: "No outage, and the service was disconnected at the customer's request.",
     TECHNICAL_ISSUE: "No outage and nothing on the account: the customer's own connection.",
+    NOTIFY_DECLARED_SMS: "Texted to the outage's customers when a supervisor says so.",
+    NOTIFY_DECLARED_EMAIL: "Emailed to the outage's customers when a supervisor says so.",
+    NOTIFY_ETR_CHANGED_SMS: "Texted when the ETR moves by more than the margin.",
+    NOTIFY_ETR_CHANGED_EMAIL: "Emailed when the ETR moves by more than the margin.",
+    NOTIFY_APOLOGY_SMS: "Texted first to customers given a time the outage has now missed.",
+    NOTIFY_APOLOGY_EMAIL: "Emailed first to customers given a time the outage has now missed.",
+    NOTIFY_RESTORED_SMS: "Texted when the outage is restored (held until morning in quiet hours).",
+    NOTIFY_RESTORED_EMAIL: "Emailed when the outage is restored.",
+    NOTIFY_CALLBACK_FILED_SMS: "Texted to the caller when a callback is filed for them.",
+    NOTIFY_CALLBACK_FILED_EMAIL: "Emailed to the customer when a callback is filed for them.",
+    NOTIFY_CALLBACK_ANSWERED_EMAIL: "Follow-up email after an answered callback.",
 }
+# Messages: the first line of an email moment is its subject ("Subject: ...").
+NOTIFY_MOMENTS = tuple(moment for moment in LABELS if moment.startswith("notify_"))
 
 # A live call with a known outage, in call order.
 OUTAGE_CALL = (OPENING, CAUSE, ETA, ALTERNATIVES, REFUND, CLOSING)

@@ -38,6 +38,7 @@ PLACEHOLDERS: tuple[str, ...] = (
     "Area",
     "Outage",
     "Callback Deadline",
+    "Promised ETR",
 )
 
 KEYS: dict[str, str] = {name: name.lower().replace(" ", "_") for name in PLACEHOLDERS}
@@ -55,6 +56,7 @@ GAPS: dict[str, str] = {
     "Area": "customer's area",
     "Outage": "outage not named",
     "Callback Deadline": "callback time not yet set — say as soon as we can",
+    "Promised ETR": "the time the customer was given",
 }
 """Placeholder name -> what the agent sees where the value is missing."""
 

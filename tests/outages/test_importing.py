@@ -201,3 +201,34 @@ def test_a_first_large_load_rebuilds_every_index_as_it_was(
     with pytest.raises(importing.ImportRefused):
         importing.import_customers(write(tmp_path, "bad.csv", BAD))
     assert _customer_indexes() == before
+
+
+def test_the_email_column_is_optional_and_a_file_without_it_keeps_emails(db, tmp_path):
+    import_areas, import_coverage = importing.import_areas, importing.import_coverage
+    import_customers = importing.import_customers
+    (tmp_path / "areas.csv").write_text("code,name,region\nE1,East,North\n")
+    (tmp_path / "coverage.csv").write_text("postal_code,area_code\n30301,E1\n")
+    import_areas(tmp_path / "areas.csv")
+    import_coverage(tmp_path / "coverage.csv")
+    with_email = tmp_path / "with.csv"
+    with_email.write_text(
+        "account_number,name,phone,address,postal_code,status,email\n"
+        "E100,Ann,+12025550100,1 Road,30301,active,Ann@Example.com\n"
+    )
+    import_customers(with_email)
+    assert Customer.objects.get(account_number="E100").email == "ann@example.com"
+    without = tmp_path / "without.csv"
+    without.write_text(
+        "account_number,name,phone,address,postal_code,status\n"
+        "E100,Ann B,+12025550100,1 Road,30301,active\n"
+    )
+    import_customers(without)
+    customer = Customer.objects.get(account_number="E100")
+    assert customer.name == "Ann B" and customer.email == "ann@example.com"
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "account_number,name,phone,address,postal_code,status,email\n"
+        "E101,Bo,+12025550101,2 Road,30301,active,not-an-email\n"
+    )
+    with pytest.raises(importing.ImportRefused, match="1 bad row"):
+        import_customers(bad)

@@ -14,6 +14,7 @@ from scripts_library.services import script_update
 pytestmark = pytest.mark.django_db
 
 revised = importlib.import_module("scripts_library.migrations.0003_default_wording_revised")
+messages = importlib.import_module("scripts_library.migrations.0005_message_moments")
 T0 = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 
 
@@ -30,7 +31,7 @@ consent_and_escalation = importlib.import_module(
 def test_the_first_defaults_cover_every_moment_there_was():
     assert {moment for key, moment in revised.FIRST_DEFAULTS if key == "default"} == set(
         moments.MOMENTS
-    ) - LATER_MOMENTS
+    ) - LATER_MOMENTS - set(moments.NOTIFY_MOMENTS)
 
 
 def test_the_moments_added_later_are_installed_with_their_default_wording():
@@ -39,6 +40,12 @@ def test_the_moments_added_later_are_installed_with_their_default_wording():
         script = _script(moment)
         assert script.live_version.body == consent_and_escalation.WORDING[moment]
         assert script.live_version.body == defaults.DEFAULT_WORDING[moment]
+
+
+def test_the_message_moments_migration_installs_the_shipped_message_wording():
+    assert messages.WORDING == defaults.MESSAGE_WORDING
+    assert set(messages.WORDING) == set(moments.NOTIFY_MOMENTS)
+    assert [moment for moment, _ in messages.LABELS] == list(moments.MOMENTS)
 
 
 def test_unchanged_first_defaults_get_the_revised_wording_as_a_new_version(supervisor):

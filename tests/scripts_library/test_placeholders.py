@@ -17,6 +17,7 @@ ALL_NAMES = [
     "Area",
     "Outage",
     "Callback Deadline",
+    "Promised ETR",
 ]
 KNOWN_LINE = "Known placeholders: " + ", ".join(f"<{name}>" for name in ALL_NAMES) + "."
 
@@ -312,6 +313,7 @@ FULL_VALUES = {
     "area": "North Leeds",
     "outage": "Fibre cut, Leeds",
     "callback_deadline": "today by 21:00",
+    "promised_etr": "15:00",
 }
 
 

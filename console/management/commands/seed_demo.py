@@ -151,6 +151,8 @@ class Command(BaseCommand):
                     account_number=f"DEMO{n:05d}",
                     name=f"{rng.choice(FIRST)} {rng.choice(LAST)}",
                     phone=f"+1202555{n:04d}",
+                    # Two in three have an email on file (outage messages by email).
+                    email=f"demo{n:05d}@example.com" if n % 3 else "",
                     address=f"{rng.randint(1, 250)} {rng.choice(STREETS)}, {cov.area.name}",
                     postal_code=cov.postal_code,
                     area=cov.area,

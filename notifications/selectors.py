@@ -1,0 +1,108 @@
+"""Reads of notifications shared by the pages and the sender."""
+
+from django.db.models import Count, Q
+
+from outages.models import Customer
+
+from . import fanout, rules
+from .models import Message, Notice
+
+PROGRESS_STATUSES = (
+    rules.QUEUED,
+    rules.SENT,
+    rules.DELIVERED,
+    rules.FAILED,
+    rules.OPTED_OUT,
+    rules.CANCELLED,
+)
+
+
+def _counts(messages):
+    """``{(notice_id, channel): {status: n}}`` in one query."""
+    found = {}
+    rows = messages.values("notice_id", "channel", "status").annotate(n=Count("id"))
+    for row in rows:
+        status = rules.QUEUED if row["status"] == rules.SENDING else row["status"]
+        slot = found.setdefault(
+            (row["notice_id"], row["channel"]), dict.fromkeys(PROGRESS_STATUSES, 0)
+        )
+        slot[status] = slot.get(status, 0) + row["n"]
+    return found
+
+
+def outage_progress(outage):
+    """The outage's sends, newest first, each with a row per channel: counts by status.
+    Two queries."""
+    notices = list(Notice.objects.filter(outage=outage).order_by("-created_at", "-id"))
+    counts = _counts(Message.objects.filter(notice__in=notices))
+    return [
+        {
+            "notice": notice,
+            "channels": [
+                {"channel": rules.CHANNEL_LABELS[channel], "counts": counts[(notice.pk, channel)]}
+                for channel in rules.CHANNELS
+                if (notice.pk, channel) in counts
+            ],
+        }
+        for notice in notices
+    ]
+
+
+def sends_for_supervisor(*, limit=50):
+    """Recent sends with counts per status, and recent failures. Three queries."""
+    notices = list(
+        Notice.objects.select_related("outage", "callback").order_by("-created_at", "-id")[:limit]
+    )
+    totals = {}
+    for row in (
+        Message.objects.filter(notice__in=notices)
+        .values("notice_id", "status")
+        .annotate(n=Count("id"))
+    ):
+        slot = totals.setdefault(row["notice_id"], dict.fromkeys(PROGRESS_STATUSES, 0))
+        status = rules.QUEUED if row["status"] == rules.SENDING else row["status"]
+        slot[status] = slot.get(status, 0) + row["n"]
+    failures = list(
+        Message.objects.filter(status=rules.FAILED).select_related("notice").order_by("-id")[:50]
+    )
+    return [
+        {"notice": notice, "counts": totals.get(notice.pk, dict.fromkeys(PROGRESS_STATUSES, 0))}
+        for notice in notices
+    ], failures
+
+
+def messages_for_customer(customer, *, limit=20):
+    """What we sent this customer (by their id, phone or email), newest first. One query."""
+    if customer is None:
+        return []
+    condition = Q(customer=customer) | Q(channel=rules.SMS, address=customer.phone)
+    if customer.email:
+        condition |= Q(channel=rules.EMAIL, address=customer.email)
+    return list(
+        Message.objects.filter(condition)
+        .select_related("notice")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def reach_for_outage(outage):
+    return fanout.reach(outage=outage)
+
+
+def reach_for_areas(*, area_ids, all_areas):
+    return fanout.reach(area_ids=area_ids, all_areas=all_areas)
+
+
+def declared_notice(outage):
+    return Notice.objects.filter(event=rules.DECLARED, key=f"outage:{outage.pk}").first()
+
+
+def customer_for_preview(*, outage, account_number=""):
+    """The customer the preview is for: the account asked for, else the first the outage
+    covers that has a phone or email."""
+    customers = Customer.objects.select_related("area")
+    if account_number:
+        return customers.filter(account_number=account_number.strip()).first()
+    if not outage.all_areas:
+        customers = customers.filter(area__in=outage.areas.all())
+    return customers.filter(status=Customer.Status.ACTIVE).order_by("account_number").first()
