@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "scripts_library",
     "callbacks",
     "workload",
+    "reports",
     "console",
 ]
 
@@ -315,6 +316,14 @@ CELERY_BEAT_SCHEDULE = {
     "callbacks-sweep": {"task": "callbacks.tasks.sweep", "schedule": crontab()},
     "outages-escalation-sweep": {"task": "outages.tasks.escalation_sweep", "schedule": crontab()},
     "workload-distribute": {"task": "workload.tasks.distribute", "schedule": crontab()},
+    "workload-staffing-forecast": {
+        "task": "workload.tasks.staffing_forecast",
+        "schedule": crontab(),
+    },
+    "reports-refresh-summaries": {
+        "task": "reports.tasks.refresh_summaries",
+        "schedule": crontab(minute="*/5"),
+    },
 }
 
 # --- deploy: queues, retention, metrics --------------------------------------------------
