@@ -399,15 +399,20 @@ def test_production_path(stack):
 
     # Metrics: refused without the token; with it, request latency and the product's gauges.
     assert anonymous.get("/metrics")[0].status == 403
-    response, text = anonymous.get(
-        "/metrics", headers={"Authorization": f"Bearer {stack.metrics_token}"}
-    )
-    assert response.status == 200
-    text = text.decode()
+    bearer = {"Authorization": f"Bearer {stack.metrics_token}"}
+
+    def scraped_after_release():
+        # The worker records a task's success just after the task returns: poll for it.
+        response, body = anonymous.get("/metrics", headers=bearer)
+        assert response.status == 200
+        text = body.decode()
+        marker = 'console_celery_task_last_success_timestamp_seconds{task="callbacks.tasks.'
+        return text if marker in text else None
+
+    text = _wait_until(scraped_after_release, timeout=30, what="the release's success metric")
     assert "django_http_requests_latency_seconds_by_view_method_bucket" in text
     assert re.search(r'^console_callbacks\{status="(queued|assigned)"\} 1\.0$', text, re.M)
     assert re.search(r'^console_celery_queue_length\{queue="callbacks"\} \d', text, re.M)
-    assert 'console_celery_task_last_success_timestamp_seconds{task="callbacks.tasks.' in text
 
     # Logs: every line of every process is one JSON object; requests carry their id and user,
     # the worker's lines the task id.
