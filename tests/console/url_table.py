@@ -8,7 +8,9 @@ from core import roles
 ROUTES = {
     "console:home": ("get", roles.AGENT, 200, {}),
     "console:live": ("get", roles.AGENT, 200, {}),
-    "console:live_version": ("get", roles.AGENT, 200, {}),
+    # Public on purpose: an opaque version token per area, checked every second by open
+    # screens without reading a session (the refresh it triggers checks the role).
+    "console:live_version": ("get", None, 200, {}),
     "console:suggest": ("get", roles.AGENT, 200, {}),
     "console:file_callback": ("post", roles.AGENT, 400, {}),
     "console:refund_review": ("post", roles.AGENT, 400, {}),

@@ -44,16 +44,18 @@ EXTRA_STOPS = [
     ("console:home", "live-call-address-matches", lambda d: "?q=Quay+Street"),
     ("callbacks:detail", "callback-markup-name", lambda d: d["marked_callback"].pk),
     ("callbacks:detail", "callback-done", lambda d: d["done_callback"].pk),
+    ("callbacks:detail", "callback-assigned", lambda d: d["assigned_callback"].pk),
+    ("scripts_library:edit", "script-opening", lambda d: d["opening_script"].pk),
     ("outages:detail", "outage-restored", lambda d: d["restored_outage"].pk),
 ]
 
 # The README's screenshots (docs/screenshots/<name>.png, desk size).
 README_SHOTS = {
     ("agent", "live-call-outage"): "live-call",
-    ("agent", "callbacks:detail"): "callback-page",
+    ("agent", "callback-assigned"): "callback-page",
     ("lead", "workload:board"): "queue-board",
     ("supervisor", "outages:detail"): "outage-page",
-    ("supervisor", "scripts_library:edit"): "scripts-editor",
+    ("supervisor", "script-opening"): "scripts-editor",
     ("agent", "workload:mine"): "my-callbacks",
     ("supervisor", "outages:board"): "outage-board",
 }
@@ -151,8 +153,7 @@ def _slug(name):
 
 
 def _axe(page):
-    # Evaluated, not injected as a <script> tag: the Content-Security-Policy refuses inline
-    # script (see ``assert_accessible`` in conftest.py).
+    # Through the debugging protocol: an injected inline <script> is refused by the policy.
     page.evaluate(AXE.read_text())
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     return [
@@ -164,15 +165,14 @@ def _axe(page):
 
 
 def _visit(page, stop, role, size, tour, *, status=200):
-    where = f"{stop.name} ({stop.url}) as {role} at {size}"
     try:
         response = page.goto(stop.url)
-    except PlaywrightError as error:
-        # An attachment (a CSV, a PDF) starts a download instead of showing a page.
-        if "Download is starting" not in str(error):
+    except PlaywrightError as exc:
+        if "Download is starting" not in str(exc):
             raise
-        tour.skipped.append(f"{stop.name}: a download, not a page")
+        tour.skipped.append(f"{stop.name}: a download")
         return
+    where = f"{stop.name} ({stop.url}) as {role} at {size}"
     if response is None or response.status != status:
         tour.problems.append(f"{where}: answered {response and response.status}")
         return
