@@ -111,6 +111,13 @@ def session_cookie(user, url):
     return {"name": django_settings.SESSION_COOKIE_NAME, "value": session.session_key, "url": url}
 
 
+def inject_axe(page):
+    """axe-core into the page through the browser's debugging protocol: a script tag would be
+    an inline script, which the console's Content-Security-Policy (rightly) refuses."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE.read_text())
+
+
 def assert_accessible(page, what):
     """axe-core in the page: no serious or critical violations."""
     # Evaluated through the browser's debugging protocol: an injected <script> tag would be

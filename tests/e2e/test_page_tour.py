@@ -23,7 +23,7 @@ from core import roles
 from tests.console.test_urls import NEED, TABLE, URL_TABLES
 
 from . import tour_data
-from .conftest import AXE, E2E, SCREENSHOTS, session_cookie
+from .conftest import E2E, SCREENSHOTS, inject_axe, session_cookie
 
 pytestmark = E2E
 
@@ -153,8 +153,7 @@ def _slug(name):
 
 
 def _axe(page):
-    # Through the debugging protocol: an injected inline <script> is refused by the policy.
-    page.evaluate(AXE.read_text())
+    inject_axe(page)
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     return [
         f"axe {v['id']} ({v['impact']}): {v['help']} -> "
