@@ -57,6 +57,12 @@ class CallbackRequest(models.Model):
         max_length=16, choices=ContactWindow.choices, default=ContactWindow.ANY
     )
     ticket_reference = models.CharField(max_length=40, blank=True)
+    channel = models.CharField(
+        max_length=8,
+        choices=list(policy.CHANNEL_LABELS.items()),
+        default=policy.AGENT_CHANNEL,
+        help_text="How the request reached us: an agent, the IVR, the web page or the API.",
+    )
 
     status = models.CharField(
         max_length=16, choices=list(policy.STATUS_LABELS.items()), default=policy.WAITING

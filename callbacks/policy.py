@@ -58,6 +58,21 @@ CLOSED_STATUSES = frozenset({DONE, LETTER, LETTER_SENT, CANCELLED})
 # Terminal: nothing can follow.
 TERMINAL_STATUSES = frozenset({DONE, LETTER_SENT, CANCELLED})
 
+# Channels: how a callback request reached us.
+
+AGENT_CHANNEL = "agent"  # an agent on a live call
+IVR_CHANNEL = "ivr"  # the caller asked the IVR
+WEB_CHANNEL = "web"  # the public status page
+API_CHANNEL = "api"  # another system through the API
+
+CHANNEL_LABELS = {
+    AGENT_CHANNEL: "Agent",
+    IVR_CHANNEL: "IVR",
+    WEB_CHANNEL: "Web",
+    API_CHANNEL: "API",
+}
+CHANNELS = tuple(CHANNEL_LABELS)
+
 # Outcomes and call logging
 
 ANSWERED = "answered"

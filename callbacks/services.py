@@ -14,7 +14,7 @@ from django.db.models.functions import Greatest
 from outages import lifecycle
 from outages.models import Escalation, Outage
 
-from . import conf, policy
+from . import conf, events, policy
 from .models import CallbackAttempt, CallbackEvent, CallbackRequest, Letter
 
 SYSTEM_RELEASE_REASON = "Outage restored: released with its deadline"
@@ -36,6 +36,7 @@ class Filing:
 
 def record_event(callback, *, actor, now, from_status, to_status, reason):
     """The timeline row every change of one callback leaves (who, when, from, to, why)."""
+    events.announce_on_commit()
     return CallbackEvent.objects.create(
         callback=callback,
         actor=actor,
@@ -70,6 +71,7 @@ def callback_file(
     notes="",
     preferred_window=CallbackRequest.ContactWindow.ANY,
     ticket_reference="",
+    channel=policy.AGENT_CHANNEL,
 ):
     """File a callback request. A second filing for the same phone and outage while the first
     is still open is merged into it (``Filing.merged``) instead of creating a duplicate."""
@@ -85,6 +87,7 @@ def callback_file(
         notes=notes,
         preferred_window=preferred_window,
         ticket_reference=ticket_reference,
+        channel=channel,
     )
     for _ in range(3):  # a concurrent first filing may win the unique constraint: then merge
         try:
@@ -233,6 +236,7 @@ def callbacks_return_to_waiting(*, outage_id, now):
 def _events_for(queryset, *, now, to_status, reason, actor_id=None):
     """One INSERT ... SELECT writing an event for every row the queryset is about to move.
     ``to_status=None``: the status does not change (a flag such as a missed deadline)."""
+    events.announce_on_commit()
     rows = queryset.values_list("id", "status")
     sql, params = rows.query.sql_with_params()
     table = CallbackEvent._meta.db_table
@@ -548,3 +552,78 @@ def letter_mark_sent(*, actor, now, letter):
     callback.updated_at = now
     callback.save(update_fields=["status", "updated_at"])
     return letter
+
+
+# Changes the customer asks for (the public page's signed link)
+
+
+@transaction.atomic
+def callback_cancel(*, actor, now, callback, reason):
+    """Cancel an open callback (the customer no longer needs the call). Refused once the
+    callback is closed; the timeline says who cancelled and why."""
+    locked = CallbackRequest.objects.select_for_update().get(pk=callback.pk)
+    if locked.status not in policy.OPEN_STATUSES:
+        raise CallbackError(
+            f"This callback is {policy.STATUS_LABELS.get(locked.status, locked.status).lower()}:"
+            " it can no longer be cancelled."
+        )
+    record_event(
+        locked,
+        actor=actor,
+        now=now,
+        from_status=locked.status,
+        to_status=policy.CANCELLED,
+        reason=reason,
+    )
+    locked.status = policy.CANCELLED
+    locked.closed_at = now
+    locked.due_at = locked.due_at or now  # every status but waiting carries a deadline
+    locked.assigned_to = None
+    locked.assigned_at = None
+    locked.at_risk = False
+    locked.updated_at = now
+    locked.save(
+        update_fields=[
+            "status",
+            "closed_at",
+            "due_at",
+            "assigned_to",
+            "assigned_at",
+            "at_risk",
+            "updated_at",
+        ]
+    )
+    return locked
+
+
+@transaction.atomic
+def callback_change_phone(*, actor, now, callback, phone, reason):
+    """Correct the number to call on an open callback. Refused when that number already has
+    an open callback for the same outage (one per phone per outage)."""
+    locked = CallbackRequest.objects.select_for_update().get(pk=callback.pk)
+    if locked.status not in policy.OPEN_STATUSES:
+        raise CallbackError("This callback is closed: its number can no longer be changed.")
+    if phone == locked.phone:
+        return locked
+    clash = (
+        CallbackRequest.objects.open()
+        .filter(outage_id=locked.outage_id, phone=phone)
+        .exclude(pk=locked.pk)
+        .exists()
+    )
+    if clash and locked.outage_id is not None:
+        raise CallbackError(
+            "That number already has a callback request for this outage.", field="phone"
+        )
+    record_event(
+        locked,
+        actor=actor,
+        now=now,
+        from_status=locked.status,
+        to_status=locked.status,
+        reason=f"{reason}: number changed, ending {locked.phone[-4:]} -> {phone[-4:]}",
+    )
+    locked.phone = phone
+    locked.updated_at = now
+    locked.save(update_fields=["phone", "updated_at"])
+    return locked

@@ -211,6 +211,7 @@ CSV_COLUMNS = (
     "subcategory",
     "subject",
     "notes",
+    "channel",
 )
 
 
@@ -247,6 +248,7 @@ def _csv_rows(attempts):
                 categories.subcategory_label(attempt.subcategory),
                 attempt.subject,
                 _text(attempt.notes),
+                callback.channel,
             )
         )
 

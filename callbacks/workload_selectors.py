@@ -112,9 +112,11 @@ class Board:
     automatic_cap: int
     last_run: DistributionRun | None
     default_cap: int
+    channel: str = ""
+    channels: list = ()
 
 
-def queue_board(*, now):
+def queue_board(*, now, channel=""):
     margin = conf.rules().at_risk_margin
     counts = dict(
         CallbackRequest.objects.order_by()
@@ -164,12 +166,10 @@ def queue_board(*, now):
                 else policy.ON_TRACK,
             }
         )
-    callbacks = _items(
-        CallbackRequest.objects.workable()
-        .select_related("assigned_to", "outage")
-        .order_by("due_at", "id")[:BOARD_CALLBACKS],
-        now,
-    )
+    due = CallbackRequest.objects.workable().select_related("assigned_to", "outage")
+    if channel:
+        due = due.filter(channel=channel)
+    callbacks = _items(due.order_by("due_at", "id")[:BOARD_CALLBACKS], now)
     strategy, cap, _ = distribution.automatic_settings()
     return Board(
         now=now,
@@ -186,6 +186,8 @@ def queue_board(*, now):
         automatic_cap=cap,
         last_run=DistributionRun.objects.select_related("started_by").first(),
         default_cap=default_cap,
+        channel=channel,
+        channels=list(policy.CHANNEL_LABELS.items()),
     )
 
 

@@ -9,7 +9,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from core.roles import agent_required, team_lead_required
 
-from . import distribution, workload_selectors
+from . import distribution, policy, workload_selectors
 from .distribution import DistributionError
 from .workload_forms import BulkAssignForm, DistributeForm, DutyForm, ReassignForm
 
@@ -30,7 +30,10 @@ def _board_forms(distribute=None, bulk=None):
 
 def _render_board(request, *, status=200, **forms):
     now = timezone.now()
-    context = {"board": workload_selectors.queue_board(now=now), **_board_forms(**forms)}
+    channel = request.GET.get("channel", "")
+    channel = channel if channel in policy.CHANNEL_LABELS else ""
+    board = workload_selectors.queue_board(now=now, channel=channel)
+    context = {"board": board, **_board_forms(**forms)}
     template = "workload/board.html"
     if request.htmx and not request.htmx.history_restore_request:
         template += "#board-live"

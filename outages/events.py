@@ -7,6 +7,7 @@ outage services inside ``transaction.on_commit`` so that subscribers only hear o
 
 _restored = []
 _reopened = []
+_changed = []
 
 
 def on_outage_restored(handler):
@@ -26,4 +27,16 @@ def announce_outage_restored(*, outage_id):
 
 def announce_outage_reopened(*, outage_id):
     for handler in _reopened:
+        handler(outage_id=outage_id)
+
+
+def on_outage_changed(handler):
+    """Any change that leaves a row in the outage's timeline (declared, updated, ETR, restored,
+    reopened, closed, the IVR switch): ``handler(outage_id=...)``."""
+    _changed.append(handler)
+    return handler
+
+
+def announce_outage_changed(*, outage_id):
+    for handler in _changed:
         handler(outage_id=outage_id)

@@ -17,6 +17,7 @@ CUTOFF_NONPAYMENT = "cutoff_nonpayment"
 CUTOFF_TERMS = "cutoff_terms"
 CUTOFF_DISCONNECTION = "cutoff_disconnection"
 TECHNICAL_ISSUE = "technical_issue"
+IVR_ANNOUNCEMENT = "ivr_announcement"
 
 LABELS = {
     OPENING: "Opening",
@@ -32,6 +33,7 @@ LABELS = {
     CUTOFF_TERMS: "Cut off: terms of service violation",
     CUTOFF_DISCONNECTION: "Cut off: requested disconnection",
     TECHNICAL_ISSUE: "No known outage: technical issue",
+    IVR_ANNOUNCEMENT: "IVR announcement",
 }
 MOMENTS = tuple(LABELS)
 
@@ -50,6 +52,10 @@ USES = {
     CUTOFF_TERMS: "No outage, and the account is suspended for a terms of service violation.",
     CUTOFF_DISCONNECTION: "No outage, and the service was disconnected at the customer's request.",
     TECHNICAL_ISSUE: "No outage and nothing on the account: the customer's own connection.",
+    IVR_ANNOUNCEMENT: (
+        "Spoken by the IVR to callers from an area with an outage, before any agent. Keep it "
+        "short; the IVR adds the callback offer itself when the outage's IVR switch allows it."
+    ),
 }
 
 # A live call with a known outage, in call order.

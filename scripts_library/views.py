@@ -202,6 +202,10 @@ def _create_initial(query):
     initial = {}
     if query.get("moment") in moments.LABELS:
         initial["moment"] = query["moment"]
+    if query.get("scope") in moments.SCOPES:
+        initial["scope"] = query["scope"]
+    if query.get("outage", "").isdigit():
+        initial["outage"] = int(query["outage"])
     source = query.get("from", "")
     if source.isdigit():
         script = selectors.script_for_editor(int(source))

@@ -21,10 +21,20 @@ def _script(moment, key=moments.DEFAULT):
     return Script.objects.get(moment=moment, scope_key=key, language="en")
 
 
+# Moments added after migration 0003, each installed by its own migration.
+LATER_MOMENTS = {moments.IVR_ANNOUNCEMENT}
+
+
 def test_the_first_defaults_cover_every_moment():
     assert {moment for key, moment in revised.FIRST_DEFAULTS if key == "default"} == set(
         moments.MOMENTS
-    )
+    ) - LATER_MOMENTS
+
+
+def test_the_ivr_announcement_has_its_default_wording():
+    script = _script(moments.IVR_ANNOUNCEMENT)
+    assert script.live_version.body.startswith("Thank you for calling <Brand>.")
+    assert "<ETR>" in script.live_version.body and "<Area>" in script.live_version.body
 
 
 def test_unchanged_first_defaults_get_the_revised_wording_as_a_new_version(supervisor):
