@@ -8,6 +8,7 @@ from django.utils import timezone
 from callbacks import policy, services
 from callbacks.models import CallbackRequest
 from tests.callbacks.factories import due_callback
+from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -35,8 +36,8 @@ def test_a_filing_is_by_an_agent_unless_told(agent):
 
 
 def test_the_board_shows_the_channel_and_filters_by_it(lead_client):
-    web = due_callback(channel=policy.WEB_CHANNEL, name="Webby Caller")
-    agent_filed = due_callback(name="Agent Caller")
+    web = due_callback(channel=policy.WEB_CHANNEL, customer=CustomerFactory(name="Webby Caller"))
+    agent_filed = due_callback(customer=CustomerFactory(name="Agent Caller"))
     page = lead_client.get(reverse("workload:board")).content.decode()
     assert "Webby Caller" in page and "Agent Caller" in page
     assert '<option value="web">Web</option>' in page
