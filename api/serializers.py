@@ -9,7 +9,7 @@ from callbacks.models import Letter
 
 
 def UtcDateTime(**kwargs):  # noqa: N802 - reads as a field class
-    """Times in answers are UTC ("...Z"-equivalent "+00:00"), whatever the console's zone."""
+    """Times in answers are UTC ("...Z"), whatever the zone the console shows."""
     return serializers.DateTimeField(default_timezone=UTC, **kwargs)
 
 
@@ -77,6 +77,21 @@ class IvrCallbackRequestSerializer(serializers.Serializer):
     postal_code = serializers.CharField(required=False, allow_blank=True, max_length=12)
     reason = serializers.CharField(required=False, allow_blank=True, max_length=200)
     name = serializers.CharField(required=False, allow_blank=True, max_length=200)
+
+
+class CrmCallbackRequestSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    phone = serializers.CharField(max_length=32)
+    reason = serializers.CharField(max_length=200)
+    account_number = serializers.CharField(required=False, allow_blank=True, max_length=32)
+    postal_code = serializers.CharField(required=False, allow_blank=True, max_length=12)
+    outage_id = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=2**62,
+        help_text="Leave out: the outage covering the customer's area, if any.",
+    )
 
 
 class IvrCallbackSerializer(serializers.Serializer):

@@ -203,6 +203,41 @@ def ivr_callback_request(
         call_reason=(reason or "Asked the IVR for a call back")[:200],
         channel=policy.IVR_CHANNEL,
     )
+    return _filing_answer(filing, phone=phone, now=now)
+
+
+def api_callback_request(
+    *, api_key, now, name, phone, reason, account_number="", postal_code="", outage_id=None
+):
+    """A callback filed by another system (channel ``api``), by the same rules: against the
+    outage named, or else the one covering the customer's area (account number, phone or
+    postal code); none: due from filing."""
+    phone = normalise.phone_e164(phone, region=settings.DEFAULT_PHONE_REGION)
+    caller = selectors.caller_identify(
+        ani=phone, account_number=account_number, postal_code=postal_code
+    )
+    if outage_id is not None:
+        outage = Outage.objects.current().filter(pk=outage_id).first()
+        if outage is None:
+            raise ServiceError("No such outage, or it is closed.", field="outage_id")
+    else:
+        status = selectors.area_status(caller.area, now=now)
+        outage = Outage.objects.get(pk=status.outage_id) if status.outage_id else None
+    filing = callback_services.callback_file(
+        actor=api_key.user,
+        now=now,
+        outage=outage,
+        customer=caller.customer,
+        name=name,
+        phone=phone,
+        account_number=account_number if not caller.customer else "",
+        call_reason=reason,
+        channel=policy.API_CHANNEL,
+    )
+    return _filing_answer(filing, phone=phone, now=now)
+
+
+def _filing_answer(filing, *, phone, now):
     callback = filing.callback
     expected = wording.expected_callback(
         due_at=selectors._local(callback.due_at),

@@ -2,6 +2,8 @@
 call one selector or service, and answer with a serializer. The schema comes from the same
 serializers (drf-spectacular)."""
 
+from datetime import datetime
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.utils import timezone
@@ -58,7 +60,7 @@ def _status_answer(caller, *, now):
             "title": area.outage_title,
             "status": area.outage_status,
             "kind": area.outage_kind,
-            "etr": area.etr,
+            "etr": datetime.fromisoformat(area.etr) if area.etr else None,
             "etr_in_words": area.etr_words,
         }
         if area.outage_id
@@ -116,41 +118,13 @@ IDEMPOTENCY_KEY = OpenApiParameter(
 )
 
 
-@extend_schema(
-    operation_id="ivr_callback_request",
-    summary="File the callback a caller asked the IVR for",
-    parameters=[IDEMPOTENCY_KEY],
-    request=serializers.IvrCallbackRequestSerializer,
-    responses={
-        201: serializers.IvrCallbackSerializer,
-        200: OpenApiResponse(
-            serializers.IvrCallbackSerializer,
-            description="Merged into the caller's open request, or a replay of the first answer.",
-        ),
-        409: OpenApiResponse(
-            serializers.ProblemSerializer,
-            description="The outage's IVR switch offers no callbacks, or the Idempotency-Key "
-            "was used for another request.",
-        ),
-        **PROBLEMS,
-    },
-    tags=["IVR"],
-)
-@login_not_required
-@api_view(["POST"])
-@scope_required(keys.IVR)
-def ivr_callbacks(request):
-    """The same rules as an agent's callback form: one open callback per phone per outage
-    (a second request is added to the first), due within the target after restoration.
-    The answer carries the confirmation to read back."""
-    body = serializers.IvrCallbackRequestSerializer(data=request.data)
-    body.is_valid(raise_exception=True)
+def _filing_response(request, *, endpoint, body, file):
+    """Answer a filing: ``file()`` runs once per Idempotency-Key (a retry replays it)."""
     now = timezone.now()
-    data = body.validated_data
 
     def produce():
         try:
-            result = services.ivr_callback_request(api_key=request.auth, now=now, **data)
+            result = file(now)
         except InvalidPhone as exc:
             return http.HTTP_400_BAD_REQUEST, {"detail": str(exc)}
         except services.CallbacksNotOffered as exc:
@@ -168,12 +142,7 @@ def ivr_callbacks(request):
         return _problem("Idempotency-Key is at most 100 characters.", http.HTTP_400_BAD_REQUEST)
     try:
         code, answer, replayed = services.idempotent_call(
-            api_key=request.auth,
-            key=key,
-            endpoint="ivr_callbacks",
-            body=data,
-            now=now,
-            produce=produce,
+            api_key=request.auth, key=key, endpoint=endpoint, body=body, now=now, produce=produce
         )
     except services.IdempotencyConflict as exc:
         return _problem(exc.message, http.HTTP_409_CONFLICT)
@@ -183,6 +152,47 @@ def ivr_callbacks(request):
     if replayed:
         response["Idempotent-Replayed"] = "true"
     return response
+
+
+FILING_RESPONSES = {
+    201: serializers.IvrCallbackSerializer,
+    200: OpenApiResponse(
+        serializers.IvrCallbackSerializer,
+        description="Merged into the caller's open request, or a replay of the first answer.",
+    ),
+    409: OpenApiResponse(
+        serializers.ProblemSerializer,
+        description="Callbacks not offered for this outage (IVR switch), or the "
+        "Idempotency-Key was used for another request.",
+    ),
+    **PROBLEMS,
+}
+
+
+@extend_schema(
+    operation_id="ivr_callback_request",
+    summary="File the callback a caller asked the IVR for",
+    parameters=[IDEMPOTENCY_KEY],
+    request=serializers.IvrCallbackRequestSerializer,
+    responses=FILING_RESPONSES,
+    tags=["IVR"],
+)
+@login_not_required
+@api_view(["POST"])
+@scope_required(keys.IVR)
+def ivr_callbacks(request):
+    """The same rules as an agent's callback form: one open callback per phone per outage
+    (a second request is added to the first), due within the target after restoration.
+    The answer carries the confirmation to read back."""
+    body = serializers.IvrCallbackRequestSerializer(data=request.data)
+    body.is_valid(raise_exception=True)
+    data = body.validated_data
+    return _filing_response(
+        request,
+        endpoint="ivr_callbacks",
+        body=data,
+        file=lambda now: services.ivr_callback_request(api_key=request.auth, now=now, **data),
+    )
 
 
 def _page(rows, serializer, *, cursor):
@@ -236,18 +246,39 @@ def crm_letters(request):
 
 
 @extend_schema(
+    methods=["GET"],
     operation_id="crm_callbacks",
     summary="Callbacks by status",
     parameters=[serializers.CallbackQuerySerializer],
     responses={200: serializers.CallbackPageSerializer, **PROBLEMS},
     tags=["CRM"],
 )
+@extend_schema(
+    methods=["POST"],
+    operation_id="crm_callback_request",
+    summary="File a callback from another system (channel api)",
+    parameters=[IDEMPOTENCY_KEY],
+    request=serializers.CrmCallbackRequestSerializer,
+    responses=FILING_RESPONSES,
+    tags=["CRM"],
+)
 @login_not_required
-@api_view(["GET"])
+@api_view(["GET", "POST"])
 @scope_required(keys.CRM)
 def crm_callbacks(request):
-    """Callbacks after ``cursor`` (a callback id), optionally of some statuses and one
-    channel."""
+    """GET: callbacks after ``cursor`` (a callback id), optionally of some statuses and one
+    channel. POST: file a callback (channel ``api``) by the live-call rules, against the
+    outage named or the one covering the customer's area."""
+    if request.method == "POST":
+        body = serializers.CrmCallbackRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        return _filing_response(
+            request,
+            endpoint="crm_callbacks",
+            body=data,
+            file=lambda now: services.api_callback_request(api_key=request.auth, now=now, **data),
+        )
     query = serializers.CallbackQuerySerializer(
         data={
             **request.query_params.dict(),
