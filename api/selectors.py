@@ -155,19 +155,18 @@ def caller_identify(*, ani="", account_number="", postal_code=""):
 
 
 def open_callback_for_phone(phone, *, outage_id=None):
-    """The caller's open callback, for this outage when one is known (else any)."""
+    """The caller's open callback, the one for this outage first (else the newest). One
+    query, on the open callbacks' phone index."""
     if not phone:
         return None
-    callbacks = (
+    first = Case(When(outage_id=outage_id, then=Value(0)), default=Value(1))
+    return (
         CallbackRequest.objects.open()
         .filter(phone=phone)
         .only("id", "status", "due_at", "outage_id", "channel")
+        .order_by(first if outage_id is not None else Value(0), "-created_at")
+        .first()
     )
-    if outage_id is not None:
-        found = callbacks.filter(outage_id=outage_id).first()
-        if found is not None:
-            return found
-    return callbacks.order_by("-created_at").first()
 
 
 # --- CRM ------------------------------------------------------------------------------------

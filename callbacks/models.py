@@ -116,6 +116,12 @@ class CallbackRequest(models.Model):
             models.Index(fields=["status", "due_at"], name="callback_status_due"),
             models.Index(fields=["assigned_to", "status", "due_at"], name="callback_agent_due"),
             models.Index(fields=["outage", "status"], name="callback_outage_status"),
+            # "Does this caller already have an open callback?" (the IVR, on every call).
+            models.Index(
+                fields=["phone"],
+                condition=Q(status__in=sorted(policy.OPEN_STATUSES)),
+                name="callback_open_phone",
+            ),
         ]
 
     def __str__(self):
