@@ -4,7 +4,8 @@ settings (DEBUG off), and the checks that both services answer.
 Configured from the environment, before Django starts:
 
 - ``BENCH_DATABASE_URL`` (default: the server of ``DATABASE_URL`` when that is PostgreSQL, else
-  ``postgres://postgres@127.0.0.1:5432``, with the database ``console_bench``);
+  ``postgres://postgres@127.0.0.1:5432``, with the database ``console_bench``, or
+  ``BENCH_DATABASE_NAME``);
 - ``BENCH_BROKER_URL`` (default ``redis://127.0.0.1:6379/6``).
 """
 
@@ -16,8 +17,8 @@ from urllib.parse import urlsplit, urlunsplit
 PACKAGE_DIR = Path(__file__).resolve().parent
 BASE_DIR = PACKAGE_DIR.parent
 DATA_DIR = PACKAGE_DIR / "data"
-DATABASE_NAME = "console_bench"
-IMPORT_DATABASE_NAME = "console_bench_import"
+DATABASE_NAME = os.environ.get("BENCH_DATABASE_NAME", "console_bench")
+IMPORT_DATABASE_NAME = f"{DATABASE_NAME}_import"
 DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432"
 DEFAULT_BROKER = "redis://127.0.0.1:6379/6"
 
@@ -63,6 +64,11 @@ def server_environment(name=DATABASE_NAME):
         STATIC_ROOT=str(DATA_DIR / "static"),
         LOG_LEVEL="WARNING",
         CONN_MAX_AGE="600",
+        # The cache the API's rate limits and the cached answers use, as in production.
+        CACHE_URL=env.get("BENCH_CACHE_URL", broker_url()),
+        # Rate limits far above what the load generator sends: the benchmark measures the work.
+        API_KEY_RATE="1000000/s",
+        STATUSPAGE_LOOKUP_RATE="1000000/s",
     )
     return env
 

@@ -16,6 +16,8 @@ MODULES = {
     "release": "benchmarks.scenarios.release",
     "claim": "benchmarks.scenarios.claim",
     "import": "benchmarks.scenarios.importing",
+    "ivr": "benchmarks.scenarios.ivr",
+    "statuspage": "benchmarks.scenarios.statuspage",
 }
 
 
