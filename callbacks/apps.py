@@ -1,10 +1,12 @@
 from django.apps import AppConfig
 
+from . import subscribers
+
 
 class CallbacksConfig(AppConfig):
     name = "callbacks"
     verbose_name = "Callbacks"
 
     def ready(self):
-        # Subscribe to the one domain event outages announces; the sweep backs it up.
-        from . import subscribers  # noqa: F401
+        # Subscribe to the domain events outages announces; the sweep backs them up.
+        subscribers.subscribe()

@@ -1,21 +1,50 @@
-"""What callbacks announces: "callback rows changed" (filed, released, assigned, attempted,
-letters, cancelled). Every change already leaves a ``CallbackEvent`` row, which is the truth;
-the announcement is only a wake-up for those who read those rows (the API's webhooks), sent
-once the transaction has committed. Subscribers register in their ``AppConfig.ready``.
+"""The domain events callbacks announces.
+
+- **Work due**: callbacks became due with nobody holding them (a restoration released them, a
+  callback was filed after its outage was restored, work went back to the queue).
+  ``workload`` distributes.
+- **Callbacks changed**: any change that leaves a ``CallbackEvent`` row (filed, released,
+  assigned, attempted, letters, cancelled). The rows are the truth; the announcement is only a
+  wake-up for those who read them (the API's webhooks).
+
+Explicit and small like ``outages.events``, and never load-bearing alone: the minute beat
+redoes whatever a lost announcement would have. Subscribers register in their
+``AppConfig.ready``; callbacks itself knows nothing of who listens.
 """
 
 from django.db import transaction
 
+_work_due = []
 _changed = []
 
 
+def on_work_due(handler):
+    """Register ``handler()`` to be called after a transaction that made work due commits."""
+    if handler not in _work_due:
+        _work_due.append(handler)
+    return handler
+
+
+def announce_work_due():
+    for handler in list(_work_due):
+        handler()
+
+
+def announce_work_due_on_commit():
+    """Announce once the current transaction commits, so subscribers only see committed rows
+    (nothing is announced when it rolls back)."""
+    transaction.on_commit(announce_work_due)
+
+
 def on_callbacks_changed(handler):
-    _changed.append(handler)
+    """Register ``handler()`` to be called after a transaction that changed callbacks commits."""
+    if handler not in _changed:
+        _changed.append(handler)
     return handler
 
 
 def announce_callbacks_changed():
-    for handler in _changed:
+    for handler in list(_changed):
         handler()
 
 

@@ -10,7 +10,10 @@ from dataclasses import dataclass
 from django.db import IntegrityError, connection, transaction
 from django.db.models import DateTimeField, DurationField, ExpressionWrapper, F, Value
 from django.db.models.functions import Greatest
+from django.utils import timezone
+from django.utils.formats import date_format
 
+from core.roles import TEAM_LEAD, has_role
 from outages import lifecycle
 from outages.models import Escalation, Outage
 
@@ -49,7 +52,9 @@ def record_event(callback, *, actor, now, from_status, to_status, reason):
 
 def _merge_note(existing, *, actor, now, call_reason, notes):
     who = actor.get_full_name() or actor.get_username()
-    addition = f"[{now:%Y-%m-%d %H:%M} UTC, {who}] Called again: {call_reason}"
+    # In the centre's zone, as every other time on the pages.
+    stamp = date_format(timezone.localtime(now), "D j M, g:i A T")
+    addition = f"[{stamp}, {who}] Called again: {call_reason}"
     if notes:
         addition += f" — {notes}"
     return f"{existing}\n{addition}".strip()
@@ -155,7 +160,7 @@ def _file_or_merge(*, actor, now, outage, fields):
         reason="Filed" + (" after restoration: due from filing" if due_at else ""),
     )
     if due_at:
-        _distribute_on_commit()
+        events.announce_work_due_on_commit()  # workload distributes; the beat backs it up
     return Filing(callback=callback, merged=False)
 
 
@@ -173,15 +178,6 @@ def _outage_shared(outage_id):
     if not rows:
         raise Outage.DoesNotExist(f"No outage {outage_id}.")
     return rows[0]
-
-
-def _distribute_on_commit():
-    """New due work: ask the workers to distribute it (best effort; the schedule backs it up)."""
-    from core.tasking import send_on_commit
-
-    from . import tasks
-
-    send_on_commit(tasks.distribute)
 
 
 @transaction.atomic
@@ -206,7 +202,7 @@ def callbacks_release_for_outage(*, outage_id, now):
         updated_at=now,
     )
     if released:
-        _distribute_on_commit()
+        events.announce_work_due_on_commit()  # workload distributes; the beat backs it up
     return released
 
 
@@ -344,8 +340,6 @@ def callback_record_attempt(
     second call the agent did not make. Writes the call log, the callback's new state, an
     event for every change, a letter when the rules produce one, and an escalation when the
     customer says the service is still down."""
-    from core.roles import TEAM_LEAD, has_role
-
     locked = (
         CallbackRequest.objects.select_for_update(of=("self",))
         .select_related("customer", "outage")

@@ -1,21 +1,27 @@
 """Callbacks listens to outages' domain events and hands the work to the workers.
 
 Called after the outage's transaction commits. Sending never fails the supervisor's action:
-if the broker is down, the beat sweep releases the callbacks a minute later."""
+if the broker is down, the beat sweep releases the callbacks a minute later. The tasks are sent
+by their registered names (``callbacks.tasks``), so this module loads no models and the app
+can subscribe from ``CallbacksConfig.ready`` without importing inside a function.
+"""
 
-from core.tasking import send
+from core.tasking import send_by_name
 from outages import events
 
+RELEASE_TASK = "callbacks.tasks.release_for_outage"
+RETURN_TO_WAITING_TASK = "callbacks.tasks.return_to_waiting"
+SWEEP_TASK = "callbacks.tasks.sweep"
 
-@events.on_outage_restored
+
 def release_on_restoration(*, outage_id):
-    from . import tasks
-
-    send(tasks.release_for_outage, outage_id)
+    send_by_name(RELEASE_TASK, outage_id)
 
 
-@events.on_outage_reopened
 def return_to_waiting_on_reopen(*, outage_id):
-    from . import tasks
+    send_by_name(RETURN_TO_WAITING_TASK, outage_id)
 
-    send(tasks.return_to_waiting, outage_id)
+
+def subscribe():
+    events.on_outage_restored(release_on_restoration)
+    events.on_outage_reopened(return_to_waiting_on_reopen)

@@ -1,27 +1,23 @@
-"""Background work: ids in, one service call, nothing else. Every task is idempotent."""
+"""Background work: ids in, one service call, nothing else. Every task is idempotent.
+
+The names are explicit: the subscribers send by name and the beat schedule runs by name."""
 
 from celery import shared_task
 from django.utils import timezone
 
-from . import distribution, services
+from . import services, subscribers
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True)
+@shared_task(name=subscribers.RELEASE_TASK, acks_late=True, reject_on_worker_lost=True)
 def release_for_outage(outage_id):
     return services.callbacks_release_for_outage(outage_id=outage_id, now=timezone.now())
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True)
+@shared_task(name=subscribers.RETURN_TO_WAITING_TASK, acks_late=True, reject_on_worker_lost=True)
 def return_to_waiting(outage_id):
     return services.callbacks_return_to_waiting(outage_id=outage_id, now=timezone.now())
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True)
+@shared_task(name=subscribers.SWEEP_TASK, acks_late=True, reject_on_worker_lost=True)
 def sweep():
     return services.callbacks_sweep(now=timezone.now())
-
-
-@shared_task(acks_late=True, reject_on_worker_lost=True)
-def distribute():
-    """Hand due, unassigned callbacks to agents on duty."""
-    return distribution.queue_distribute_auto(now=timezone.now())

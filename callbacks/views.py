@@ -4,6 +4,7 @@ queue and its printable letters, and the call-log export for the CRM."""
 import csv
 from datetime import UTC
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,6 +14,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from core.roles import TEAM_LEAD, agent_required, has_role, team_lead_required
 from scripts_library import moments
+from scripts_library.cards import cards_for_call
 
 from . import categories, conf, policy, selectors, services
 from .forms import AttemptForm, CallLogExportForm
@@ -37,11 +39,9 @@ def queue(request):
 
 
 def _detail_context(request, callback, *, now, form=None, logged=""):
-    from console.call import script_cards
-
     cards = {
         card.moment: card
-        for card in script_cards(
+        for card in cards_for_call(
             wanted=moments.CALLBACK_CALL,
             outage=callback.outage,
             customer=callback.customer,
@@ -165,8 +165,6 @@ def letters(request):
 @team_lead_required
 @require_GET
 def letter_print(request, pk):
-    from django.conf import settings
-
     try:
         letter = selectors.letter_for_print(pk=pk)
     except Letter.DoesNotExist as exc:

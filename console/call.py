@@ -14,9 +14,8 @@ from django.conf import settings
 
 from outages import lifecycle
 from outages import selectors as outage_selectors
-from scripts_library import moments, placeholders
-from scripts_library.context import placeholder_values
-from scripts_library.selectors import scripts_for_call
+from scripts_library import moments
+from scripts_library.cards import cards_for_call
 
 OUTAGE = "outage"
 SYSTEMS = "systems"
@@ -40,14 +39,6 @@ CATEGORY_BY_BRANCH = {
 
 
 @dataclass
-class ScriptCard:
-    moment: str
-    label: str
-    html: str
-    plain: str
-
-
-@dataclass
 class Call:
     lookup: outage_selectors.Lookup
     outages: list = field(default_factory=list)
@@ -56,6 +47,9 @@ class Call:
     branch: str = ""
     scripts: list = field(default_factory=list)
     missing_scripts: list = field(default_factory=list)
+    # The outages' version read before the outages themselves: the screen asks for a refresh
+    # once the version moves past it (a change made meanwhile only costs one extra refresh).
+    version: str = ""
 
     @property
     def customer(self):
@@ -77,6 +71,11 @@ class Call:
         if self.lookup.postal_code:
             return f"q={self.lookup.postal_code}"
         return ""
+
+    @property
+    def version_params(self):
+        """The query string the version check asks with: the area the screen shows."""
+        return f"area={self.area.pk}" if self.area is not None else "area="
 
     @property
     def manual_entry(self):
@@ -109,27 +108,12 @@ def _moments_for(branch, customer):
     return (moments.TECHNICAL_ISSUE, moments.CLOSING)
 
 
-def script_cards(*, wanted, outage, customer, agent, now, area=None, callback=None):
-    language = customer.language if customer else moments.DEFAULT_LANGUAGE
-    bodies = scripts_for_call(wanted=wanted, outage=outage, language=language)
-    values = placeholder_values(
-        now=now, customer=customer, outage=outage, agent=agent, area=area, callback=callback
-    )
-    return [
-        ScriptCard(
-            moment=moment,
-            label=moments.LABELS[moment],
-            html=placeholders.render_html(body, values),
-            plain=placeholders.render_plain(body, values),
-        )
-        for moment, body in bodies.items()
-    ]
-
-
 def _split(outages):
     """Open outages first (they decide the call), then restored ones still worth a mention."""
     active = [outage for outage in outages if outage.is_active]
     restored = [outage for outage in outages if not outage.is_active]
+    # Newest restoration first: the page shows it and folds the earlier ones into one line.
+    restored.sort(key=lambda outage: outage.restored_at, reverse=True)
     return active, restored
 
 
@@ -137,7 +121,7 @@ def _compose(call, *, agent, now):
     call.outage = call.outages[0] if call.outages else None
     call.branch = _branch(outage=call.outage, customer=call.customer)
     wanted = _moments_for(call.branch, call.customer)
-    call.scripts = script_cards(
+    call.scripts = cards_for_call(
         wanted=wanted,
         outage=call.outage,
         customer=call.customer,
@@ -159,12 +143,14 @@ def build_call(*, query="", customer_id=None, agent, now):
     if not lookup.found or lookup.matches:
         if not lookup.query:
             # Before any lookup: an internal systems outage means no account can be read.
+            call.version = outage_selectors.outages_version(None)
             covering = outage_selectors.outages_covering_area(None)
             systems = [o for o in covering if o.kind == lifecycle.SYSTEMS]
             if systems:
                 call.outages = systems
                 return _compose(call, agent=agent, now=now)
         return call
+    call.version = outage_selectors.outages_version(lookup.area)
     call.outages, call.restored = _split(
         outage_selectors.outages_covering_area(lookup.area, include_restored=True)
     )

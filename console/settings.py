@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "outages",
     "scripts_library",
     "callbacks",
+    "workload",
     "api",
     "statuspage",
     "console",
@@ -239,7 +240,7 @@ CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BEAT_SCHEDULE = {
     "callbacks-sweep": {"task": "callbacks.tasks.sweep", "schedule": crontab()},
     "outages-escalation-sweep": {"task": "outages.tasks.escalation_sweep", "schedule": crontab()},
-    "callbacks-distribute": {"task": "callbacks.tasks.distribute", "schedule": crontab()},
+    "workload-distribute": {"task": "workload.tasks.distribute", "schedule": crontab()},
     "api-webhooks": {"task": "api.tasks.webhooks_run", "schedule": crontab()},
     "api-idempotency-prune": {"task": "api.tasks.idempotency_prune", "schedule": crontab(minute=7)},
 }

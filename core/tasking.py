@@ -3,6 +3,7 @@ caller when the broker is down: rows are the truth and the sweep catches up."""
 
 import logging
 
+from celery import current_app
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
@@ -13,6 +14,15 @@ def send(task, *args, **kwargs):
         task.apply_async(args=args, kwargs=kwargs, retry=False)
     except Exception:  # noqa: BLE001 - any broker failure: the beat sweep will redo it
         logger.warning("Broker unavailable: %s not sent; the sweep will catch up", task.name)
+
+
+def send_by_name(name, *args, **kwargs):
+    """``send`` for a task known by its registered name: an event subscriber sends work
+    without importing the task's module (and so the models behind it)."""
+    try:
+        current_app.send_task(name, args=args, kwargs=kwargs, retry=False)
+    except Exception:  # noqa: BLE001 - any broker failure: the beat sweep will redo it
+        logger.warning("Broker unavailable: %s not sent; the sweep will catch up", name)
 
 
 def send_on_commit(task, *args, **kwargs):

@@ -116,6 +116,9 @@ def celery_worker_on_broker(transactional_db):
 
     from console.celery import app
 
+    # What ``celery worker`` does at start-up (the test controller skips it): import every
+    # app's tasks module, so tasks sent by name (the event subscribers) are known.
+    app.loader.import_default_modules()
     _purge(app)
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30) as worker:
         yield worker

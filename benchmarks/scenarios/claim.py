@@ -1,5 +1,5 @@
 """32 agents claiming "next callback" at once until a queue of 10,000 is empty, calling
-``callbacks.distribution.callback_claim_next`` directly from 32 threads of this process (each
+``workload.services.callback_claim_next`` directly from 32 threads of this process (each
 thread its own database connection, as each gunicorn thread has). Counts claims per second and
 duplicates: a callback handed to more than one claim (must be 0)."""
 
@@ -19,10 +19,11 @@ def run(context):
     from django.utils import timezone
 
     from benchmarks.dataset import copy_callbacks, put_on_duty, reset_callbacks
-    from callbacks import distribution, policy
+    from callbacks import policy
     from callbacks.models import CallbackEvent, CallbackRequest
     from outages import services as outage_services
     from outages.models import Outage, ServiceArea
+    from workload import services as distribution
 
     count = max(1, int(CALLBACKS * context.options.scale))
     agents = context.people.agents[:AGENTS]

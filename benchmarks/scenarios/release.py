@@ -65,11 +65,12 @@ def run(context):
     from django.utils import timezone
 
     from benchmarks.dataset import copy_callbacks, put_on_duty, reset_callbacks
-    from callbacks import distribution, policy
+    from callbacks import policy
     from callbacks.models import CallbackRequest
     from callbacks.services import callbacks_release_for_outage
     from outages import services as outage_services
     from outages.models import Outage, ServiceArea
+    from workload import services as distribution
 
     count = max(1, int(CALLBACKS * context.options.scale))
     agents = context.people.agents[:AGENTS]

@@ -124,6 +124,16 @@ def test_detail_shows_details_scripts_and_one_button_per_outcome(
     assert callback.name.split()[0] in page
 
 
+def test_detail_scripts_show_filled_values_highlighted_and_the_caller_text_escaped(
+    agent_client, agent
+):
+    callback = due_callback(agent=agent)
+    CallbackRequest.objects.filter(pk=callback.pk).update(call_reason="<b>Fibre</b> & phone")
+    page = agent_client.get(reverse("callbacks:detail", args=[callback.pk])).content.decode()
+    assert '<strong class="ph-value">&lt;b&gt;Fibre&lt;/b&gt; &amp; phone</strong>' in page
+    assert "&lt;strong" not in page and "<b>Fibre</b>" not in page
+
+
 def test_an_agent_not_holding_it_sees_no_buttons_and_is_refused(client, agent, agent2):
     callback = due_callback(agent=agent)
     client.force_login(agent2)

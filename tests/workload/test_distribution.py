@@ -4,10 +4,11 @@ from datetime import timedelta
 
 import pytest
 
-from callbacks import distribution, policy
-from callbacks.distribution import DistributionError, Selection
+from callbacks import policy
 from callbacks.models import CallbackEvent, CallbackRequest, DistributionRun
 from tests.factories import CustomerFactory, OutageFactory, ServiceAreaFactory
+from workload import services
+from workload.services import DistributionError, Selection
 
 from .factories import T0, AgentFactory, due, on_duty
 
@@ -28,14 +29,12 @@ def test_least_loaded_gives_the_earliest_deadline_to_the_least_loaded_agent(team
         due(minutes, status=policy.ASSIGNED, agent=busy)
     queue = [due(m) for m in (60, 20, 40, 80)]  # earliest: queue[1], queue[2], queue[0]...
 
-    run = distribution.queue_distribute(
-        actor=team_lead, now=T0, strategy=distribution.LEAST_LOADED, cap=10
-    )
+    run = services.queue_distribute(actor=team_lead, now=T0, strategy=services.LEAST_LOADED, cap=10)
 
     # idle takes the two earliest (levels 1 and 2), then both are at 2: the turn alternates.
     assert _held(idle)[:2] == [queue[1].pk, queue[2].pk]
     assert len(_held(idle)) == 3 and len(_held(busy)) == 3
-    assert run.assigned == 4 and run.strategy == distribution.LEAST_LOADED and run.cap == 10
+    assert run.assigned == 4 and run.strategy == services.LEAST_LOADED and run.cap == 10
     assert run.started_by == team_lead
     assert CallbackRequest.objects.filter(status=policy.QUEUED).count() == 0
 
@@ -46,7 +45,7 @@ def test_round_robin_deals_in_turn_whatever_agents_hold(team_lead):
         due(minutes, status=policy.ASSIGNED, agent=busy)
     queue = [due(m) for m in (10, 20, 30, 40)]
 
-    distribution.queue_distribute(actor=team_lead, now=T0, strategy=distribution.ROUND_ROBIN)
+    services.queue_distribute(actor=team_lead, now=T0, strategy=services.ROUND_ROBIN)
 
     # idle (holding nothing) goes first, then busy, in turn, earliest deadline first.
     assert [pk for pk in _held(idle)] == [queue[0].pk, queue[2].pk]
@@ -60,18 +59,14 @@ def test_the_cap_limits_what_each_agent_holds_and_an_own_cap_replaces_it(team_le
     for minutes in range(10, 20):
         due(minutes)
 
-    run = distribution.queue_distribute(
-        actor=team_lead, now=T0, strategy=distribution.LEAST_LOADED, cap=3
-    )
+    run = services.queue_distribute(actor=team_lead, now=T0, strategy=services.LEAST_LOADED, cap=3)
 
     assert len(_held(trainee)) == 1
     assert len(_held(senior)) == 3  # one held before, two more up to the cap of 3
     assert run.assigned == 3
     assert CallbackRequest.objects.filter(status=policy.QUEUED).count() == 7
     # Nothing more fits: a second run assigns nothing.
-    again = distribution.queue_distribute(
-        actor=team_lead, now=T0, strategy=distribution.ROUND_ROBIN, cap=3
-    )
+    again = services.queue_distribute(actor=team_lead, now=T0, strategy=services.ROUND_ROBIN, cap=3)
     assert again.assigned == 0
 
 
@@ -82,7 +77,7 @@ def test_distribution_moves_queued_to_assigned_keeps_retry_and_records_events(te
     CallbackRequest.objects.filter(pk=waiting.pk).update(due_at=None)
     off = AgentFactory()  # no duty row: never gets work
 
-    distribution.queue_distribute(actor=team_lead, now=T0, strategy=distribution.LEAST_LOADED)
+    services.queue_distribute(actor=team_lead, now=T0, strategy=services.LEAST_LOADED)
 
     queued.refresh_from_db()
     retry.refresh_from_db()
@@ -99,28 +94,26 @@ def test_distribution_moves_queued_to_assigned_keeps_retry_and_records_events(te
 
 def test_an_unknown_strategy_or_a_bad_cap_is_refused(team_lead):
     with pytest.raises(DistributionError) as refused:
-        distribution.queue_distribute(actor=team_lead, now=T0, strategy="random")
+        services.queue_distribute(actor=team_lead, now=T0, strategy="random")
     assert refused.value.field == "strategy"
     with pytest.raises(DistributionError) as refused:
-        distribution.queue_distribute(
-            actor=team_lead, now=T0, strategy=distribution.ROUND_ROBIN, cap=0
-        )
+        services.queue_distribute(actor=team_lead, now=T0, strategy=services.ROUND_ROBIN, cap=0)
     assert refused.value.field == "cap"
     assert not DistributionRun.objects.exists()
 
 
 def test_automatic_runs_follow_the_last_strategy_a_team_lead_chose(team_lead):
     a, b = on_duty(AgentFactory()), on_duty(AgentFactory())
-    assert distribution.queue_distribute_auto(now=T0) == 0
+    assert services.queue_distribute_auto(now=T0) == 0
     assert not DistributionRun.objects.exists()  # nothing assigned: no row every minute
 
-    distribution.queue_distribute(actor=team_lead, now=T0, strategy=distribution.ROUND_ROBIN, cap=2)
+    services.queue_distribute(actor=team_lead, now=T0, strategy=services.ROUND_ROBIN, cap=2)
     for minutes in range(10, 16):
         due(minutes)
-    assert distribution.queue_distribute_auto(now=T0 + timedelta(minutes=1)) == 4
+    assert services.queue_distribute_auto(now=T0 + timedelta(minutes=1)) == 4
     run = DistributionRun.objects.order_by("-id").first()
     assert (run.strategy, run.cap, run.started_by, run.assigned) == (
-        distribution.ROUND_ROBIN,
+        services.ROUND_ROBIN,
         2,
         None,
         4,
@@ -137,7 +130,7 @@ def test_bulk_assignment_takes_the_selection_up_to_the_cap(team_lead):
     late = due(600, outage=fibre, customer=CustomerFactory(area=north))
     due(1, outage=power, customer=CustomerFactory(area=north))
 
-    run = distribution.queue_assign_bulk(
+    run = services.queue_assign_bulk(
         actor=team_lead,
         now=T0,
         agent=agent,
@@ -145,21 +138,19 @@ def test_bulk_assignment_takes_the_selection_up_to_the_cap(team_lead):
     )
 
     assert _held(agent) == [in_north[1].pk, in_north[0].pk]
-    assert run.strategy == distribution.MANUAL and run.assigned == 2
+    assert run.strategy == services.MANUAL and run.assigned == 2
     late.refresh_from_db()
     assert late.assigned_to is None
 
     # The cap: one more fits of the whole rest of the queue.
-    run = distribution.queue_assign_bulk(
-        actor=team_lead, now=T0, agent=agent, selection=Selection()
-    )
+    run = services.queue_assign_bulk(actor=team_lead, now=T0, agent=agent, selection=Selection())
     assert run.assigned == 1 and len(_held(agent)) == 3
 
 
 def test_bulk_assignment_to_an_agent_off_duty_is_refused(team_lead, agent):
     due(10)
     with pytest.raises(DistributionError) as refused:
-        distribution.queue_assign_bulk(actor=team_lead, now=T0, agent=agent, selection=Selection())
+        services.queue_assign_bulk(actor=team_lead, now=T0, agent=agent, selection=Selection())
     assert refused.value.field == "agent"
     assert CallbackRequest.objects.filter(assigned_to__isnull=False).count() == 0
 
@@ -168,7 +159,7 @@ def test_reassign_moves_a_callback_with_its_timeline(team_lead):
     ana, ben = on_duty(AgentFactory(first_name="Ana")), on_duty(AgentFactory(first_name="Ben"))
     callback = due(10, status=policy.ASSIGNED, agent=ana)
 
-    distribution.callback_reassign(actor=team_lead, now=T0, callback_id=callback.pk, agent=ben)
+    services.callback_reassign(actor=team_lead, now=T0, callback_id=callback.pk, agent=ben)
 
     callback.refresh_from_db()
     assert callback.assigned_to == ben and callback.status == policy.ASSIGNED
@@ -177,7 +168,7 @@ def test_reassign_moves_a_callback_with_its_timeline(team_lead):
     assert event.actor == team_lead
 
     with pytest.raises(DistributionError, match="already holds this callback"):
-        distribution.callback_reassign(actor=team_lead, now=T0, callback_id=callback.pk, agent=ben)
+        services.callback_reassign(actor=team_lead, now=T0, callback_id=callback.pk, agent=ben)
 
 
 def test_reassign_respects_the_cap_and_refuses_closed_callbacks(team_lead):
@@ -185,10 +176,10 @@ def test_reassign_respects_the_cap_and_refuses_closed_callbacks(team_lead):
     due(5, status=policy.ASSIGNED, agent=full)
     callback = due(10)
     with pytest.raises(DistributionError, match="cap 1"):
-        distribution.callback_reassign(actor=team_lead, now=T0, callback_id=callback.pk, agent=full)
+        services.callback_reassign(actor=team_lead, now=T0, callback_id=callback.pk, agent=full)
     done = due(10, status=policy.DONE)
     with pytest.raises(DistributionError, match="only due callbacks"):
-        distribution.callback_reassign(
+        services.callback_reassign(
             actor=team_lead, now=T0, callback_id=done.pk, agent=AgentFactory()
         )
 
@@ -201,8 +192,8 @@ def test_unassign_returns_assigned_to_the_queue_and_keeps_a_retry_a_retry(
     retry = due(20, status=policy.RETRY, agent=agent, attempts=1)
 
     with django_capture_on_commit_callbacks() as sent:
-        distribution.callback_unassign(actor=team_lead, now=T0, callback_id=assigned.pk)
-    distribution.callback_unassign(actor=team_lead, now=T0, callback_id=retry.pk)
+        services.callback_unassign(actor=team_lead, now=T0, callback_id=assigned.pk)
+    services.callback_unassign(actor=team_lead, now=T0, callback_id=retry.pk)
 
     assigned.refresh_from_db()
     retry.refresh_from_db()
@@ -210,7 +201,7 @@ def test_unassign_returns_assigned_to_the_queue_and_keeps_a_retry_a_retry(
     assert (retry.status, retry.assigned_to) == (policy.RETRY, None)
     assert len(sent) == 1  # a distribution is asked for
     with pytest.raises(DistributionError, match="No agent holds"):
-        distribution.callback_unassign(actor=team_lead, now=T0, callback_id=assigned.pk)
+        services.callback_unassign(actor=team_lead, now=T0, callback_id=assigned.pk)
 
 
 def test_going_off_duty_hands_back_what_the_agent_holds(agent, agent2):
@@ -220,7 +211,7 @@ def test_going_off_duty_hands_back_what_the_agent_holds(agent, agent2):
     done = due(30, status=policy.DONE, agent=agent, attempts=1)
     others = due(40, status=policy.ASSIGNED, agent=agent2)
 
-    change = distribution.agent_duty_set(actor=agent, agent=agent, on_duty=False, now=T0)
+    change = services.agent_duty_set(actor=agent, agent=agent, on_duty=False, now=T0)
 
     assert change.handed_back == 2 and change.duty.on_duty is False
     statuses = dict(CallbackRequest.objects.values_list("pk", "status"))
@@ -235,16 +226,13 @@ def test_going_off_duty_hands_back_what_the_agent_holds(agent, agent2):
     assert "went off callback duty" in events[0].reason
 
     # Off again: nothing changes.
-    assert (
-        distribution.agent_duty_set(actor=agent, agent=agent, on_duty=False, now=T0).handed_back
-        == 0
-    )
+    assert services.agent_duty_set(actor=agent, agent=agent, on_duty=False, now=T0).handed_back == 0
     assert CallbackEvent.objects.count() == 2
 
 
 def test_going_on_duty_asks_for_a_distribution(agent, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks() as sent:
-        change = distribution.agent_duty_set(actor=agent, agent=agent, on_duty=True, now=T0)
+        change = services.agent_duty_set(actor=agent, agent=agent, on_duty=True, now=T0)
     assert change.duty.on_duty and change.duty.changed_at == T0
     assert len(sent) == 1
 
@@ -254,12 +242,12 @@ def test_claim_next_takes_the_earliest_unassigned_due_callback(agent, agent2):
     later, first = due(30), due(10, status=policy.RETRY, attempts=1)
     due(1, status=policy.DONE)
 
-    claimed = distribution.callback_claim_next(agent=agent, now=T0)
+    claimed = services.callback_claim_next(agent=agent, now=T0)
     assert claimed.pk == first.pk and claimed.status == policy.RETRY
-    claimed = distribution.callback_claim_next(agent=agent, now=T0)
+    claimed = services.callback_claim_next(agent=agent, now=T0)
     assert claimed.pk == later.pk and claimed.status == policy.ASSIGNED
     assert claimed.assigned_to == agent and claimed.assigned_at == T0
-    assert distribution.callback_claim_next(agent=agent, now=T0) is None
+    assert services.callback_claim_next(agent=agent, now=T0) is None
     assert CallbackEvent.objects.filter(reason="Claimed by Agent Tester").count() == 2
 
 
@@ -268,13 +256,13 @@ def test_claim_next_refuses_an_agent_at_their_cap(agent):
     due(5, status=policy.ASSIGNED, agent=agent)
     waiting = due(10)
     with pytest.raises(DistributionError, match="cap 1"):
-        distribution.callback_claim_next(agent=agent, now=T0)
+        services.callback_claim_next(agent=agent, now=T0)
     waiting.refresh_from_db()
     assert waiting.assigned_to is None
 
 
 def test_cap_of_an_agent_can_be_set_and_cleared(team_lead, agent):
-    assert distribution.agent_cap_set(actor=team_lead, agent=agent, cap=7, now=T0).cap == 7
-    assert distribution.agent_cap_set(actor=team_lead, agent=agent, cap=None, now=T0).cap is None
+    assert services.agent_cap_set(actor=team_lead, agent=agent, cap=7, now=T0).cap == 7
+    assert services.agent_cap_set(actor=team_lead, agent=agent, cap=None, now=T0).cap is None
     with pytest.raises(DistributionError):
-        distribution.agent_cap_set(actor=team_lead, agent=agent, cap=0, now=T0)
+        services.agent_cap_set(actor=team_lead, agent=agent, cap=0, now=T0)

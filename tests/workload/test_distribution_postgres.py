@@ -10,8 +10,9 @@ from django.db import connection, connections
 from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 
-from callbacks import distribution, policy
+from callbacks import policy
 from callbacks.models import AgentDuty, CallbackEvent, CallbackRequest
+from workload import services
 
 from .factories import T0
 
@@ -51,9 +52,7 @@ def test_distributing_100000_callbacks_to_300_agents_is_a_constant_few_statement
 
     started = time.perf_counter()
     with CaptureQueriesContext(connection) as captured:
-        run = distribution.queue_distribute(
-            actor=team_lead, now=T0, strategy=distribution.LEAST_LOADED
-        )
+        run = services.queue_distribute(actor=team_lead, now=T0, strategy=services.LEAST_LOADED)
     elapsed = time.perf_counter() - started
 
     statements = [q["sql"] for q in captured if "SAVEPOINT" not in q["sql"]]
@@ -78,10 +77,10 @@ def test_distributing_100000_callbacks_to_300_agents_is_a_constant_few_statement
 
     # Round robin, with the agents' caps raised: the same statements again.
     with CaptureQueriesContext(connection) as captured:
-        run = distribution.queue_distribute(
+        run = services.queue_distribute(
             actor=team_lead,
             now=T0 + timedelta(minutes=1),
-            strategy=distribution.ROUND_ROBIN,
+            strategy=services.ROUND_ROBIN,
             cap=50,
         )
     assert len([q for q in captured if "SAVEPOINT" not in q["sql"]]) == 3
@@ -100,7 +99,7 @@ def test_32_agents_claiming_at_once_never_get_the_same_callback(postgres_only, t
         try:
             start.wait()
             while True:
-                callback = distribution.callback_claim_next(agent=agent, now=T0)
+                callback = services.callback_claim_next(agent=agent, now=T0)
                 if callback is None:
                     return
                 claimed[agent.pk].append(callback.pk)

@@ -1,4 +1,4 @@
-"""Routes of the workload pages (callbacks.workload_urls) for the role walk (same format)."""
+"""Routes of the workload pages (workload.urls) for the role walk (same format)."""
 
 from core import roles
 from tests.factories import CallbackFactory

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from callbacks.policy import DEFAULT_RULES, Rules
-from callbacks.simulation import (
+from workload.simulation import (
     EDF,
     EDF_IN_TIME_FIRST,
     FIFO,

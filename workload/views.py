@@ -7,11 +7,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from callbacks import policy
 from core.roles import agent_required, team_lead_required
 
-from . import distribution, policy, workload_selectors
-from .distribution import DistributionError
-from .workload_forms import BulkAssignForm, DistributeForm, DutyForm, ReassignForm
+from . import selectors, services
+from .forms import BulkAssignForm, DistributeForm, DutyForm, ReassignForm
 
 
 def _board_forms(distribute=None, bulk=None):
@@ -19,8 +19,8 @@ def _board_forms(distribute=None, bulk=None):
         "distribute_form": distribute
         or DistributeForm(
             initial={
-                "strategy": distribution.AUTOMATIC_STRATEGY,
-                "cap": distribution.default_cap(),
+                "strategy": services.AUTOMATIC_STRATEGY,
+                "cap": services.default_cap(),
             }
         ),
         "bulk_form": bulk or BulkAssignForm(),
@@ -32,7 +32,7 @@ def _render_board(request, *, status=200, **forms):
     now = timezone.now()
     channel = request.GET.get("channel", "")
     channel = channel if channel in policy.CHANNEL_LABELS else ""
-    board = workload_selectors.queue_board(now=now, channel=channel)
+    board = selectors.queue_board(now=now, channel=channel)
     context = {"board": board, **_board_forms(**forms)}
     template = "workload/board.html"
     if request.htmx and not request.htmx.history_restore_request:
@@ -53,10 +53,10 @@ def distribute(request):
     form = DistributeForm(request.POST)
     if form.is_valid():
         try:
-            run = distribution.queue_distribute(
+            run = services.queue_distribute(
                 actor=request.user, now=timezone.now(), **form.cleaned_data
             )
-        except DistributionError as exc:
+        except services.DistributionError as exc:
             form.add_error(exc.field, exc.message)
         else:
             messages.success(request, f"Distributed: {run.detail}.")
@@ -71,13 +71,13 @@ def bulk_assign(request):
     if form.is_valid():
         now = timezone.now()
         try:
-            run = distribution.queue_assign_bulk(
+            run = services.queue_assign_bulk(
                 actor=request.user,
                 now=now,
                 agent=form.cleaned_data["agent"],
                 selection=form.selection(now),
             )
-        except DistributionError as exc:
+        except services.DistributionError as exc:
             form.add_error(exc.field, exc.message)
         else:
             messages.success(request, f"Assigned {run.detail}; {run.assigned} callbacks.")
@@ -91,13 +91,13 @@ def reassign(request, pk):
     form = ReassignForm(request.POST)
     if form.is_valid():
         try:
-            callback = distribution.callback_reassign(
+            callback = services.callback_reassign(
                 actor=request.user,
                 now=timezone.now(),
                 callback_id=pk,
                 agent=form.cleaned_data["agent"],
             )
-        except DistributionError as exc:
+        except services.DistributionError as exc:
             messages.error(request, exc.message)
         else:
             messages.success(request, f"Callback for {callback.name} reassigned.")
@@ -110,10 +110,10 @@ def reassign(request, pk):
 @team_lead_required
 def unassign(request, pk):
     try:
-        callback = distribution.callback_unassign(
+        callback = services.callback_unassign(
             actor=request.user, now=timezone.now(), callback_id=pk
         )
-    except DistributionError as exc:
+    except services.DistributionError as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, f"Callback for {callback.name} is back in the queue.")
@@ -128,7 +128,7 @@ def agent_duty(request, pk):
     if not form.is_valid():
         messages.error(request, "Say whether to put the agent on or off duty.")
         return _render_board(request, status=400)
-    change = distribution.agent_duty_set(
+    change = services.agent_duty_set(
         actor=request.user, agent=agent, on_duty=form.cleaned_data["on_duty"], now=timezone.now()
     )
     messages.success(request, _duty_message(agent, change, own=False))
@@ -148,7 +148,7 @@ def _duty_message(agent, change, *, own):
 
 def _render_mine(request, *, status=200):
     now = timezone.now()
-    context = {"mine": workload_selectors.my_callbacks(agent=request.user, now=now)}
+    context = {"mine": selectors.my_callbacks(agent=request.user, now=now)}
     template = "workload/mine.html"
     if request.htmx and not request.htmx.history_restore_request:
         template += "#mine-live"
@@ -166,8 +166,8 @@ def mine(request):
 @agent_required
 def claim(request):
     try:
-        callback = distribution.callback_claim_next(agent=request.user, now=timezone.now())
-    except DistributionError as exc:
+        callback = services.callback_claim_next(agent=request.user, now=timezone.now())
+    except services.DistributionError as exc:
         messages.error(request, exc.message)
     else:
         if callback is None:
@@ -184,7 +184,7 @@ def duty(request):
     if not form.is_valid():
         messages.error(request, "Say whether to go on or off callback duty.")
         return _render_mine(request, status=400)
-    change = distribution.agent_duty_set(
+    change = services.agent_duty_set(
         actor=request.user,
         agent=request.user,
         on_duty=form.cleaned_data["on_duty"],

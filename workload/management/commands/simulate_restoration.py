@@ -12,7 +12,8 @@ from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandError
 
-from callbacks import conf, simulation
+from callbacks import conf
+from workload import simulation
 
 
 def _share(value):

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("callbacks", "0002_fewer_indexes_to_write"),
+        ("callbacks", "0003_callback_phone_extension"),
     ]
 
     operations = [

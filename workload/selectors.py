@@ -10,11 +10,12 @@ from django.db.models import Count, IntegerField, Min, OuterRef, Q, Subquery, Va
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from callbacks import conf, policy
+from callbacks.models import AgentDuty, CallbackAttempt, CallbackRequest, DistributionRun, Letter
 from core import roles
 from outages.models import Outage
 
-from . import conf, distribution, policy
-from .models import AgentDuty, CallbackAttempt, CallbackRequest, DistributionRun, Letter
+from . import services
 
 BOARD_CALLBACKS = 50
 DONE_OUTCOMES = (policy.ANSWERED, policy.LEFT_VOICEMAIL)
@@ -80,7 +81,7 @@ def _count(grouped):
 
 def _agent_rows(now):
     held = CallbackRequest.objects.filter(
-        assigned_to=OuterRef("pk"), status__in=distribution.HELD_STATUSES
+        assigned_to=OuterRef("pk"), status__in=services.HELD_STATUSES
     )
     done = CallbackAttempt.objects.filter(
         agent=OuterRef("pk"), at__gte=start_of_day(now), outcome__in=DONE_OUTCOMES
@@ -131,7 +132,7 @@ def queue_board(*, now, channel=""):
     )
     by_status = [(policy.STATUS_LABELS[s], s, counts.get(s, 0)) for s in policy.STATUSES]
     agents = list(_agent_rows(now))
-    default_cap = distribution.default_cap()
+    default_cap = services.default_cap()
     for agent in agents:
         agent.cap = agent.own_cap or default_cap
         agent.next_left = time_left(agent.next_due, now) if agent.next_due else ""
@@ -170,7 +171,7 @@ def queue_board(*, now, channel=""):
     if channel:
         due = due.filter(channel=channel)
     callbacks = _items(due.order_by("due_at", "id")[:BOARD_CALLBACKS], now)
-    strategy, cap, _ = distribution.automatic_settings()
+    strategy, cap, _ = services.automatic_settings()
     return Board(
         now=now,
         by_status=by_status,
@@ -182,7 +183,7 @@ def queue_board(*, now, channel=""):
         agents=agents,
         outages=outage_rows,
         callbacks=callbacks,
-        automatic_strategy=distribution.STRATEGY_LABELS[strategy],
+        automatic_strategy=services.STRATEGY_LABELS[strategy],
         automatic_cap=cap,
         last_run=DistributionRun.objects.select_related("started_by").first(),
         default_cap=default_cap,
@@ -202,12 +203,12 @@ class MyCallbacks:
 
 def my_callbacks(*, agent, now):
     held = (
-        CallbackRequest.objects.filter(assigned_to=agent, status__in=distribution.HELD_STATUSES)
+        CallbackRequest.objects.filter(assigned_to=agent, status__in=services.HELD_STATUSES)
         .select_related("outage")
         .order_by("due_at", "id")
     )
     duty = AgentDuty.objects.filter(agent=agent).first()
-    cap = duty.cap if duty and duty.cap is not None else distribution.default_cap()
+    cap = duty.cap if duty and duty.cap is not None else services.default_cap()
     return MyCallbacks(
         now=now,
         items=_items(held, now),

@@ -27,15 +27,14 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Case, F, Q, Value, When
 
+from callbacks import events as callback_events
+from callbacks import policy
+from callbacks.models import AgentDuty, CallbackEvent, CallbackRequest, DistributionRun
+from callbacks.services import CallbackError, record_event
 from core import roles
-from core.tasking import send_on_commit
 from outages.models import Customer
-
-from . import policy
-from .models import AgentDuty, CallbackEvent, CallbackRequest, DistributionRun
-from .services import CallbackError, record_event
 
 LEAST_LOADED = "least_loaded"
 ROUND_ROBIN = "round_robin"
@@ -131,9 +130,9 @@ def _agent_cap(agent, *, cap=None):
 
 
 def _distribute_on_commit():
-    from . import tasks
-
-    send_on_commit(tasks.distribute)
+    """Work went back to the queue or an agent came on duty: announce that work is due once
+    this commits (the workload's own subscriber then asks the workers for a distribution)."""
+    callback_events.announce_work_due_on_commit()
 
 
 # The set-based assignment
@@ -559,8 +558,6 @@ def _hand_back(*, agent, actor, now):
 
 
 def _case_expression(mapping):
-    from django.db.models import Case, F, Value, When
-
     return Case(
         *[When(status=source, then=Value(target)) for source, target in mapping.items()],
         default=F("status"),

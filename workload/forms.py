@@ -6,7 +6,7 @@ from django import forms
 
 from outages.models import Outage, ServiceArea
 
-from . import distribution, workload_selectors
+from . import selectors, services
 
 BANDS = {
     "": ("Any deadline", None),
@@ -25,7 +25,7 @@ class AgentChoiceField(forms.ModelChoiceField):
 
 def _agent_field(label="Agent"):
     return AgentChoiceField(
-        queryset=workload_selectors.agents_for_work(),
+        queryset=selectors.agents_for_work(),
         label=label,
         error_messages={"required": "Choose an agent.", "invalid_choice": "Choose an agent."},
     )
@@ -34,7 +34,7 @@ def _agent_field(label="Agent"):
 class DistributeForm(forms.Form):
     strategy = forms.ChoiceField(
         label="Strategy",
-        choices=list(distribution.STRATEGY_LABELS.items()),
+        choices=list(services.STRATEGY_LABELS.items()),
         error_messages={"required": "Choose how to distribute the queue."},
     )
     cap = forms.IntegerField(
@@ -69,7 +69,7 @@ class BulkAssignForm(forms.Form):
     def selection(self, now):
         data = self.cleaned_data
         window = BANDS[data.get("band") or ""][1]
-        return distribution.Selection(
+        return services.Selection(
             outage_id=data["outage"].pk if data.get("outage") else None,
             area_id=data["area"].pk if data.get("area") else None,
             due_by=now + window if window is not None else None,

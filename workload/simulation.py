@@ -53,7 +53,7 @@ import random
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 
-from .policy import DEFAULT_RULES, Rules
+from callbacks.policy import DEFAULT_RULES, Rules
 
 EDF = "edf"
 ROUND_ROBIN = "round_robin"

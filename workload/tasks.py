@@ -1,0 +1,14 @@
+"""Background work for the workload: one service call, nothing else. Idempotent.
+
+The name is explicit: the subscriber sends it by name and the beat schedule runs it by name."""
+
+from celery import shared_task
+from django.utils import timezone
+
+from . import services, subscribers
+
+
+@shared_task(name=subscribers.DISTRIBUTE_TASK, acks_late=True, reject_on_worker_lost=True)
+def distribute():
+    """Hand due, unassigned callbacks to agents on duty."""
+    return services.queue_distribute_auto(now=timezone.now())
