@@ -26,8 +26,8 @@ def _integrations(request, *, status=200, key_form=None, webhook_form=None, **ex
     context = {
         "api_keys": selectors.api_keys(),
         "subscriptions": selectors.webhook_subscriptions(),
-        "key_form": key_form or ApiKeyForm(),
-        "webhook_form": webhook_form or WebhookForm(),
+        "key_form": key_form or ApiKeyForm(prefix="key"),
+        "webhook_form": webhook_form or WebhookForm(prefix="hook"),
         "scope_labels": keys.SCOPE_LABELS,
         **extra,
     }
@@ -45,7 +45,7 @@ def integrations(request):
 def key_create(request):
     if request.method == "GET":
         return redirect("integrations:home")
-    form = ApiKeyForm(request.POST)
+    form = ApiKeyForm(request.POST, prefix="key")
     if form.is_valid():
         try:
             api_key, key = services.api_key_create(
@@ -79,7 +79,7 @@ def key_revoke(request, pk):
 def webhook_create(request):
     if request.method == "GET":
         return redirect("integrations:home")
-    form = WebhookForm(request.POST)
+    form = WebhookForm(request.POST, prefix="hook")
     if form.is_valid():
         try:
             subscription, secret = services.webhook_subscribe(

@@ -267,10 +267,16 @@ def markdown(results):
         ]
     for name, title in (("ivr", "IVR status"), ("statuspage", "Public status page")):
         if name in results:
+            result = results[name]
+            params = result.get("parameters", {})
             lines += [
                 f"## {title} beside the floor",
                 "",
-                f"`ratio_p50` is {results[name].get('ratio_p50_is')}.",
+                f"`ratio_p50` is {result.get('ratio_p50_is')}. Measured with "
+                f"{_figure(params.get('customers'))} customers, {_figure(params.get('areas'))} "
+                f"areas and {_figure(params.get('outages'))} active outages "
+                f"(`{result.get('command')}`); 1-minute load average before and after: "
+                f"{result.get('load_average_before_after')}.",
                 "",
                 *_interleaved_table(results[name]),
                 "",

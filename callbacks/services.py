@@ -551,23 +551,43 @@ def letter_mark_sent(*, actor, now, letter):
 # Changes the customer asks for (the public page's signed link)
 
 
+# Why a callback is cancelled (a code, as the cancel form and the self-service link send it).
+CANCEL_REASONS = {
+    "resolved": "Resolved by itself",
+    "customer_asked": "Customer asked",
+    "duplicate": "Duplicate",
+    "other": "Other",
+}
+
+
 @transaction.atomic
-def callback_cancel(*, actor, now, callback, reason):
-    """Cancel an open callback (the customer no longer needs the call). Refused once the
-    callback is closed; the timeline says who cancelled and why."""
-    locked = CallbackRequest.objects.select_for_update().get(pk=callback.pk)
+def callback_cancel(*, callback, reason, now, actor=None, by_customer=False, note=""):
+    """Cancel an open callback: it leaves the queue (no agent, no deadline watched) and keeps
+    its attempts and timeline. By a person (``actor``) or by the customer through the
+    self-service link (``by_customer=True``); ``reason`` is one of ``CANCEL_REASONS`` (a note
+    is required for "other"). Refused once the callback is closed."""
+    note = (note or "").strip()
+    if reason not in CANCEL_REASONS:
+        raise CallbackError("Choose why the callback is cancelled.")
+    if reason == "other" and not note:
+        raise CallbackError("Say why the callback is cancelled.")
+    if actor is None and not by_customer:
+        raise CallbackError("A cancellation needs the person who made it, or the customer.")
+    locked = CallbackRequest.objects.select_for_update(of=("self",)).get(pk=callback.pk)
     if locked.status not in policy.OPEN_STATUSES:
         raise CallbackError(
             f"This callback is {policy.STATUS_LABELS.get(locked.status, locked.status).lower()}:"
             " it can no longer be cancelled."
         )
+    who = "the customer" if by_customer else _who(actor)
+    why = CANCEL_REASONS[reason] + (f": {note}" if note else "")
     record_event(
         locked,
-        actor=actor,
+        actor=None if by_customer else actor,
         now=now,
         from_status=locked.status,
         to_status=policy.CANCELLED,
-        reason=reason,
+        reason=f"Cancelled by {who}. {why}",
     )
     locked.status = policy.CANCELLED
     locked.closed_at = now

@@ -68,7 +68,7 @@ def web_callback_request(*, now, name, phone, postal_code, reason, account_numbe
 
 def web_callback_cancel(*, now, callback):
     return callback_services.callback_cancel(
-        actor=web_actor(), now=now, callback=callback, reason="Cancelled by the customer (web)"
+        callback=callback, reason="customer_asked", now=now, by_customer=True
     )
 
 

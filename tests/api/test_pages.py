@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 def test_create_a_key_shown_once_then_revoke_it(supervisor_client):
     response = supervisor_client.post(
-        reverse("integrations:key_create"), {"name": "Main IVR", "scopes": ["ivr"]}
+        reverse("integrations:key_create"), {"key-name": "Main IVR", "key-scopes": ["ivr"]}
     )
     assert response.status_code == 200
     assert response["Cache-Control"] == "no-store"
@@ -29,7 +29,7 @@ def test_create_a_key_shown_once_then_revoke_it(supervisor_client):
 
 
 def test_a_key_needs_a_scope(supervisor_client):
-    response = supervisor_client.post(reverse("integrations:key_create"), {"name": "X"})
+    response = supervisor_client.post(reverse("integrations:key_create"), {"key-name": "X"})
     assert response.status_code == 400
     assert not ApiKey.objects.exists()
 
@@ -37,7 +37,11 @@ def test_a_key_needs_a_scope(supervisor_client):
 def test_add_a_webhook_secret_shown_once(supervisor_client):
     response = supervisor_client.post(
         reverse("integrations:webhook_create"),
-        {"name": "CRM", "url": "https://crm.example.com/hooks", "topics": ["callbacks"]},
+        {
+            "hook-name": "CRM",
+            "hook-url": "https://crm.example.com/hooks",
+            "hook-topics": ["callbacks"],
+        },
     )
     assert response.status_code == 200
     subscription = WebhookSubscription.objects.get()

@@ -92,7 +92,7 @@ def test_delivered_once_in_order_per_callback_and_signed(receiver, supervisor, a
         outage_id=outage.pk, now=NOW + timedelta(minutes=5)
     )
     callback_services.callback_cancel(
-        actor=supervisor, now=NOW + timedelta(minutes=6), callback=first, reason="Not needed"
+        actor=supervisor, now=NOW + timedelta(minutes=6), callback=first, reason="customer_asked"
     )
 
     assert services.webhooks_collect(now=NOW) == 7  # 2 outage rows + 5 callback events

@@ -60,11 +60,16 @@ def test_cancel_and_change_phone_leave_events(agent):
         actor=agent, now=timezone.now(), callback=callback, phone="+12025550999", reason="Fixed"
     )
     cancelled = services.callback_cancel(
-        actor=agent, now=timezone.now(), callback=callback, reason="Not needed"
+        actor=agent, now=timezone.now(), callback=callback, reason="other", note="Not needed"
     )
     assert cancelled.status == policy.CANCELLED and cancelled.closed_at is not None
     reasons = list(callback.events.values_list("reason", flat=True))
-    assert any("number changed" in r for r in reasons) and "Not needed" in reasons
+    assert any("number changed" in r for r in reasons)
+    assert any(r.endswith("Other: Not needed") for r in reasons)
     with pytest.raises(services.CallbackError):
-        services.callback_cancel(actor=agent, now=timezone.now(), callback=callback, reason="x")
+        services.callback_cancel(
+            actor=agent, now=timezone.now(), callback=callback, reason="customer_asked"
+        )
+    with pytest.raises(services.CallbackError):
+        services.callback_cancel(now=timezone.now(), callback=due_callback(), reason="resolved")
     assert CallbackRequest.objects.get(pk=callback.pk).phone == "+12025550999"
