@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views
+from . import metrics, security_views, views
 
 console_patterns = [
     path("", views.home, name="home"),
@@ -13,12 +13,19 @@ console_patterns = [
     path("call/refund-review/", views.refund_review, name="refund_review"),
 ]
 
+security_patterns = [
+    path("audit/", security_views.audit, name="audit"),
+    path("lockouts/", security_views.lockouts, name="lockouts"),
+    path("lockouts/unlock/", security_views.unlock, name="unlock"),
+]
+
 urlpatterns = [
     path("", include((console_patterns, "console"))),
     path("outages/", include("outages.urls")),
     path("callbacks/", include("callbacks.urls")),
     path("workload/", include("workload.urls")),
     path("scripts/", include("scripts_library.urls")),
+    path("security/", include((security_patterns, "security"))),
     path("api/v1/", include("api.urls")),
     path("integrations/", include("api.page_urls")),
     path("status/", include("statuspage.urls")),
@@ -26,4 +33,5 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
+    path("metrics", metrics.metrics, name="metrics"),
 ]

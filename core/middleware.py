@@ -1,8 +1,15 @@
+import logging
+import re
+import time
+import uuid
 from urllib.parse import urlsplit
 
 from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.contrib.auth.views import redirect_to_login
+from django.utils.cache import patch_cache_control
 from django_htmx.http import HttpResponseClientRedirect
+
+from . import jsonlog
 
 
 class LoginRequiredHtmxMiddleware(LoginRequiredMiddleware):
@@ -18,3 +25,66 @@ class LoginRequiredHtmxMiddleware(LoginRequiredMiddleware):
             response = redirect_to_login(next_path, self.get_login_url(view_func))
             return HttpResponseClientRedirect(response["Location"])
         return super().handle_no_permission(request, view_func)
+
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+request_logger = logging.getLogger("console.request")
+
+
+class RequestLogMiddleware:
+    """A request id for every request (the proxy's ``X-Request-ID`` when it sends a sane one),
+    on every log line written while serving it (``core.jsonlog``) and on the response; and one
+    log line per request: method, path, status, duration, user."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        started = time.monotonic()
+        offered = request.headers.get("X-Request-ID", "")
+        request_id = offered if _REQUEST_ID.match(offered) else uuid.uuid4().hex
+        request.request_id = request_id
+        token = jsonlog.request_context.set((request_id, _username(request)))
+        try:
+            response = self.get_response(request)
+            # The user may have changed while serving (a login): log who it is now.
+            jsonlog.request_context.set((request_id, _username(request)))
+            response["X-Request-ID"] = request_id
+            request_logger.info(
+                "%s %s %s",
+                request.method,
+                request.path,
+                response.status_code,
+                extra={
+                    "method": request.method,
+                    "path": request.path,
+                    "status": response.status_code,
+                    "duration_ms": round((time.monotonic() - started) * 1000, 1),
+                },
+            )
+            return response
+        finally:
+            jsonlog.request_context.reset(token)
+
+
+def _username(request):
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return user.get_username()
+    return ""
+
+
+class PrivateCacheMiddleware:
+    """Pages carry customer data: no shared cache or browser history may keep a copy.
+
+    Every response Django renders gets ``Cache-Control: no-store, private`` unless the view set
+    its own policy (static files are served before this, by whitenoise, and stay cacheable)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not response.has_header("Cache-Control"):
+            patch_cache_control(response, no_store=True, private=True)
+        return response

@@ -266,3 +266,27 @@ def outage_with_timeline(outage_id):
 
 def restored_outages():
     return Outage.objects.filter(status__in=[lifecycle.RESTORED, lifecycle.CLOSED])
+
+
+def outages_health():
+    """Outages by status (closed ones excluded) and open escalations by reason."""
+    by_status = dict(
+        Outage.objects.current()
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+    escalations = dict(
+        Escalation.objects.filter(cleared_at__isnull=True)
+        .order_by()
+        .values_list("reason")
+        .annotate(n=Count("id"))
+        .values_list("reason", "n")
+    )
+    return {
+        "by_status": {
+            s: by_status.get(s, 0) for s in lifecycle.STATUS_LABELS if s != lifecycle.CLOSED
+        },
+        "escalations": {r: escalations.get(r, 0) for r in Escalation.Reason.values},
+    }

@@ -7,8 +7,10 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
+from core.audit import audit_record
+
 from . import events, lifecycle
-from .models import Escalation, Outage, OutageUpdate, RefundReview
+from .models import Customer, Escalation, Outage, OutageUpdate, RefundReview
 
 
 class OutageError(Exception):
@@ -68,7 +70,7 @@ def outage_declare(
     if started_at > now:
         raise OutageError("An outage cannot start in the future.", field="started_at")
     try:
-        lifecycle.check_etr(etr=etr, started_at=started_at)
+        lifecycle.check_etr(etr=etr, started_at=started_at, now=now)
     except lifecycle.TransitionRefused as exc:
         _refuse(exc, field="etr")
     outage = Outage.objects.create(
@@ -100,7 +102,7 @@ def outage_post_update(*, actor, now, outage, status=None, cause=None, etr=None,
     try:
         lifecycle.check_transition(outage.status, target)
         if etr is not None:
-            lifecycle.check_etr(etr=etr, started_at=outage.started_at)
+            lifecycle.check_etr(etr=etr, started_at=outage.started_at, now=now)
     except lifecycle.TransitionRefused as exc:
         _refuse(exc, field="etr" if etr is not None and target == outage.status else "status")
     fields = ["status", "updated_at"]
@@ -284,7 +286,14 @@ def refund_review_request(*, actor, now, customer, outage, notes=""):
     """Promise a customer on a call that their account will be reviewed for an adjustment.
 
     Idempotent: one review per customer and outage; asking again returns the first one
-    unchanged. Returns ``(review, created)``."""
+    unchanged. Returns ``(review, created)``. Refused for a customer the outage does not
+    cover (nothing the agent's screen offers; a forged or stale form)."""
+    covered = outage.all_areas or outage.areas.filter(pk=customer.area_id).exists()
+    if not covered:
+        raise RefundReviewError(
+            f"{customer.name}'s service area is not covered by the outage “{outage.title}”: "
+            "no refund review for it."
+        )
     try:
         with transaction.atomic():
             review, created = RefundReview.objects.get_or_create(
@@ -323,3 +332,56 @@ def refund_review_mark_reviewed(*, actor, now, review, notes=""):
         fields.append("notes")
     review.save(update_fields=fields)
     return review
+
+
+# --- personal data: retention and erasure on request ----------------------------------------
+
+ERASED_NAME = "(erased)"
+
+
+@transaction.atomic
+def refund_reviews_anonymise_before(*, cutoff, now):
+    """Retention: the notes of refund reviews reviewed before ``cutoff`` are removed (they may
+    quote the customer); the reviews stay, so the counts do too."""
+    return (
+        RefundReview.objects.filter(status=RefundReview.Status.REVIEWED, reviewed_at__lt=cutoff)
+        .exclude(notes="")
+        .update(notes="")
+    )
+
+
+class CustomerNotFound(Exception):
+    pass
+
+
+@transaction.atomic
+def customer_erase(*, actor, now, account_number, reason):
+    """Erase one customer's personal data on their request: the directory row keeps its
+    account number (the system of record's key) and area, and loses name, phone and address;
+    refund review notes go; every app subscribed to ``events.on_customer_erased`` removes its
+    own copies (callbacks cancels what is still open for them). One audit row says who did it,
+    why and what changed. Returns the counts."""
+    customer = Customer.objects.select_for_update().filter(account_number=account_number).first()
+    if customer is None:
+        raise CustomerNotFound(f"No customer with account number {account_number}.")
+    phone = customer.phone
+    customer.name = ERASED_NAME
+    customer.phone = ""
+    customer.address = ""
+    customer.save(update_fields=["name", "phone", "address", "updated_at"])
+    counts = {
+        "refund_reviews": RefundReview.objects.filter(customer=customer)
+        .exclude(notes="")
+        .update(notes=""),
+        **events.announce_customer_erased(
+            customer_id=customer.pk, phone=phone, account_number=account_number, now=now
+        ),
+    }
+    audit_record(
+        action="customer.erased",
+        actor=actor,
+        subject=f"customer {customer.pk} (account {account_number})",
+        detail={"reason": reason, "counts": counts},
+        now=now,
+    )
+    return counts

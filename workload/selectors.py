@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from callbacks import conf, policy
+from callbacks import selectors as callback_selectors
 from callbacks.models import AgentDuty, CallbackAttempt, CallbackRequest, DistributionRun, Letter
 from core import roles
 from outages.models import Outage
@@ -113,6 +114,12 @@ class Board:
     automatic_cap: int
     last_run: DistributionRun | None
     default_cap: int
+    # Due deadlines whose target fell in closed hours (policy: brought forward to the closing
+    # or moved to the next opening), and any still in closed hours; calling hours; open now.
+    closed_hours: dict
+    calling_hours: policy.CallingHours
+    calling_now: bool
+    escalated: int
     channel: str = ""
     channels: list = ()
 
@@ -125,10 +132,17 @@ def queue_board(*, now, channel=""):
         .annotate(n=Count("id"))
         .values_list("status", "n")
     )
-    workable = CallbackRequest.objects.workable().aggregate(
-        overdue=Count("id", filter=Q(due_at__lt=now)),
-        at_risk=Count("id", filter=Q(due_at__gte=now, due_at__lte=now + margin)),
-        unassigned=Count("id", filter=Q(assigned_to__isnull=True)),
+    hours = conf.calling_hours()
+    annotations, closed_hours = callback_selectors.closed_hours_aggregates(hours=hours)
+    workable = (
+        CallbackRequest.objects.workable()
+        .annotate(**annotations)
+        .aggregate(
+            **closed_hours,
+            overdue=Count("id", filter=Q(due_at__lt=now)),
+            at_risk=Count("id", filter=Q(due_at__gte=now, due_at__lte=now + margin)),
+            unassigned=Count("id", filter=Q(assigned_to__isnull=True)),
+        )
     )
     by_status = [(policy.STATUS_LABELS[s], s, counts.get(s, 0)) for s in policy.STATUSES]
     agents = list(_agent_rows(now))
@@ -172,7 +186,13 @@ def queue_board(*, now, channel=""):
         due = due.filter(channel=channel)
     callbacks = _items(due.order_by("due_at", "id")[:BOARD_CALLBACKS], now)
     strategy, cap, _ = services.automatic_settings()
+    closed = {key: workable[key] for key in closed_hours if key != "escalated"}
+    closed["total"] = sum(closed.values())
     return Board(
+        closed_hours=closed,
+        calling_hours=hours,
+        calling_now=policy.in_calling_hours(now, hours=hours),
+        escalated=workable["escalated"],
         now=now,
         by_status=by_status,
         open_total=sum(counts.get(s, 0) for s in policy.OPEN_STATUSES),

@@ -26,14 +26,18 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.db import connection, transaction
 from django.db.models import Case, F, Q, Value, When
+from django.utils import timezone
 
+from callbacks import conf as callback_conf
 from callbacks import events as callback_events
 from callbacks import policy
 from callbacks.models import AgentDuty, CallbackEvent, CallbackRequest, DistributionRun
 from callbacks.services import CallbackError, record_event
 from core import roles
+from core.audit import audit_record
 from outages.models import Customer
 
 LEAST_LOADED = "least_loaded"
@@ -57,6 +61,8 @@ _SLOT_ORDER = {
 
 # An advisory lock key: concurrent runs would each fill the same free slots.
 _LOCK_KEY = 727_001
+DUTY_CHANGED = "duty.changed"
+CAP_CHANGED = "cap.changed"
 
 HELD_STATUSES = tuple(sorted(policy.WORKABLE_STATUSES - {policy.QUEUED}))  # assigned, retry
 _DISTRIBUTABLE = tuple(sorted(policy.DISTRIBUTABLE_STATUSES))
@@ -138,9 +144,18 @@ def _distribute_on_commit():
 # The set-based assignment
 
 
-def _selection_sql(selection):
-    """The unassigned due callbacks of a selection, as SQL (id, status, due_at) with params."""
-    callbacks = CallbackRequest.objects.distributable()
+def _offerable(now):
+    """Due, unheld callbacks that may be offered at ``now``: in calling hours, and not before
+    the customer's window opens (``policy.offerable``)."""
+    return CallbackRequest.objects.distributable().offerable(
+        now=now, hours=callback_conf.calling_hours()
+    )
+
+
+def _selection_sql(selection, *, now):
+    """The unassigned due callbacks of a selection that may be offered at ``now``, as SQL
+    (id, status, due_at) with params."""
+    callbacks = _offerable(now)
     if selection is not None:
         if selection.outage_id is not None:
             callbacks = callbacks.filter(outage_id=selection.outage_id)
@@ -158,11 +173,14 @@ def _assign(*, strategy, cap, now, actor, reason, only_agent=None, selection=Non
     """Assign due, unassigned callbacks to free slots; returns ``{agent_id: count}``."""
     cb, duty, user = _table(CallbackRequest), _table(AgentDuty), _table(get_user_model())
     events = _table(CallbackEvent)
+    # Only users who hold a role take callbacks (one put on duty without one is skipped).
+    user_groups, group = _table(get_user_model().groups.through), _table(Group)
+    role_names, role_params = _in(roles.ROLES)
     held_in, held_params = _in(HELD_STATUSES)
     agent_filter, agent_params = "", []
     if only_agent is not None:
         agent_filter, agent_params = " AND d.agent_id = %s", [only_agent.pk]
-    todo_sql, todo_params = _selection_sql(selection)
+    todo_sql, todo_params = _selection_sql(selection, now=now)
     order = _SLOT_ORDER[LEAST_LOADED if strategy == MANUAL else strategy]
     if connection.vendor == "postgresql":
         # The rows are locked as they are chosen (a claim in progress keeps its row, and no
@@ -206,6 +224,9 @@ def _assign(*, strategy, cap, now, actor, reason, only_agent=None, selection=Non
                      WHERE h.assigned_to_id = d.agent_id AND h.status IN {held_in}) AS last_at
               FROM {duty} d JOIN {user} u ON u.id = d.agent_id
              WHERE d.on_duty AND u.is_active{agent_filter}
+               AND (u.is_superuser OR EXISTS (
+                    SELECT 1 FROM {user_groups} ug JOIN {group} g ON g.id = ug.group_id
+                     WHERE ug.user_id = u.id AND g.name IN {role_names}))
         ),
         n(k) AS (
             SELECT 1 UNION ALL SELECT k + 1 FROM n WHERE k < (SELECT MAX(cap) FROM agents)
@@ -215,13 +236,27 @@ def _assign(*, strategy, cap, now, actor, reason, only_agent=None, selection=Non
               FROM agents a JOIN n ON n.k > a.held AND n.k <= a.cap
         ),
         {picked}"""
-    prefix_params = [cap, *held_params, *held_params, *agent_params, *todo_params]
+    prefix_params = [
+        cap,
+        *held_params,
+        *held_params,
+        *agent_params,
+        *role_params,
+        *todo_params,
+    ]
     to_status, to_params = _status_case("{col}", ASSIGN_MAPPING)
     name = _name_sql("u")
     at = _db_time(now)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+            # The agents' duty rows, as a claim locks them: no claim counts and takes while
+            # this distribution fills the same agent's free slots (agent order: no deadlock).
+            cursor.execute(
+                f"SELECT d.id FROM {duty} d WHERE d.on_duty{agent_filter} "
+                "ORDER BY d.agent_id FOR UPDATE",
+                agent_params,
+            )
             cursor.execute(
                 f"""{prefix},
                 moved AS (
@@ -387,7 +422,18 @@ def queue_assign_bulk(*, actor, now, agent, selection):
 # One callback at a time
 
 
+def _lock_agent(agent, *, now=None):
+    """Lock the agent's duty row (creating it, off duty, if they have none): everything that
+    gives this agent a callback takes this lock first, so counting what they hold and giving
+    them one more are one step, and the cap holds however many claims run at once. A
+    distribution locks the on-duty agents' rows the same way."""
+    AgentDuty.objects.select_for_update().get_or_create(
+        agent=agent, defaults={"on_duty": False, "changed_at": now or timezone.now()}
+    )
+
+
 def _check_room(agent, *, cap=None, verb="take"):
+    _lock_agent(agent)
     held, limit = _held_count(agent), _agent_cap(agent, cap=cap)
     if held >= limit:
         raise DistributionError(
@@ -404,11 +450,11 @@ def _locked(callback_id):
     return callback
 
 
-def _earliest_unlocked(*, status, before=None):
+def _earliest_unlocked(*, status, now, before=None):
     """The earliest-due unassigned callback in ``status`` that no other transaction holds,
     locked; with ``before``, only one due earlier. One status at a time, so the scan follows
     the (assigned_to, status, due_at) index in deadline order instead of sorting the queue."""
-    callbacks = CallbackRequest.objects.filter(status=status, assigned_to__isnull=True)
+    callbacks = _offerable(now).filter(status=status)
     if before is not None:
         callbacks = callbacks.filter(
             Q(due_at__lt=before.due_at) | Q(due_at=before.due_at, id__lt=before.id)
@@ -434,8 +480,8 @@ def callback_claim_next(*, agent, now):
     taken with ``FOR UPDATE SKIP LOCKED``, so a claim passes over rows another claim holds
     (a queued row passed over for an earlier retry stays locked only until this commits)."""
     _check_room(agent, verb="claim")
-    callback = _earliest_unlocked(status=policy.QUEUED)
-    retry = _earliest_unlocked(status=policy.RETRY, before=callback)
+    callback = _earliest_unlocked(status=policy.QUEUED, now=now)
+    retry = _earliest_unlocked(status=policy.RETRY, now=now, before=callback)
     callback = retry or callback
     if callback is None:
         return None
@@ -521,6 +567,12 @@ def agent_duty_set(*, actor, agent, on_duty, now):
     the queue (assigned ones become queued, retries stay retries for the next agent: they are
     due within the retry window and cannot wait for this agent's return), each with a timeline
     row. Going on asks for a distribution. Setting the state it already has changes nothing."""
+    if on_duty and (not agent.is_active or not roles.has_role(agent, roles.AGENT)):
+        raise DistributionError(
+            f"{_display(agent)} does not take calls (no Agent role): only agents, team leads "
+            "and supervisors can be on callback duty.",
+            field="agent",
+        )
     duty, _ = AgentDuty.objects.select_for_update().get_or_create(
         agent=agent, defaults={"on_duty": False, "changed_at": now}
     )
@@ -536,6 +588,13 @@ def agent_duty_set(*, actor, agent, on_duty, now):
         handed_back = _hand_back(agent=agent, actor=actor, now=now)
         if handed_back:
             _distribute_on_commit()
+    audit_record(
+        action=DUTY_CHANGED,
+        actor=actor,
+        subject=agent.get_username(),
+        detail={"on_duty": on_duty, "handed_back": handed_back},
+        now=now,
+    )
     return DutyChange(duty=duty, handed_back=handed_back)
 
 
@@ -572,7 +631,15 @@ def agent_cap_set(*, actor, agent, cap, now):
     duty, _ = AgentDuty.objects.select_for_update().get_or_create(
         agent=agent, defaults={"on_duty": False, "changed_at": now}
     )
+    previous = duty.cap
     duty.cap = cap
     duty.changed_at = now
     duty.save(update_fields=["cap", "changed_at"])
+    audit_record(
+        action=CAP_CHANGED,
+        actor=actor,
+        subject=agent.get_username(),
+        detail={"from": previous, "to": cap},
+        now=now,
+    )
     return duty

@@ -93,6 +93,8 @@ def run(context):
     floor_p50 = (by_tag.get("floor") or {}).get("p50_ms")
     ivr_p50 = (by_tag.get("ivr") or {}).get("p50_ms")
     ratio = round(ivr_p50 / floor_p50, 2) if ivr_p50 and floor_p50 else None
+    if "ivr" in by_tag:
+        by_tag["ivr"]["ratio_p50"] = ratio
     context.log(f"  ivr status alone x{CLIENTS}")
     alone = context.drive(
         f"ivr-alone-{CLIENTS}", concurrency=CLIENTS, cookies=cookies, requests=ivr, warmup=1.0

@@ -54,21 +54,21 @@ def test_the_queue_shows_the_channel(agent_client):
     assert "<td>IVR</td>" in page
 
 
-def test_cancel_and_change_phone_leave_events(agent):
+def test_cancel_and_change_phone_leave_events(agent, team_lead):
     callback = due_callback()
     services.callback_change_phone(
         actor=agent, now=timezone.now(), callback=callback, phone="+12025550999", reason="Fixed"
     )
     cancelled = services.callback_cancel(
-        actor=agent, now=timezone.now(), callback=callback, reason="other", note="Not needed"
+        actor=team_lead, now=timezone.now(), callback=callback, reason="other", note="Not needed"
     )
     assert cancelled.status == policy.CANCELLED and cancelled.closed_at is not None
     reasons = list(callback.events.values_list("reason", flat=True))
     assert any("number changed" in r for r in reasons)
-    assert any(r.endswith("Other: Not needed") for r in reasons)
+    assert any("Not needed" in r for r in reasons)
     with pytest.raises(services.CallbackError):
         services.callback_cancel(
-            actor=agent, now=timezone.now(), callback=callback, reason="customer_asked"
+            actor=team_lead, now=timezone.now(), callback=callback, reason="customer_asked"
         )
     with pytest.raises(services.CallbackError):
         services.callback_cancel(now=timezone.now(), callback=due_callback(), reason="resolved")

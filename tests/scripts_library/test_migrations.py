@@ -22,13 +22,25 @@ def _script(moment, key=moments.DEFAULT):
 
 
 # Moments added after migration 0003, each installed by its own migration.
-LATER_MOMENTS = {moments.IVR_ANNOUNCEMENT}
+CONSENT_AND_ESCALATION = {moments.CALLBACK_CONSENT_REFUSED, moments.CALLBACK_ESCALATION}
+LATER_MOMENTS = CONSENT_AND_ESCALATION | {moments.IVR_ANNOUNCEMENT}
+consent_and_escalation = importlib.import_module(
+    "scripts_library.migrations.0004_consent_and_escalation_scripts"
+)
 
 
-def test_the_first_defaults_cover_every_moment():
+def test_the_first_defaults_cover_every_moment_there_was():
     assert {moment for key, moment in revised.FIRST_DEFAULTS if key == "default"} == set(
         moments.MOMENTS
     ) - LATER_MOMENTS
+
+
+def test_the_moments_added_later_are_installed_with_their_default_wording():
+    assert set(consent_and_escalation.WORDING) == CONSENT_AND_ESCALATION
+    for moment in CONSENT_AND_ESCALATION:
+        script = _script(moment)
+        assert script.live_version.body == consent_and_escalation.WORDING[moment]
+        assert script.live_version.body == defaults.DEFAULT_WORDING[moment]
 
 
 def test_the_ivr_announcement_has_its_default_wording():

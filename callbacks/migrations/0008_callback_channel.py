@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("callbacks", "0003_callback_phone_extension"),
+        ("callbacks", "0007_callback_personal_data_removed"),
     ]
 
     operations = [

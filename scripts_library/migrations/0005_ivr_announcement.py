@@ -34,7 +34,7 @@ def install(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("scripts_library", "0003_default_wording_revised"),
+        ("scripts_library", "0004_consent_and_escalation_scripts"),
     ]
 
     operations = [
@@ -52,6 +52,8 @@ class Migration(migrations.Migration):
                     ("callback_answered", "Callback: customer answers"),
                     ("callback_left_voicemail", "Callback: voicemail left"),
                     ("callback_no_voicemail", "Callback: no voicemail"),
+                    ("callback_consent_refused", "Callback: recording declined"),
+                    ("callback_escalation", "Callback: customer asks for someone senior"),
                     ("cutoff_nonpayment", "Cut off: non-payment"),
                     ("cutoff_terms", "Cut off: terms of service violation"),
                     ("cutoff_disconnection", "Cut off: requested disconnection"),
