@@ -6,7 +6,7 @@ whatever the count, never a loop of ``save()``. Each state change leaves a ``Cal
 """
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, DateTimeField, DurationField, ExpressionWrapper, F, Q, Value
@@ -20,7 +20,7 @@ from outages import lifecycle
 from outages.models import Escalation, Outage
 
 from . import conf, events, policy
-from .models import CallbackAttempt, CallbackEvent, CallbackRequest, Letter
+from .models import CallbackAttempt, CallbackEvent, CallbackRequest, InboundCall, Letter
 
 SYSTEM_RELEASE_REASON = "Outage restored: released with its deadline"
 SYSTEM_REOPEN_REASON = "Outage reopened: back to waiting"
@@ -323,6 +323,8 @@ def callbacks_release_for_outage(*, outage_id, now):
     if released:
         _plan_released(outage_id=outage_id, now=now)
         events.announce_work_due_on_commit()  # workload distributes; the beat backs it up
+    # The queue changed shape: workload refreshes its staffing forecast for this outage.
+    events.announce_released_on_commit(outage_id=outage_id)
     return released
 
 
@@ -1119,6 +1121,49 @@ def letters_mark_sent_batch(*, actor, now, letter_ids):
     return len(ids)
 
 
+# --- Inbound calls (the customer's history) ------------------------------------------------
+INBOUND_SAME_CALL = timedelta(minutes=15)
+INBOUND_NOTE_LENGTH = 200
+
+
+def inbound_call_log(*, agent, now, customer, outage=None):
+    """A lookup opened this customer's card: log the inbound call. Opening the same card again
+    within ``INBOUND_SAME_CALL`` (a refresh, a second lookup) is the same call.
+
+    Two statements on the live call's path, and deliberately no transaction or lock: one
+    agent's row is only ever written by that agent's own requests, and two lookups in the same
+    instant would at worst log the call twice."""
+    recent = (
+        InboundCall.objects.filter(customer=customer, agent=agent, at__gte=now - INBOUND_SAME_CALL)
+        .order_by("-at")
+        .first()
+    )
+    if recent is not None:
+        # The same call: keep the outage it was about (the latest one the card showed).
+        recent.outage = outage or recent.outage
+        recent.save(update_fields=["outage"])
+        return recent
+    return InboundCall.objects.create(customer=customer, outage=outage, agent=agent, at=now)
+
+
+@transaction.atomic
+def inbound_call_note(*, actor, now, inbound_call, note):
+    """The one-line outcome of a call that ended without a callback, by the agent who took it."""
+    note = " ".join(note.split())
+    if not note:
+        raise CallbackError("Write a short note of how the call ended.", field="note")
+    if len(note) > INBOUND_NOTE_LENGTH:
+        raise CallbackError(
+            f"Keep the note to one line ({INBOUND_NOTE_LENGTH} characters at most).", field="note"
+        )
+    if inbound_call.agent_id != actor.pk:
+        raise CallbackError("Only the agent who took the call can note its outcome.")
+    inbound_call.note = note
+    inbound_call.noted_at = now
+    inbound_call.save(update_fields=["note", "noted_at"])
+    return inbound_call
+
+
 # Personal data: retention and erasure on request
 
 
@@ -1194,7 +1239,12 @@ def callbacks_erase_for_customer(*, customer_id, phone, account_number, now):
     # Select by id first: removing the data also removes what matched them.
     ids = list(theirs.values_list("id", flat=True))
     counts = _remove_personal_data(CallbackRequest.objects.filter(id__in=ids), now=now)
-    return {**counts, "cancelled": cancelled}
+    # The agents' one-line notes of their inbound calls may quote the customer: they go too
+    # (the calls stay: who took them, when, about which outage).
+    inbound_notes = (
+        InboundCall.objects.filter(customer_id=customer_id).exclude(note="").update(note="")
+    )
+    return {**counts, "cancelled": cancelled, "inbound_call_notes": inbound_notes}
 
 
 # The customer's own correction (the public page's signed link)

@@ -14,6 +14,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from core.audit import audit_record, request_address
 from core.roles import TEAM_LEAD, agent_required, has_role, team_lead_required
+from core.validation import parse_id
 from scripts_library import moments
 from scripts_library.cards import cards_for_call
 
@@ -417,7 +418,9 @@ def letters_batch_sent(request):
     """Mark the batch the team lead exported as posted, all at once. The page posts the ids
     it showed, so a letter produced after the export is not marked by mistake."""
     ids = request.POST.getlist("letters")
-    form = LetterBatchSentForm(request.POST, letter_ids=[int(i) for i in ids if i.isdigit()])
+    form = LetterBatchSentForm(
+        request.POST, letter_ids=[pk for pk in map(parse_id, ids) if pk is not None]
+    )
     if not form.is_valid() or not form.cleaned_data["letters"]:
         messages.error(request, "No letters to mark sent.")
         return redirect("callbacks:letters")

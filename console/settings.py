@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "scripts_library",
     "callbacks",
     "workload",
+    "reports",
     "api",
     "statuspage",
     "console",
@@ -375,6 +376,14 @@ CELERY_BEAT_SCHEDULE = {
     "callbacks-sweep": {"task": "callbacks.tasks.sweep", "schedule": crontab()},
     "outages-escalation-sweep": {"task": "outages.tasks.escalation_sweep", "schedule": crontab()},
     "workload-distribute": {"task": "workload.tasks.distribute", "schedule": crontab()},
+    "workload-staffing-forecast": {
+        "task": "workload.tasks.staffing_forecast",
+        "schedule": crontab(),
+    },
+    "reports-refresh-summaries": {
+        "task": "reports.tasks.refresh_summaries",
+        "schedule": crontab(minute="*/5"),
+    },
     "api-webhooks": {"task": "api.tasks.webhooks_run", "schedule": crontab()},
     "api-idempotency-prune": {"task": "api.tasks.idempotency_prune", "schedule": crontab(minute=7)},
 }

@@ -11,6 +11,7 @@ console_patterns = [
     path("call/suggest/", views.suggest, name="suggest"),
     path("call/callback/", views.file_callback, name="file_callback"),
     path("call/refund-review/", views.refund_review, name="refund_review"),
+    path("call/inbound/<int:pk>/note/", views.inbound_note, name="inbound_note"),
 ]
 
 security_patterns = [
@@ -25,6 +26,7 @@ urlpatterns = [
     path("callbacks/", include("callbacks.urls")),
     path("workload/", include("workload.urls")),
     path("scripts/", include("scripts_library.urls")),
+    path("reports/", include("reports.urls")),
     path("security/", include((security_patterns, "security"))),
     path("api/v1/", include("api.urls")),
     path("integrations/", include("api.page_urls")),

@@ -11,8 +11,9 @@ import re
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
 from django.db import DatabaseError, connection
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -21,6 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from callbacks import selectors as callback_selectors
 from callbacks import services as callback_services
 from core.errors import add_error_to_form
 from core.roles import agent_required
@@ -31,7 +33,7 @@ from outages.models import Customer, Outage
 from scripts_library import placeholders
 
 from . import call as live_call
-from .forms import LiveCallbackForm, RefundReviewForm
+from .forms import InboundNoteForm, LiveCallbackForm, RefundReviewForm
 from .selectors import open_callbacks_for_customer, refund_review_requested_at
 
 SUGGEST_MIN_LENGTH = 3
@@ -118,6 +120,11 @@ def home(request):
         context["form"] = _callback_form(call)
         context["open_callbacks"] = open_callbacks_for_customer(call.customer)
         context.update(_live_region(request, call, now))
+    if call.customer is not None:
+        # The card opened: the call is an inbound interaction on the customer's history.
+        context["inbound_call"] = callback_services.inbound_call_log(
+            agent=request.user, now=now, customer=call.customer, outage=call.outage
+        )
     template = "console/call.html"
     if request.htmx and not request.htmx.history_restore_request:
         template += "#result"
@@ -147,14 +154,35 @@ def live(request):
     return render(request, "console/call.html#live", context)
 
 
+def live_version_cache_seconds():
+    """How long one process reuses an area's version: however many screens look at an area,
+    the database is asked at most this often per process."""
+    return getattr(settings, "CONSOLE_LIVE_VERSION_CACHE_SECONDS", 0.5)
+
+
+def _area_version(area_id):
+    ttl = live_version_cache_seconds()
+    key = f"console:outages-version:{area_id or 'all'}"
+    version = cache.get(key) if ttl else None
+    if version is None:
+        version = outage_selectors.outages_version(area_id)
+        if ttl:
+            cache.set(key, version, ttl)
+    return version
+
+
+@login_not_required
 @require_GET
-@agent_required
 def live_version(request):
     """The version of the outages covering an area, for the open screen's check every second:
-    204 No Content while it equals ``v`` (one indexed query, nothing rendered), else the new
-    version as text, and the screen then refreshes its live region."""
+    204 No Content while it equals ``v``, else the new version as text, and the screen then
+    refreshes its live region (which checks the agent's session and role).
+
+    Cheap on purpose, because every open screen asks every second: no session or user is
+    read (the answer is an opaque token about an area's outages, nothing about a customer),
+    nothing is rendered, and the version comes from the cache or one indexed query."""
     area_id = request.GET.get("area", "")
-    version = outage_selectors.outages_version(int(area_id) if area_id.isdigit() else None)
+    version = _area_version(parse_id(area_id))
     if request.GET.get("v") == version:
         return HttpResponse(status=204)
     response = HttpResponse(version, content_type="text/plain")
@@ -267,6 +295,30 @@ def refund_review(request):
         "refund_requested_at": review.requested_at,
     }
     return render(request, "console/_refund.html", context)
+
+
+@require_POST
+@agent_required
+def inbound_note(request, pk):
+    """The one-line outcome of a call that ended without a callback."""
+    inbound_call = callback_selectors.inbound_call_for_note(pk=pk, agent=request.user)
+    if inbound_call is None:
+        raise Http404("No such call of yours.")
+    form = InboundNoteForm(request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            inbound_call = callback_services.inbound_call_note(
+                actor=request.user,
+                now=timezone.now(),
+                inbound_call=inbound_call,
+                note=form.cleaned_data["note"],
+            )
+            status = 200
+        except callback_services.CallbackError as error:
+            form.add_error("note", error.message)
+    context = {"inbound_call": inbound_call, "note_form": form, "saved": status == 200}
+    return render(request, "console/_inbound_note.html", context, status=status)
 
 
 @login_not_required

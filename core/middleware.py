@@ -17,6 +17,13 @@ class LoginRequiredHtmxMiddleware(LoginRequiredMiddleware):
     browser to the login page (and back to the page the agent was on), instead of swapping
     the login form into a fragment."""
 
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        # A view open to everyone is served without reading the session and the user (Django
+        # checks the user first): the live screens' version check runs every second.
+        if not getattr(view_func, "login_required", True):
+            return None
+        return super().process_view(request, view_func, view_args, view_kwargs)
+
     def handle_no_permission(self, request, view_func):
         if getattr(request, "htmx", False):
             current = request.htmx.current_url

@@ -32,8 +32,11 @@ def _render_board(request, *, status=200, **forms):
     now = timezone.now()
     channel = request.GET.get("channel", "")
     channel = channel if channel in policy.CHANNEL_LABELS else ""
-    board = selectors.queue_board(now=now, channel=channel)
-    context = {"board": board, **_board_forms(**forms)}
+    context = {
+        "board": selectors.queue_board(now=now, channel=channel),
+        "staffing": selectors.staffing_alarm(now=now),
+        **_board_forms(**forms),
+    }
     template = "workload/board.html"
     if request.htmx and not request.htmx.history_restore_request:
         template += "#board-live"

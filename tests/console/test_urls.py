@@ -23,6 +23,7 @@ URL_TABLES = [
         "callbacks",
         "scripts_library",
         "workload",
+        "reports",
         "api",
         "statuspage",
     )

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("callbacks", "0008_callback_channel"),
+        ("callbacks", "0009_callback_channel"),
         ("outages", "0003_outage_ivr_switch"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

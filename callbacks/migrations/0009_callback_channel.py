@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("callbacks", "0007_callback_personal_data_removed"),
+        ("callbacks", "0008_inbound_calls_staffing_forecasts"),
     ]
 
     operations = [
