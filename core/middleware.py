@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.contrib.auth.views import redirect_to_login
 from django.utils.cache import patch_cache_control
+from django.utils.functional import SimpleLazyObject, empty
 from django_htmx.http import HttpResponseClientRedirect
 
 from . import jsonlog
@@ -51,11 +52,9 @@ class RequestLogMiddleware:
         offered = request.headers.get("X-Request-ID", "")
         request_id = offered if _REQUEST_ID.match(offered) else uuid.uuid4().hex
         request.request_id = request_id
-        token = jsonlog.request_context.set((request_id, _username(request)))
+        token = jsonlog.request_context.set(_RequestContext(request))
         try:
             response = self.get_response(request)
-            # The user may have changed while serving (a login): log who it is now.
-            jsonlog.request_context.set((request_id, _username(request)))
             response["X-Request-ID"] = request_id
             request_logger.info(
                 "%s %s %s",
@@ -74,8 +73,24 @@ class RequestLogMiddleware:
             jsonlog.request_context.reset(token)
 
 
+class _RequestContext:
+    """(request id, username) read when a line is logged, so the user is who they are by then
+    (after a login too) and a view open to everyone never loads the session just to log."""
+
+    def __init__(self, request):
+        self.request = request
+
+    def __iter__(self):
+        return iter((self.request.request_id, _username(self.request)))
+
+    def __getitem__(self, index):
+        return tuple(self)[index]
+
+
 def _username(request):
     user = getattr(request, "user", None)
+    if isinstance(user, SimpleLazyObject) and user._wrapped is empty:
+        return ""  # never loaded while serving: nothing to name, and no query to find out
     if user is not None and user.is_authenticated:
         return user.get_username()
     return ""
