@@ -1,4 +1,4 @@
-"""``python -m benchmarks [all|lookup|filing|release|claim|import|reports|report] [options]``.
+"""``python -m benchmarks [all|lookup|filing|release|claim|import|reports|ivr|statuspage|report]``.
 
 Each scenario prints its JSON object as the last line; ``all`` prints the whole results object.
 Both update ``benchmarks/results.json`` and ``benchmarks/RESULTS.md``."""
@@ -11,7 +11,7 @@ import time
 
 from . import environment
 
-SCENARIOS = ("lookup", "filing", "release", "claim", "import", "reports")
+SCENARIOS = ("lookup", "filing", "release", "claim", "import", "reports", "ivr", "statuspage")
 
 
 def parse(argv):

@@ -24,6 +24,8 @@ HEADLINES = {
     "claim": ("per_second", "claims/s", "> 500, 0 duplicates"),
     "import": ("seconds", "s", "< 60"),
     "reports": ("analytics_p50_ms", "ms (analytics page over a year, p50)", "< 500"),
+    "ivr": ("ratio_p50", "× the floor's p50 at 64 clients", "< 2 and >= 1,000 answers/s"),
+    "statuspage": ("ratio_p50", "× the floor's p50 at 64 clients", "< 1.5"),
 }
 
 
@@ -138,6 +140,8 @@ def _headline(name, result):
     if name == "release" and value is None and result.get("stopped_step"):
         stopped = result.get("stopped_after_s")
         shown = f"did not finish: {result['stopped_step']} stopped after {stopped} s"
+    if name == "ivr":
+        shown += f", {_figure(result.get('per_second'))} answers/s"
     if name == "import" and value is None and result.get("skipped"):
         shown = f"not run: {result['skipped']}"
     met = "met" if result.get("met") else "missed"
@@ -280,6 +284,22 @@ def markdown(results):
             *_lookup_table(lookup),
             "",
         ]
+    for name, title in (("ivr", "IVR status"), ("statuspage", "Public status page")):
+        if name in results:
+            result = results[name]
+            params = result.get("parameters", {})
+            lines += [
+                f"## {title} beside the floor",
+                "",
+                f"`ratio_p50` is {result.get('ratio_p50_is')}. Measured with "
+                f"{_figure(params.get('customers'))} customers, {_figure(params.get('areas'))} "
+                f"areas and {_figure(params.get('outages'))} active outages "
+                f"(`{result.get('command')}`); 1-minute load average before and after: "
+                f"{result.get('load_average_before_after')}.",
+                "",
+                *_interleaved_table(results[name]),
+                "",
+            ]
     for name in ("filing", "release", "claim", "import"):
         if name in results:
             lines += [f"## {name.title()}", "", "```json", _summary_json(results[name]), "```", ""]

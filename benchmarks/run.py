@@ -17,6 +17,8 @@ MODULES = {
     "claim": "benchmarks.scenarios.claim",
     "import": "benchmarks.scenarios.importing",
     "reports": "benchmarks.scenarios.reports",
+    "ivr": "benchmarks.scenarios.ivr",
+    "statuspage": "benchmarks.scenarios.statuspage",
 }
 
 

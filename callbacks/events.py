@@ -6,6 +6,9 @@
 - Filed, answered: a callback was filed for a caller, or a call on it was answered.
   ``notifications`` subscribes (the caller is told when we will call; the answered customer
   gets a follow-up email).
+- Callbacks changed: any change that leaves a ``CallbackEvent`` row (filed, released,
+  assigned, attempted, letters, cancelled). The rows are the truth; the announcement is only a
+  wake-up for those who read them (the API's webhooks).
 
 Explicit and small like ``outages.events``, and never load-bearing alone. Subscribers register
 in their ``AppConfig.ready``; callbacks itself knows nothing of who listens.
@@ -14,6 +17,7 @@ in their ``AppConfig.ready``; callbacks itself knows nothing of who listens.
 from django.db import transaction
 
 _work_due = []
+_changed = []
 _released = []
 _filed = []
 _answered = []
@@ -74,3 +78,21 @@ def announce_callback_filed(*, callback_id):
 def announce_callback_answered(*, callback_id):
     for handler in list(_answered):
         handler(callback_id=callback_id)
+
+
+def on_callbacks_changed(handler):
+    """Register ``handler()`` to be called after a transaction that changed callbacks commits."""
+    if handler not in _changed:
+        _changed.append(handler)
+    return handler
+
+
+def announce_callbacks_changed():
+    for handler in list(_changed):
+        handler()
+
+
+def announce_on_commit():
+    """Called by the services as they write events; subscribers hear after the commit."""
+    if _changed:
+        transaction.on_commit(announce_callbacks_changed)

@@ -96,6 +96,12 @@ class CallbackRequest(models.Model):
     # What calling hours did to the deadline (policy.KEPT / BROUGHT_FORWARD / MOVED_TO_OPENING).
     deadline_moved = models.CharField(max_length=8, blank=True, db_default="")
     ticket_reference = models.CharField(max_length=40, blank=True)
+    channel = models.CharField(
+        max_length=8,
+        choices=list(policy.CHANNEL_LABELS.items()),
+        default=policy.AGENT_CHANNEL,
+        help_text="How the request reached us: an agent, the IVR, the web page or the API.",
+    )
 
     status = models.CharField(
         max_length=16, choices=list(policy.STATUS_LABELS.items()), default=policy.WAITING
@@ -189,6 +195,12 @@ class CallbackRequest(models.Model):
             models.Index(fields=["status", "due_at"], name="callback_status_due"),
             models.Index(fields=["assigned_to", "status", "due_at"], name="callback_agent_due"),
             models.Index(fields=["outage", "status"], name="callback_outage_status"),
+            # "Does this caller already have an open callback?" (the IVR, on every call).
+            models.Index(
+                fields=["phone"],
+                condition=Q(status__in=sorted(policy.OPEN_STATUSES)),
+                name="callback_open_phone",
+            ),
         ]
 
     def __str__(self):

@@ -70,6 +70,21 @@ def personal_data_cutoff(*, now, retention):
     return now - retention
 
 
+# Channels: how a callback request reached us.
+
+AGENT_CHANNEL = "agent"  # an agent on a live call
+IVR_CHANNEL = "ivr"  # the caller asked the IVR
+WEB_CHANNEL = "web"  # the public status page
+API_CHANNEL = "api"  # another system through the API
+
+CHANNEL_LABELS = {
+    AGENT_CHANNEL: "Agent",
+    IVR_CHANNEL: "IVR",
+    WEB_CHANNEL: "Web",
+    API_CHANNEL: "API",
+}
+CHANNELS = tuple(CHANNEL_LABELS)
+
 # Outcomes and call logging
 
 ANSWERED = "answered"

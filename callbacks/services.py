@@ -41,6 +41,7 @@ class Filing:
 
 def record_event(callback, *, actor, now, from_status, to_status, reason):
     """The timeline row every change of one callback leaves (who, when, from, to, why)."""
+    events.announce_on_commit()
     return CallbackEvent.objects.create(
         callback=callback,
         actor=actor,
@@ -91,6 +92,7 @@ def callback_file(
     window_end=None,
     phone_2="",
     phone_3="",
+    channel=policy.AGENT_CHANNEL,
 ):
     """File a callback request. A second filing for the same phone and outage while the first
     is still open is merged into it (``Filing.merged``) instead of creating a duplicate.
@@ -129,6 +131,7 @@ def callback_file(
         window_end=window_end,
         phone_2=numbers[1],
         phone_3=numbers[2],
+        channel=channel,
     )
     for _ in range(3):  # a concurrent first filing may win the unique constraint: then merge
         try:
@@ -396,6 +399,7 @@ def callbacks_return_to_waiting(*, outage_id, now):
 def _events_for(queryset, *, now, to_status, reason, actor_id=None):
     """One INSERT ... SELECT writing an event for every row the queryset is about to move.
     ``to_status=None``: the status does not change (a flag such as a missed deadline)."""
+    events.announce_on_commit()
     rows = queryset.values_list("id", "status")
     sql, params = rows.query.sql_with_params()
     table = CallbackEvent._meta.db_table
@@ -1244,3 +1248,41 @@ def callbacks_erase_for_customer(*, customer_id, phone, account_number, now):
         InboundCall.objects.filter(customer_id=customer_id).exclude(note="").update(note="")
     )
     return {**counts, "cancelled": cancelled, "inbound_call_notes": inbound_notes}
+
+
+# The customer's own correction (the public page's signed link)
+
+
+@transaction.atomic
+def callback_change_phone(*, actor, now, callback, phone, reason):
+    """Correct the first number to call on an open callback, as the customer asks through the
+    self-service link (``actor``: the account the web page acts as). Refused when that number
+    already has an open callback for the same outage (one per phone per outage)."""
+    locked = CallbackRequest.objects.select_for_update(of=("self",)).get(pk=callback.pk)
+    if locked.status not in policy.OPEN_STATUSES:
+        raise CallbackError("This callback is closed: its number can no longer be changed.")
+    if phone == locked.phone:
+        return locked
+    clash = (
+        CallbackRequest.objects.open()
+        .filter(outage_id=locked.outage_id, phone=phone)
+        .exclude(pk=locked.pk)
+        .exists()
+    )
+    if clash and locked.outage_id is not None:
+        raise CallbackError(
+            "That number already has a callback request for this outage.", field="phone"
+        )
+    record_event(
+        locked,
+        actor=actor,
+        now=now,
+        from_status=locked.status,
+        to_status=locked.status,
+        reason=f"{reason}: number changed, ending {locked.phone[-4:]} -> {phone[-4:]}",
+    )
+    locked.phone = phone
+    locked.dial_position = 1
+    locked.updated_at = now
+    locked.save(update_fields=["phone", "dial_position", "updated_at"])
+    return locked

@@ -478,6 +478,7 @@ CSV_COLUMNS = (
     "subcategory",
     "subject",
     "notes",
+    "channel",
 )
 
 
@@ -512,6 +513,7 @@ def _csv_rows(attempts):
                 categories.subcategory_label(attempt.subcategory),
                 attempt.subject,
                 _text(attempt.notes),
+                callback.channel,
             )
         )
 

@@ -81,6 +81,9 @@ INSTALLED_APPS = [
     "csp",  # security: the Content-Security-Policy header
     "axes",  # security: login throttling and lockout; after auth, as axes requires
     "django_prometheus",  # deploy: request latency and database metrics (see /metrics)
+    "rest_framework",
+    "drf_spectacular",
+    "django_ratelimit",
     "core",
     "outages",
     "scripts_library",
@@ -88,6 +91,8 @@ INSTALLED_APPS = [
     "workload",
     "reports",
     "notifications",
+    "api",
+    "statuspage",
     "console",
 ]
 
@@ -286,6 +291,61 @@ LETTER_PDF_FONT = env.str(
     "LETTER_PDF_FONT", default="/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 )
 
+# --- Cache: shared by the API's per-key rate limits, the status page's limits and the cached
+# area answers. Local memory by default (``make run``: one web process); Redis in production.
+CACHE_URL = env.str("CACHE_URL", default="")
+_BROKER = env.str("CELERY_BROKER_URL", default="")
+if not CACHE_URL and not DEBUG and _BROKER.startswith(("redis://", "rediss://")):
+    CACHE_URL = _BROKER  # production without CACHE_URL: the broker's Redis, keys prefixed
+if CACHE_URL.startswith(("redis://", "rediss://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "console",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# django-ratelimit refuses caches it cannot trust across processes; locmem is right for one.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+
+# --- The integrations API (/api/v1/) and the public status page ----------------------------
+API_KEY_RATE = env.str("API_KEY_RATE", default="600/min")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.authentication.HasScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.authentication.ApiKeyThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api_key": API_KEY_RATE},
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+    "EXCEPTION_HANDLER": "api.exceptions.handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Outage console API",
+    "DESCRIPTION": (
+        "For the IVR (caller status, callback requests) and the systems of record (call logs, "
+        "letters, callbacks). Authenticate with an API key: `Authorization: Bearer <key>`."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_AUTHENTICATION": [],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "CallbackStatusEnum": "callbacks.policy.STATUSES",
+        "ChannelEnum": "callbacks.policy.CHANNELS",
+    },
+}
+# Public status page: callback requests per address and per phone number.
+STATUSPAGE_RATE_PER_ADDRESS = env.str("STATUSPAGE_RATE_PER_ADDRESS", default="10/h")
+STATUSPAGE_RATE_PER_PHONE = env.str("STATUSPAGE_RATE_PER_PHONE", default="3/d")
+STATUSPAGE_LOOKUP_RATE = env.str("STATUSPAGE_LOOKUP_RATE", default="120/m")
+STATUSPAGE_CACHE_SECONDS = env.int("STATUSPAGE_CACHE_SECONDS", default=30)
+
 # --- Celery ------------------------------------------------------------------------------
 BROKER_DIR = VAR_DIR / "broker"
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
@@ -325,6 +385,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.refresh_summaries",
         "schedule": crontab(minute="*/5"),
     },
+    "api-webhooks": {"task": "api.tasks.webhooks_run", "schedule": crontab()},
+    "api-idempotency-prune": {"task": "api.tasks.idempotency_prune", "schedule": crontab(minute=7)},
 }
 
 # --- deploy: queues, retention, metrics --------------------------------------------------

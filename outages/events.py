@@ -10,6 +10,7 @@ _restored = []
 _reopened = []
 _declared = []
 _etr_changed = []
+_changed = []
 
 
 def on_outage_restored(handler):
@@ -51,6 +52,18 @@ def announce_outage_declared(*, outage_id, notify_customers=False, actor_id=None
 def announce_outage_etr_changed(*, outage_id, previous_etr):
     for handler in _etr_changed:
         handler(outage_id=outage_id, previous_etr=previous_etr)
+
+
+def on_outage_changed(handler):
+    """Any change that leaves a row in the outage's timeline (declared, updated, ETR, restored,
+    reopened, closed, the IVR switch): ``handler(outage_id=...)``."""
+    _changed.append(handler)
+    return handler
+
+
+def announce_outage_changed(*, outage_id):
+    for handler in _changed:
+        handler(outage_id=outage_id)
 
 
 # Erasure of a customer's personal data on request. Unlike the events above, this one is

@@ -217,5 +217,14 @@ class ChangeEtrForm(forms.Form):
         return data
 
 
+class IvrForm(forms.Form):
+    ivr_announce = forms.BooleanField(
+        label="The IVR announces this outage to callers from its areas", required=False
+    )
+    ivr_offers_callbacks = forms.BooleanField(
+        label="The IVR offers those callers a callback", required=False
+    )
+
+
 class ReviewForm(forms.Form):
     notes = forms.CharField(label="Review notes", required=False, max_length=1000)

@@ -110,6 +110,16 @@ class Outage(models.Model):
     declared_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
     )
+    ivr_announce = models.BooleanField(
+        "IVR announces it",
+        default=True,
+        help_text="The IVR tells callers from its areas about this outage.",
+    )
+    ivr_offers_callbacks = models.BooleanField(
+        "IVR offers callbacks",
+        default=True,
+        help_text="The IVR offers those callers a callback request.",
+    )
     updated_at = models.DateTimeField()
 
     objects = OutageQuerySet.as_manager()
@@ -150,6 +160,9 @@ class OutageUpdate(models.Model):
     message = models.TextField(blank=True, help_text="What agents tell customers.")
     cause = models.TextField(blank=True)
     etr = models.DateTimeField(null=True, blank=True)
+    public = models.BooleanField(
+        default=True, help_text="Customers may see it (the status page); off for internal notes."
+    )
 
     class Meta:
         ordering = ["-at", "-id"]

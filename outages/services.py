@@ -26,7 +26,8 @@ def _refuse(exc, field=None):
     raise OutageError(getattr(exc, "message", str(exc)), field=field) from exc
 
 
-def _timeline(outage, *, actor, now, message=""):
+def _timeline(outage, *, actor, now, message="", public=True):
+    transaction.on_commit(lambda: events.announce_outage_changed(outage_id=outage.pk))
     return OutageUpdate.objects.create(
         outage=outage,
         author=actor,
@@ -35,6 +36,7 @@ def _timeline(outage, *, actor, now, message=""):
         message=message,
         cause=outage.cause,
         etr=outage.etr,
+        public=public,
     )
 
 
@@ -197,6 +199,32 @@ def outage_close(*, actor, now, outage, message=""):
     )
     # A closed outage has nothing left to act on.
     _clear_escalations(outage, actor=actor, now=now, reasons=list(Escalation.Reason.values))
+    return outage
+
+
+@transaction.atomic
+def outage_set_ivr(*, actor, now, outage, announce, offers_callbacks):
+    """The IVR switch: whether the IVR announces this outage to callers from its areas, and
+    whether it offers them a callback. The change goes in the outage's timeline."""
+    outage = Outage.objects.select_for_update().get(pk=outage.pk)
+    if offers_callbacks and not announce:
+        raise OutageError(
+            "The IVR can only offer callbacks for an outage it announces.",
+            field="ivr_offers_callbacks",
+        )
+    if (outage.ivr_announce, outage.ivr_offers_callbacks) == (announce, offers_callbacks):
+        return outage
+    outage.ivr_announce = announce
+    outage.ivr_offers_callbacks = offers_callbacks
+    outage.updated_at = now
+    outage.save(update_fields=["ivr_announce", "ivr_offers_callbacks", "updated_at"])
+    if not announce:
+        said = "IVR: not announced to callers."
+    elif offers_callbacks:
+        said = "IVR: announced to callers, with the offer of a callback."
+    else:
+        said = "IVR: announced to callers, without the offer of a callback."
+    _timeline(outage, actor=actor, now=now, message=said, public=False)
     return outage
 
 

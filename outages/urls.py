@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/update/", views.post_update, name="update"),
     path("<int:pk>/etr/", views.change_etr, name="change_etr"),
     path("<int:pk>/restore/", views.restore, name="restore"),
+    path("<int:pk>/ivr/", views.set_ivr, name="set_ivr"),
     path("<int:pk>/reopen/", views.reopen, name="reopen"),
     path("<int:pk>/close/", views.close, name="close"),
     path("refund-reviews/", views.refund_reviews, name="refund_reviews"),

@@ -10,7 +10,14 @@ from django.views.decorators.vary import vary_on_headers
 from core.roles import supervisor_required
 
 from . import selectors, services
-from .forms import ChangeEtrForm, DeclareOutageForm, OutageUpdateForm, RestoreForm, ReviewForm
+from .forms import (
+    ChangeEtrForm,
+    DeclareOutageForm,
+    IvrForm,
+    OutageUpdateForm,
+    RestoreForm,
+    ReviewForm,
+)
 from .models import Outage, RefundReview
 
 
@@ -70,6 +77,12 @@ def _detail(request, outage_id, *, status=200, **forms):
         "update_form": OutageUpdateForm(outage=outage),
         "etr_form": ChangeEtrForm(initial={"etr": outage.etr}),
         "restore_form": RestoreForm(),
+        "ivr_form": IvrForm(
+            initial={
+                "ivr_announce": outage.ivr_announce,
+                "ivr_offers_callbacks": outage.ivr_offers_callbacks,
+            }
+        ),
         "now": timezone.now(),
         **forms,
     }
@@ -131,6 +144,26 @@ def change_etr(request, pk):
         done="Estimated restoration time changed.",
         act=lambda data, now: services.outage_post_update(
             actor=request.user, now=now, outage=outage, etr=data["etr"], message=data["message"]
+        ),
+    )
+
+
+@require_POST
+@supervisor_required
+def set_ivr(request, pk):
+    outage = get_object_or_404(Outage, pk=pk)
+    return _act(
+        request,
+        pk,
+        form=IvrForm(request.POST),
+        form_name="ivr_form",
+        done="IVR switch saved.",
+        act=lambda data, now: services.outage_set_ivr(
+            actor=request.user,
+            now=now,
+            outage=outage,
+            announce=data["ivr_announce"],
+            offers_callbacks=data["ivr_offers_callbacks"],
         ),
     )
 

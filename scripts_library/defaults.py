@@ -98,6 +98,11 @@ DEFAULT_WORDING = {
         "our technical team will keep you informed. I can also arrange a call back for you "
         "<Callback Deadline>."
     ),
+    moments.IVR_ANNOUNCEMENT: (
+        "Thank you for calling <Brand>. We know about a service outage affecting <Area>, and "
+        "our engineers are working on it. We expect service to be back by <ETR>. We're sorry "
+        "for the disruption."
+    ),
 }
 
 # An internal systems outage: the customer's service works, but we cannot reach their account.

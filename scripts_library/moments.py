@@ -31,6 +31,7 @@ NOTIFY_RESTORED_EMAIL = "notify_restored_email"
 NOTIFY_CALLBACK_FILED_SMS = "notify_callback_filed_sms"
 NOTIFY_CALLBACK_FILED_EMAIL = "notify_callback_filed_email"
 NOTIFY_CALLBACK_ANSWERED_EMAIL = "notify_callback_answered_email"
+IVR_ANNOUNCEMENT = "ivr_announcement"
 
 LABELS = {
     OPENING: "Opening",
@@ -59,6 +60,7 @@ LABELS = {
     NOTIFY_CALLBACK_FILED_SMS: "Message: callback filed (SMS)",
     NOTIFY_CALLBACK_FILED_EMAIL: "Message: callback filed (email)",
     NOTIFY_CALLBACK_ANSWERED_EMAIL: "Message: callback answered, follow-up (email)",
+    IVR_ANNOUNCEMENT: "IVR announcement",
 }
 MOMENTS = tuple(LABELS)
 
@@ -90,6 +92,10 @@ USES = {
     NOTIFY_CALLBACK_FILED_SMS: "Texted to the caller when a callback is filed for them.",
     NOTIFY_CALLBACK_FILED_EMAIL: "Emailed to the customer when a callback is filed for them.",
     NOTIFY_CALLBACK_ANSWERED_EMAIL: "Follow-up email after an answered callback.",
+    IVR_ANNOUNCEMENT: (
+        "Spoken by the IVR to callers from an area with an outage, before any agent. Keep it "
+        "short; the IVR adds the callback offer itself when the outage's IVR switch allows it."
+    ),
 }
 # Messages: the first line of an email moment is its subject ("Subject: ...").
 NOTIFY_MOMENTS = tuple(moment for moment in LABELS if moment.startswith("notify_"))

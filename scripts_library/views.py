@@ -204,6 +204,10 @@ def _create_initial(query):
     initial = {}
     if query.get("moment") in moments.LABELS:
         initial["moment"] = query["moment"]
+    if query.get("scope") in moments.SCOPES:
+        initial["scope"] = query["scope"]
+    if query.get("outage", "").isdigit():
+        initial["outage"] = int(query["outage"])
     source = query.get("from", "")
     if parse_id(source):
         script = selectors.script_for_editor(parse_id(source))

@@ -127,9 +127,11 @@ class Board:
     calling_hours: policy.CallingHours
     calling_now: bool
     escalated: int
+    channel: str = ""
+    channels: list = ()
 
 
-def queue_board(*, now):
+def queue_board(*, now, channel=""):
     margin = conf.rules().at_risk_margin
     counts = dict(
         CallbackRequest.objects.order_by()
@@ -186,12 +188,10 @@ def queue_board(*, now):
                 else policy.ON_TRACK,
             }
         )
-    callbacks = _items(
-        CallbackRequest.objects.workable()
-        .select_related("assigned_to", "outage")
-        .order_by("due_at", "id")[:BOARD_CALLBACKS],
-        now,
-    )
+    due = CallbackRequest.objects.workable().select_related("assigned_to", "outage")
+    if channel:
+        due = due.filter(channel=channel)
+    callbacks = _items(due.order_by("due_at", "id")[:BOARD_CALLBACKS], now)
     strategy, cap, _ = services.automatic_settings()
     closed = {key: workable[key] for key in closed_hours if key != "escalated"}
     closed["total"] = sum(closed.values())
@@ -214,6 +214,8 @@ def queue_board(*, now):
         automatic_cap=cap,
         last_run=DistributionRun.objects.select_related("started_by").first(),
         default_cap=default_cap,
+        channel=channel,
+        channels=list(policy.CHANNEL_LABELS.items()),
     )
 
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from callbacks import policy
 from core.roles import agent_required, team_lead_required
 
 from . import selectors, services
@@ -29,8 +30,10 @@ def _board_forms(distribute=None, bulk=None):
 
 def _render_board(request, *, status=200, **forms):
     now = timezone.now()
+    channel = request.GET.get("channel", "")
+    channel = channel if channel in policy.CHANNEL_LABELS else ""
     context = {
-        "board": selectors.queue_board(now=now),
+        "board": selectors.queue_board(now=now, channel=channel),
         "staffing": selectors.staffing_alarm(now=now),
         **_board_forms(**forms),
     }

@@ -281,6 +281,7 @@ def test_call_logs_export_as_csv_for_the_chosen_days(lead_client, agent):
     assert (row["category"], row["subcategory"]) == ("Billing", "Refund request")
     assert row["agent"] == agent.username
     assert row["notes"].startswith("'=")  # not run as a formula by a spreadsheet
+    assert row["channel"] == "agent"
 
 
 def test_call_logs_export_refuses_a_backwards_range(lead_client):

@@ -25,6 +25,8 @@ URL_TABLES = [
         "workload",
         "reports",
         "notifications",
+        "api",
+        "statuspage",
     )
 ]
 TABLE = {name: row for table in URL_TABLES for name, row in table.ROUTES.items()}

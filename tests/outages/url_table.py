@@ -17,6 +17,7 @@ ROUTES = {
     "outages:update": ("post", roles.SUPERVISOR, 400, {"pk": "outage"}),
     "outages:change_etr": ("post", roles.SUPERVISOR, 400, {"pk": "outage"}),
     "outages:restore": ("post", roles.SUPERVISOR, 302, {"pk": "outage"}),
+    "outages:set_ivr": ("post", roles.SUPERVISOR, 302, {"pk": "outage"}),
     "outages:reopen": ("post", roles.SUPERVISOR, 302, {"pk": "outage"}),
     "outages:close": ("post", roles.SUPERVISOR, 302, {"pk": "outage"}),
     "outages:refund_reviews": ("get", roles.SUPERVISOR, 200, {}),

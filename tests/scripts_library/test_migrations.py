@@ -22,7 +22,9 @@ def _script(moment, key=moments.DEFAULT):
     return Script.objects.get(moment=moment, scope_key=key, language="en")
 
 
-LATER_MOMENTS = {moments.CALLBACK_CONSENT_REFUSED, moments.CALLBACK_ESCALATION}
+# Moments added after migration 0003, each installed by its own migration.
+CONSENT_AND_ESCALATION = {moments.CALLBACK_CONSENT_REFUSED, moments.CALLBACK_ESCALATION}
+LATER_MOMENTS = CONSENT_AND_ESCALATION | {moments.IVR_ANNOUNCEMENT}
 consent_and_escalation = importlib.import_module(
     "scripts_library.migrations.0004_consent_and_escalation_scripts"
 )
@@ -35,8 +37,8 @@ def test_the_first_defaults_cover_every_moment_there_was():
 
 
 def test_the_moments_added_later_are_installed_with_their_default_wording():
-    assert set(consent_and_escalation.WORDING) == LATER_MOMENTS
-    for moment in LATER_MOMENTS:
+    assert set(consent_and_escalation.WORDING) == CONSENT_AND_ESCALATION
+    for moment in CONSENT_AND_ESCALATION:
         script = _script(moment)
         assert script.live_version.body == consent_and_escalation.WORDING[moment]
         assert script.live_version.body == defaults.DEFAULT_WORDING[moment]
@@ -45,7 +47,16 @@ def test_the_moments_added_later_are_installed_with_their_default_wording():
 def test_the_message_moments_migration_installs_the_shipped_message_wording():
     assert messages.WORDING == defaults.MESSAGE_WORDING
     assert set(messages.WORDING) == set(moments.NOTIFY_MOMENTS)
-    assert [moment for moment, _ in messages.LABELS] == list(moments.MOMENTS)
+    # Later migrations add moments after these (the IVR announcement).
+    assert [moment for moment, _ in messages.LABELS] == list(moments.MOMENTS)[
+        : len(messages.LABELS)
+    ]
+
+
+def test_the_ivr_announcement_has_its_default_wording():
+    script = _script(moments.IVR_ANNOUNCEMENT)
+    assert script.live_version.body.startswith("Thank you for calling <Brand>.")
+    assert "<ETR>" in script.live_version.body and "<Area>" in script.live_version.body
 
 
 def test_unchanged_first_defaults_get_the_revised_wording_as_a_new_version(supervisor):

@@ -1,0 +1,226 @@
+"""Reads for the API: what the IVR says to a caller, and what the CRM pulls.
+
+What is the same for every caller of an area (its outage, the announcement, the ETR) is read
+once and cached for a short while, keyed by a version that every outage change bumps
+(``subscribers``): a storm of calls at an outage's start costs two small queries per call, and
+a changed ETR is heard on the next call."""
+
+from dataclasses import asdict, dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Case, IntegerField, Value, When
+from django.utils import timezone
+
+from callbacks import policy
+from callbacks.models import CallbackAttempt, CallbackEvent, CallbackRequest, Letter
+from outages import lifecycle, normalise
+from outages.models import Coverage, Customer, Outage, OutageUpdate
+from scripts_library import moments, placeholders
+from scripts_library.selectors import script_choices_for_call
+
+from . import wording
+from .models import ApiKey, WebhookDelivery, WebhookSubscription
+
+OUTAGES_VERSION_KEY = "api:outages-version"
+AREA_CACHE_SECONDS = 30
+_SEVERITY_ORDER = Case(
+    When(severity=lifecycle.CRITICAL, then=Value(0)),
+    When(severity=lifecycle.MAJOR, then=Value(1)),
+    default=Value(2),
+    output_field=IntegerField(),
+)
+
+
+def _local(dt):
+    return timezone.localtime(dt) if dt else None
+
+
+def outages_version():
+    version = cache.get(OUTAGES_VERSION_KEY)
+    if version is None:
+        cache.add(OUTAGES_VERSION_KEY, 1, timeout=None)
+        version = cache.get(OUTAGES_VERSION_KEY, 1)
+    return version
+
+
+@dataclass(frozen=True)
+class AreaStatus:
+    """What the IVR says to anyone calling from one area (or from nowhere known)."""
+
+    area_id: int | None
+    area_code: str
+    area_name: str
+    area_region: str
+    outage_id: int | None
+    outage_title: str
+    outage_status: str
+    outage_kind: str
+    etr: str | None  # ISO 8601, UTC
+    etr_words: str
+    announce: bool
+    offers_callbacks: bool
+    announcement: str
+
+
+def _announcement(outage, *, area_name, now):
+    choice = script_choices_for_call(wanted=[moments.IVR_ANNOUNCEMENT], outage=outage).get(
+        moments.IVR_ANNOUNCEMENT
+    )
+    if choice is None:
+        return ""
+    values = dict(wording.SPOKEN_GAPS)
+    values.update(
+        brand=settings.BRAND_NAME,
+        inbound_number=settings.INBOUND_NUMBER,
+        area=area_name or None,
+        outage=outage.title,
+        cause=outage.cause or None,
+        etr=wording.time_in_words(_local(outage.etr), now=_local(now)) if outage.etr else None,
+        callback_deadline=wording.expected_callback(
+            due_at=None, now=_local(now), target=settings.CALLBACK_TARGET
+        ),
+    )
+    spoken = {key: (value if value else wording.SPOKEN_GAPS[key]) for key, value in values.items()}
+    return placeholders.render_plain(choice.body, spoken)
+
+
+def _area_status(area, *, now):
+    outage = Outage.objects.active().covering(area).order_by(_SEVERITY_ORDER, "-started_at").first()
+    area_name = area.name if area else ""
+    etr_words = ""
+    if outage is not None and outage.etr:
+        etr_words = wording.time_in_words(_local(outage.etr), now=_local(now))
+    announce = outage is not None and outage.ivr_announce
+    return AreaStatus(
+        area_id=area.pk if area else None,
+        area_code=area.code if area else "",
+        area_name=area_name,
+        area_region=area.region if area else "",
+        outage_id=outage.pk if outage else None,
+        outage_title=outage.title if outage else "",
+        outage_status=outage.status if outage else "",
+        outage_kind=outage.kind if outage else "",
+        etr=outage.etr.isoformat() if outage and outage.etr else None,
+        etr_words=etr_words,
+        announce=announce,
+        offers_callbacks=announce and outage.ivr_offers_callbacks,
+        announcement=_announcement(outage, area_name=area_name, now=now) if announce else "",
+    )
+
+
+def area_status(area, *, now):
+    """The cached status of ``area`` (None: a caller we cannot place)."""
+    key = f"api:ivr-area:{area.pk if area else 'none'}:{outages_version()}"
+    cached = cache.get(key)
+    if cached is not None:
+        return AreaStatus(**cached)
+    status = _area_status(area, now=now)
+    cache.set(key, asdict(status), AREA_CACHE_SECONDS)
+    return status
+
+
+@dataclass(frozen=True)
+class Caller:
+    matched_by: str  # "account", "ani", "postal_code" or "none"
+    customer: Customer | None
+    area: object | None
+    phone: str  # E.164, "" when no valid number was given
+
+
+def caller_identify(*, ani="", account_number="", postal_code=""):
+    """Place a caller: the account number first, then the calling number, then a postal code
+    typed on the keypad. Raises ``normalise.InvalidPhone`` for an ANI that is not a number."""
+    phone = normalise.phone_e164(ani, region=settings.DEFAULT_PHONE_REGION) if ani else ""
+    customers = Customer.objects.select_related("area").only(
+        "id", "account_number", "phone", "name", "postal_code", "area"
+    )
+    if account_number:
+        customer = customers.filter(account_number=account_number.strip()).first()
+        if customer is not None:
+            return Caller("account", customer, customer.area, phone)
+    if phone:
+        customer = customers.filter(phone=phone).order_by("id").first()
+        if customer is not None:
+            return Caller("ani", customer, customer.area, phone)
+    if postal_code:
+        coverage = (
+            Coverage.objects.select_related("area")
+            .filter(postal_code=normalise.postal_code(postal_code))
+            .first()
+        )
+        if coverage is not None:
+            return Caller("postal_code", None, coverage.area, phone)
+    return Caller("none", None, None, phone)
+
+
+def open_callback_for_phone(phone, *, outage_id=None):
+    """The caller's open callback, the one for this outage first (else the newest). One
+    query, on the open callbacks' phone index."""
+    if not phone:
+        return None
+    first = Case(When(outage_id=outage_id, then=Value(0)), default=Value(1))
+    return (
+        CallbackRequest.objects.open()
+        .filter(phone=phone)
+        .only("id", "status", "due_at", "outage_id", "channel")
+        .order_by(first if outage_id is not None else Value(0), "-created_at")
+        .first()
+    )
+
+
+# --- CRM ------------------------------------------------------------------------------------
+
+
+def call_logs_after(*, cursor, limit):
+    """Call logs (the CSV export's rows) with an id above ``cursor``, oldest first."""
+    return list(
+        CallbackAttempt.objects.filter(pk__gt=cursor)
+        .select_related("agent", "callback", "callback__outage")
+        .order_by("pk")[:limit]
+    )
+
+
+def letters_by_status(*, status, cursor, limit):
+    return list(
+        Letter.objects.filter(status=status, pk__gt=cursor)
+        .select_related("callback")
+        .order_by("pk")[:limit]
+    )
+
+
+def callbacks_by_status(*, statuses, cursor, limit, channel=""):
+    callbacks = CallbackRequest.objects.filter(pk__gt=cursor)
+    if statuses:
+        callbacks = callbacks.filter(status__in=statuses)
+    if channel:
+        callbacks = callbacks.filter(channel=channel)
+    return list(callbacks.order_by("pk")[:limit])
+
+
+# --- the console pages -----------------------------------------------------------------------
+
+
+def api_keys():
+    return ApiKey.objects.select_related("created_by", "revoked_by").order_by("revoked_at", "name")
+
+
+def webhook_subscriptions():
+    return WebhookSubscription.objects.order_by("name", "id")
+
+
+def webhook_deliveries(*, subscription=None, limit=200):
+    deliveries = WebhookDelivery.objects.select_related("subscription").order_by("-id")
+    if subscription is not None:
+        deliveries = deliveries.filter(subscription=subscription)
+    return list(deliveries[:limit])
+
+
+def latest_ids():
+    """Where the callbacks' and outages' timelines end now: a new subscription starts there."""
+    last_event = CallbackEvent.objects.order_by("-pk").values_list("pk", flat=True).first()
+    last_update = OutageUpdate.objects.order_by("-pk").values_list("pk", flat=True).first()
+    return last_event or 0, last_update or 0
+
+
+STATUS_CHOICES = list(policy.STATUS_LABELS)

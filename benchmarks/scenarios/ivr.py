@@ -1,0 +1,125 @@
+"""The IVR asking for callers' status at an outage's start, beside the floor.
+
+Each request is what the IVR sends when a call comes in: ``GET /api/v1/ivr/status?ani=...``
+with an API key (scope ``ivr``), for callers who live in areas under an active outage (the
+storm an outage brings). The floor is ``/bench/floor/?id=...`` on the same server in the same
+run, interleaved with the IVR's requests at 64 clients. A second run at 64 clients sends IVR
+requests alone: the answers per second."""
+
+import random
+from urllib.parse import urlencode
+
+NEEDS_SERVER = True
+CLIENTS = 64
+SAMPLE = 2000
+TARGET_RATIO = 2.0
+TARGET_PER_SECOND = 1000
+
+
+def sample_callers(seed, count=SAMPLE):
+    """Customers of areas under an active outage, as the calls of a storm come in."""
+    from outages.models import Customer, Outage
+
+    rng = random.Random(f"ivr-{seed}")
+    areas = list(
+        Outage.areas.through.objects.filter(outage__in=Outage.objects.active())
+        .values_list("servicearea_id", flat=True)
+        .distinct()
+    )
+    callers = list(
+        Customer.objects.filter(area_id__in=rng.sample(areas, min(100, len(areas))))
+        .order_by("id")
+        .only("id", "phone")[: count * 3]
+    )
+    return rng.sample(callers, min(count, len(callers)))
+
+
+def api_key():
+    """A key for the benchmark's IVR (made once; the key is kept in the data folder)."""
+    from django.utils import timezone
+
+    from api import services
+    from api.models import ApiKey
+
+    from ..environment import DATA_DIR
+
+    stored = DATA_DIR / "ivr-api-key.txt"
+    if stored.exists():
+        key = stored.read_text().strip()
+        if services.api_key_authenticate(key=key, now=timezone.now()) is not None:
+            return key
+    ApiKey.objects.filter(name="Benchmark IVR").delete()
+    _, key = services.api_key_create(
+        actor=None, now=timezone.now(), name="Benchmark IVR", scopes=["ivr"]
+    )
+    stored.write_text(key)
+    return key
+
+
+def requests_for(kind, callers, key):
+    if kind == "floor":
+        return [
+            {"method": "GET", "path": f"/bench/floor/?id={c.pk}", "tag": "floor"} for c in callers
+        ]
+    headers = {"Authorization": f"Bearer {key}"}
+    return [
+        {
+            "method": "GET",
+            "path": "/api/v1/ivr/status?" + urlencode({"ani": c.phone}),
+            "headers": headers,
+            "tag": "ivr",
+        }
+        for c in callers
+    ]
+
+
+def run(context):
+    from benchmarks.dataset import session_cookies
+
+    callers = sample_callers(context.sizes.seed)
+    key = api_key()
+    cookies = session_cookies(context.people.agents[:CLIENTS])
+    floor, ivr = requests_for("floor", callers, key), requests_for("ivr", callers, key)
+    mixed = [item for pair in zip(floor, ivr, strict=True) for item in pair]
+    context.log(f"  ivr status and floor interleaved x{CLIENTS}")
+    paired = context.drive(
+        f"ivr-interleaved-{CLIENTS}",
+        concurrency=CLIENTS,
+        cookies=cookies,
+        requests=mixed,
+        warmup=1.0,
+    )
+    by_tag = paired.pop("by_tag", {})
+    floor_p50 = (by_tag.get("floor") or {}).get("p50_ms")
+    ivr_p50 = (by_tag.get("ivr") or {}).get("p50_ms")
+    ratio = round(ivr_p50 / floor_p50, 2) if ivr_p50 and floor_p50 else None
+    if "ivr" in by_tag:
+        by_tag["ivr"]["ratio_p50"] = ratio
+    context.log(f"  ivr status alone x{CLIENTS}")
+    alone = context.drive(
+        f"ivr-alone-{CLIENTS}", concurrency=CLIENTS, cookies=cookies, requests=ivr, warmup=1.0
+    )
+    alone.pop("by_tag", None)
+    per_second = alone.get("per_second")
+    errors = sum(
+        f["errors"] + sum(n for s, n in f["statuses"].items() if s != "200")
+        for f in (paired, alone)
+    )
+    return {
+        "ratio_p50": ratio,
+        "per_second": per_second,
+        "ratio_p50_is": f"IVR status p50 / floor p50, interleaved in one run at {CLIENTS} clients",
+        "interleaved_runs": {str(CLIENTS): {"all": paired, **by_tag}},
+        "alone": alone,
+        "target": f"ratio_p50 < {TARGET_RATIO} and per_second >= {TARGET_PER_SECOND}",
+        "met": bool(
+            ratio and ratio < TARGET_RATIO and per_second and per_second >= TARGET_PER_SECOND
+        ),
+        "failed_requests": errors,
+        "parameters": {
+            "clients": CLIENTS,
+            "duration_s": context.options.duration,
+            "sampled_callers": len(callers),
+            "request": "GET /api/v1/ivr/status?ani=... with an API key (scope ivr)",
+        },
+    }
