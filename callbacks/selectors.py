@@ -1,6 +1,6 @@
 """Reads about callbacks that views and tasks share."""
 
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 
 from . import policy
 from .models import CallbackAttempt, CallbackEvent, CallbackRequest, Letter
@@ -67,4 +67,16 @@ def call_logs_between(*, start, end):
         CallbackAttempt.objects.filter(at__gte=start, at__lt=end)
         .select_related("agent", "callback", "callback__outage")
         .order_by("at", "id")
+    )
+
+
+def open_callbacks_for_customer(customer, *, limit=5):
+    """The caller's callbacks still open (a repeat caller), earliest deadline first. One query."""
+    if customer is None:
+        return []
+    return list(
+        CallbackRequest.objects.open()
+        .filter(customer=customer)
+        .select_related("outage")
+        .order_by(F("due_at").asc(nulls_last=True), "id")[:limit]
     )

@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from core.errors import add_error_to_form
+from core.htmx import render_page_or_partial, wants_partial
 from core.roles import TEAM_LEAD, agent_required, has_role, team_lead_required
 from scripts_library import moments
 from scripts_library.cards import cards_for_call
@@ -32,10 +34,7 @@ def queue(request):
         "now": timezone.now(),
         "can_lead": has_role(request.user, TEAM_LEAD),
     }
-    template = "callbacks/queue.html"
-    if request.htmx:
-        template += "#queue-table"
-    return render(request, template, context)
+    return render_page_or_partial(request, "callbacks/queue.html", "queue-table", context)
 
 
 def _detail_context(request, callback, *, now, form=None, logged=""):
@@ -109,10 +108,7 @@ def _callback_or_404(pk):
 def detail(request, pk):
     callback = _callback_or_404(pk)
     context = _detail_context(request, callback, now=timezone.now())
-    template = "callbacks/detail.html"
-    if request.htmx:
-        template += "#callback-body"
-    return render(request, template, context)
+    return render_page_or_partial(request, "callbacks/detail.html", "callback-body", context)
 
 
 @agent_required
@@ -130,10 +126,10 @@ def record_attempt(request, pk):
                 actor=request.user, now=now, callback=callback, **form.cleaned_data
             )
         except services.NotYourCallback as exc:
-            form.add_error(None, exc.message)
+            add_error_to_form(form, exc)
             status = 403
         except services.CallbackError as exc:
-            form.add_error(None, exc.message)
+            add_error_to_form(form, exc)
             status = 409
         else:
             logged = policy.OUTCOME_LABELS[form.cleaned_data["outcome"]]
@@ -144,12 +140,11 @@ def record_attempt(request, pk):
             status = 200
     callback = selectors.callback_detail(pk=pk)
     context = _detail_context(request, callback, now=now, form=form, logged=logged)
-    template = "callbacks/detail.html"
-    if request.htmx:
-        # htmx swaps only 2xx responses: the refusal is shown in place, beside the fields.
-        template += "#callback-body"
-        status = 200
-    return render(request, template, context, status=status)
+    if wants_partial(request):
+        status = 200  # htmx swaps only 2xx responses: the refusal is shown in place
+    return render_page_or_partial(
+        request, "callbacks/detail.html", "callback-body", context, status=status
+    )
 
 
 @team_lead_required

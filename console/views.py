@@ -19,7 +19,9 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from callbacks import selectors as callback_selectors
 from callbacks import services as callback_services
+from core.htmx import render_page_or_partial
 from core.roles import agent_required
 from outages import selectors as outage_selectors
 from outages import services as outage_services
@@ -27,7 +29,6 @@ from outages.models import Customer, Outage
 
 from . import call as live_call
 from .forms import LiveCallbackForm, RefundReviewForm
-from .selectors import open_callbacks_for_customer, refund_review_requested_at
 
 SUGGEST_MIN_LENGTH = 3
 _CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
@@ -52,7 +53,7 @@ def _live_region(request, call, now):
     context = {
         "call": call,
         "now": now,
-        "refund_requested_at": refund_review_requested_at(
+        "refund_requested_at": outage_selectors.refund_review_requested_at(
             customer=call.customer, outage=call.outage
         ),
     }
@@ -86,12 +87,9 @@ def home(request):
     }
     if call.branch:
         context["form"] = _callback_form(call)
-        context["open_callbacks"] = open_callbacks_for_customer(call.customer)
+        context["open_callbacks"] = callback_selectors.open_callbacks_for_customer(call.customer)
         context.update(_live_region(request, call, now))
-    template = "console/call.html"
-    if request.htmx and not request.htmx.history_restore_request:
-        template += "#result"
-    return render(request, template, context)
+    return render_page_or_partial(request, "console/call.html", "result", context)
 
 
 @require_GET

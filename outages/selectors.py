@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.contrib.postgres.search import TrigramWordSimilarity
 from django.db import connection
 from django.db.models import Prefetch, Q
 
@@ -88,8 +89,6 @@ def customers_matching_address(text, *, limit=ADDRESS_MATCHES):
     index), so "12 Mapel Avenu" finds "12 Maple Avenue"; an exact substring scores highest.
     Elsewhere: case-insensitive containment, in address order."""
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import TrigramWordSimilarity
-
         return list(
             _customers()
             .filter(address__trigram_word_similar=text)
@@ -229,3 +228,14 @@ def outage_with_timeline(outage_id):
 
 def restored_outages():
     return Outage.objects.filter(status__in=[lifecycle.RESTORED, lifecycle.CLOSED])
+
+
+def refund_review_requested_at(*, customer, outage):
+    """When a refund review was promised to this customer for this outage, or None. One query."""
+    if customer is None or outage is None:
+        return None
+    return (
+        RefundReview.objects.filter(customer=customer, outage=outage)
+        .values_list("requested_at", flat=True)
+        .first()
+    )

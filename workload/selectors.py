@@ -113,6 +113,7 @@ class Board:
     automatic_cap: int
     last_run: DistributionRun | None
     default_cap: int
+    target_hours: int
 
 
 def queue_board(*, now):
@@ -187,6 +188,7 @@ def queue_board(*, now):
         automatic_cap=cap,
         last_run=DistributionRun.objects.select_related("started_by").first(),
         default_cap=default_cap,
+        target_hours=conf.target_hours(),
     )
 
 

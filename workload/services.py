@@ -14,7 +14,7 @@ statements. The agents' free slots and the due callbacks are both numbered with
   deadline band) up to their cap.
 
 An agent holds at most their own cap (``AgentDuty.cap``) when it is set, otherwise the run's
-cap (``settings.CALLBACK_AGENT_CAP`` unless the team lead picks another). Open assigned work
+cap (``callbacks.conf.agent_cap()`` unless the team lead picks another). Open assigned work
 counts against the cap: assigned callbacks and the retries an agent holds.
 
 On PostgreSQL the update and its timeline rows are one statement (``UPDATE ... RETURNING`` in
@@ -24,13 +24,12 @@ one writer at a time) runs the same selection in three statements.
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.db.models import Case, F, Q, Value, When
 
+from callbacks import conf, policy
 from callbacks import events as callback_events
-from callbacks import policy
 from callbacks.models import AgentDuty, CallbackEvent, CallbackRequest, DistributionRun
 from callbacks.services import CallbackError, record_event
 from core import roles
@@ -80,7 +79,7 @@ class Selection:
 
 
 def default_cap():
-    return settings.CALLBACK_AGENT_CAP
+    return conf.agent_cap()
 
 
 def _table(model):
