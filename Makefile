@@ -11,7 +11,7 @@ PORT ?= 8000
 help:
 	@echo "make run    - the console on http://$(HOST):$(PORT)/ with demo data (SQLite, filesystem broker)"
 	@echo "make test   - the test suite (PostgreSQL/Redis when DATABASE_URL/CELERY_BROKER_URL point at them)"
-	@echo "make lint   - ruff"
+	@echo "make lint   - ruff, import-linter (the dependency rules), the migrations check"
 	@echo "make bench  - benchmarks at an operator's scale (PostgreSQL and Redis required)"
 
 venv: $(STAMP)
@@ -45,6 +45,8 @@ test: venv
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-logo
+	$(BIN)/python manage.py makemigrations --check --dry-run
 
 format: venv
 	$(BIN)/ruff format .
