@@ -6,10 +6,11 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format venv browsers bench migrate seed worker clean help
+.PHONY: run test lint format venv browsers bench migrate seed reset-demo worker clean help
 
 help:
-	@echo "make run    - the console on http://$(HOST):$(PORT)/ with demo data (SQLite, filesystem broker)"
+	@echo "make run    - the console on http://$(HOST):$(PORT)/ with demo data (SQLite, filesystem broker); another port: make run PORT=8100"
+	@echo "make reset-demo - wipe the database and load the demo data again (DEBUG only)"
 	@echo "make test   - the test suite (PostgreSQL/Redis when DATABASE_URL/CELERY_BROKER_URL point at them)"
 	@echo "make lint   - ruff, import-linter (the dependency rules), the migrations check"
 	@echo "make bench  - benchmarks at an operator's scale (PostgreSQL and Redis required)"
@@ -27,6 +28,9 @@ migrate: venv
 
 seed: migrate
 	$(BIN)/python manage.py seed_demo
+
+reset-demo: migrate
+	$(BIN)/python manage.py seed_demo --reset
 
 run: seed
 	@echo

@@ -4,7 +4,7 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 
-from outages.normalise import InvalidPhone, phone_e164
+from outages.normalise import InvalidPhone, phone_with_extension
 
 from . import categories, policy
 from .models import CallbackRequest
@@ -15,10 +15,11 @@ SUBCATEGORY_MISMATCH = "This sub-category is not part of the chosen category."
 
 
 class PhoneField(forms.CharField):
-    """Any common format in, E.164 out; a clear message when it cannot be a phone number."""
+    """Any common format in, E.164 out (an extension kept as ``;ext=5``); a clear message
+    when it cannot be a phone number, or when it holds letters."""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 32)
+        kwargs.setdefault("max_length", 40)
         super().__init__(**kwargs)
 
     def clean(self, value):
@@ -26,7 +27,7 @@ class PhoneField(forms.CharField):
         if not value:
             return value
         try:
-            return phone_e164(value, region=settings.DEFAULT_PHONE_REGION)
+            return phone_with_extension(value, region=settings.DEFAULT_PHONE_REGION)
         except InvalidPhone as exc:
             raise forms.ValidationError(str(exc), code="invalid_phone") from exc
 

@@ -46,7 +46,7 @@ class CallbackRequest(models.Model):
         related_name="callbacks",
     )
     name = models.CharField(max_length=200)
-    phone = models.CharField(max_length=20, help_text="E.164")
+    phone = models.CharField(max_length=32, help_text="E.164, with ;ext=N for an extension")
     account_number = models.CharField(max_length=32, blank=True)
     call_reason = models.CharField(max_length=200)
     category = models.CharField(max_length=80, blank=True)

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from django.db import IntegrityError, connection, transaction
 from django.db.models import DateTimeField, DurationField, ExpressionWrapper, F, Value
 from django.db.models.functions import Greatest
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from core.errors import ServiceError
 from core.roles import TEAM_LEAD, has_role
@@ -48,7 +50,9 @@ def record_event(callback, *, actor, now, from_status, to_status, reason):
 
 def _merge_note(existing, *, actor, now, call_reason, notes):
     who = actor.get_full_name() or actor.get_username()
-    addition = f"[{now:%Y-%m-%d %H:%M} UTC, {who}] Called again: {call_reason}"
+    # In the centre's zone, as every other time on the pages.
+    stamp = date_format(timezone.localtime(now), "D j M, g:i A T")
+    addition = f"[{stamp}, {who}] Called again: {call_reason}"
     if notes:
         addition += f" — {notes}"
     return f"{existing}\n{addition}".strip()

@@ -46,6 +46,9 @@ class Call:
     branch: str = ""
     scripts: list = field(default_factory=list)
     missing_scripts: list = field(default_factory=list)
+    # The outages' version read before the outages themselves: the screen asks for a refresh
+    # once the version moves past it (a change made meanwhile only costs one extra refresh).
+    version: str = ""
 
     @property
     def customer(self):
@@ -67,6 +70,11 @@ class Call:
         if self.lookup.postal_code:
             return f"q={self.lookup.postal_code}"
         return ""
+
+    @property
+    def version_params(self):
+        """The query string the version check asks with: the area the screen shows."""
+        return f"area={self.area.pk}" if self.area is not None else "area="
 
     @property
     def manual_entry(self):
@@ -103,6 +111,8 @@ def _split(outages):
     """Open outages first (they decide the call), then restored ones still worth a mention."""
     active = [outage for outage in outages if outage.is_active]
     restored = [outage for outage in outages if not outage.is_active]
+    # Newest restoration first: the page shows it and folds the earlier ones into one line.
+    restored.sort(key=lambda outage: outage.restored_at, reverse=True)
     return active, restored
 
 
@@ -132,12 +142,14 @@ def build_call(*, query="", customer_id=None, agent, now):
     if not lookup.found or lookup.matches:
         if not lookup.query:
             # Before any lookup: an internal systems outage means no account can be read.
+            call.version = outage_selectors.outages_version(None)
             covering = outage_selectors.outages_covering_area(None)
             systems = [o for o in covering if o.kind == lifecycle.SYSTEMS]
             if systems:
                 call.outages = systems
                 return _compose(call, agent=agent, now=now)
         return call
+    call.version = outage_selectors.outages_version(lookup.area)
     call.outages, call.restored = _split(
         outage_selectors.outages_covering_area(lookup.area, include_restored=True)
     )

@@ -57,6 +57,27 @@ class LiveCallbackForm(BootstrapFields, CallbackForm):
                 "The reference of the technical support ticket you opened for this caller."
             )
 
+    # An account number typed by hand that the directory does not hold: filed as the caller
+    # said it (our copy of the directory may lag a new account, and the caller must not be
+    # kept waiting), with a note that flags it for whoever calls back, and a warning now.
+    UNKNOWN_ACCOUNT_NOTE = (
+        "Account number {number} (typed by hand) is not in our directory: check it on the call."
+    )
+
+    def clean_account_number(self):
+        number = (self.cleaned_data.get("account_number") or "").strip()
+        self.unknown_account = ""
+        if number and not Customer.objects.filter(account_number__iexact=number).exists():
+            self.unknown_account = number
+        return number
+
+    def clean(self):
+        cleaned = super().clean()
+        if getattr(self, "unknown_account", ""):
+            note = self.UNKNOWN_ACCOUNT_NOTE.format(number=self.unknown_account)
+            cleaned["notes"] = f"{cleaned.get('notes') or ''}\n{note}".strip()
+        return cleaned
+
     def service_arguments(self):
         """``cleaned_data`` as ``callbacks.services.callback_file`` takes it."""
         return dict(self.cleaned_data)

@@ -26,6 +26,7 @@ from core.roles import agent_required
 from outages import selectors as outage_selectors
 from outages import services as outage_services
 from outages.models import Customer, Outage
+from scripts_library import placeholders
 
 from . import call as live_call
 from .forms import LiveCallbackForm, RefundReviewForm
@@ -35,7 +36,14 @@ _CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
 
 
 def live_refresh_seconds():
-    return getattr(settings, "CONSOLE_LIVE_REFRESH_SECONDS", 15)
+    """The full refresh of the live region: only to move relative times ("in 3 h 10 min")
+    along; changes of an outage come through the version check."""
+    return getattr(settings, "CONSOLE_LIVE_REFRESH_SECONDS", 60)
+
+
+def live_version_check_ms():
+    """How often the open screen asks whether its outages changed (a 204 while not)."""
+    return getattr(settings, "CONSOLE_LIVE_VERSION_CHECK_MS", 1000)
 
 
 def _build_call(request, now):
@@ -84,6 +92,8 @@ def home(request):
         "query": request.GET.get("q", "").strip(),
         "now": now,
         "refresh_seconds": live_refresh_seconds(),
+        "version_check_ms": live_version_check_ms(),
+        "name_gap": placeholders.GAPS["Customer Name"],
     }
     if call.branch:
         context["form"] = _callback_form(call)
@@ -101,8 +111,30 @@ def live(request):
     region = _live_region(request, call, now) if call.branch else {"live_digest": ""}
     if request.GET.get("v") == region["live_digest"]:
         return HttpResponse(status=204)
-    context = {"call": call, "now": now, "refresh_seconds": live_refresh_seconds(), **region}
+    context = {
+        "call": call,
+        "now": now,
+        "refresh_seconds": live_refresh_seconds(),
+        "version_check_ms": live_version_check_ms(),
+        "name_gap": placeholders.GAPS["Customer Name"],
+        **region,
+    }
     return render(request, "console/call.html#live", context)
+
+
+@require_GET
+@agent_required
+def live_version(request):
+    """The version of the outages covering an area, for the open screen's check every second:
+    204 No Content while it equals ``v`` (one indexed query, nothing rendered), else the new
+    version as text, and the screen then refreshes its live region."""
+    area_id = request.GET.get("area", "")
+    version = outage_selectors.outages_version(int(area_id) if area_id.isdigit() else None)
+    if request.GET.get("v") == version:
+        return HttpResponse(status=204)
+    response = HttpResponse(version, content_type="text/plain")
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @require_GET
@@ -132,7 +164,9 @@ def file_callback(request):
     asks_ticket = request.POST.get("path") == live_call.TECHNICAL
     form = LiveCallbackForm(request.POST, manual_entry=manual_entry, asks_ticket=asks_ticket)
     filing = None
+    unknown_account = ""
     if form.is_valid():
+        unknown_account = getattr(form, "unknown_account", "")
         filing = callback_services.callback_file(
             actor=request.user,
             now=now,
@@ -154,6 +188,7 @@ def file_callback(request):
         "customer": customer,
         "path": request.POST.get("path", ""),
         "promise": live_call.callback_promise(outage=outage),
+        "unknown_account": unknown_account,
         "now": now,
     }
     status = 200 if filing or request.htmx else 400

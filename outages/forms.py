@@ -87,16 +87,23 @@ class DeclareOutageForm(forms.Form):
 
 
 class OutageUpdateForm(forms.Form):
+    """The one way to change an outage's status, cause or ETR on its page. Its ids start with
+    ``update_`` so that the restoration form beside it can use the same field names."""
+
     status = forms.ChoiceField(choices=[], required=False, label="Status")
     cause = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
     etr = forms.DateTimeField(
-        label="Estimated restoration (ETR)", required=False, widget=DateTimeLocalInput()
+        label="Estimated restoration (ETR)",
+        required=False,
+        widget=DateTimeLocalInput(),
+        help_text="Leave empty to keep the current one.",
     )
     message = forms.CharField(
-        label="Update for customers", widget=forms.Textarea(attrs={"rows": 2}), required=False
+        label="Message for customers", widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
 
     def __init__(self, *args, outage, **kwargs):
+        kwargs.setdefault("auto_id", "update_%s")
         super().__init__(*args, **kwargs)
         self.outage = outage
         forward = [
@@ -127,6 +134,10 @@ class OutageUpdateForm(forms.Form):
 
 
 class RestoreForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "restore_%s")
+        super().__init__(*args, **kwargs)
+
     restored_at = forms.DateTimeField(
         label="Restored at",
         required=False,
@@ -139,6 +150,13 @@ class RestoreForm(forms.Form):
 
 
 class ChangeEtrForm(forms.Form):
+    """The ETR alone (kept for scripts and integrations; the page changes it through
+    ``OutageUpdateForm``)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "etr_%s")
+        super().__init__(*args, **kwargs)
+
     etr = forms.DateTimeField(label="New estimated restoration (ETR)", widget=DateTimeLocalInput())
     message = forms.CharField(
         label="Update for customers", widget=forms.Textarea(attrs={"rows": 2}), required=False

@@ -12,6 +12,11 @@ _DIGITS = re.compile(r"\d")
 _NANP_E164 = re.compile(r"\+1([2-9]\d{9})")
 _NANP_NATIONAL = re.compile(r"\(?([2-9]\d{2})\)?[ .-]?(\d{3})[ .-]?(\d{4})")
 _INVALID = "This phone number is not valid: check the digits and the country code."
+# An extension at the end: "x5", "ext 5", "ext. 5", "extension 5", "#5", or ";ext=5" as stored.
+_EXTENSION = re.compile(
+    r"\s*(?:;ext=|[,;]?\s*(?:extension|ext\.?|x|#)\s*)(\d{1,6})\s*$", re.IGNORECASE
+)
+_LETTERS = re.compile(r"[A-Za-z]")
 
 
 class InvalidPhone(ValueError):
@@ -63,15 +68,39 @@ def _nanp_e164(text, region):
     return "+1" + digits
 
 
+def phone_with_extension(raw, *, region="US"):
+    """A number to call back as typed on a call -> E.164, with its extension kept as
+    ``;ext=5`` (``+12025550123;ext=5``, as a ``tel:`` link writes it).
+
+    Letters are refused, not silently dialled as digits: the message says how they would read
+    ("202-555-CALL reads as 202-555-2255") so the agent can confirm the digits with the caller."""
+    text = (raw or "").strip()
+    extension = ""
+    match = _EXTENSION.search(text)
+    if match and match.start() > 0:
+        extension, text = match[1], text[: match.start()]
+    if _LETTERS.search(text):
+        digits = phonenumbers.convert_alpha_characters_in_number(text)
+        raise InvalidPhone(
+            f"Type the digits, not letters: {text} reads as {digits} on a keypad. "
+            "Confirm the digits with the caller."
+        )
+    number = phone_e164(text, region=region)
+    return f"{number};ext={extension}" if extension else number
+
+
 def phone_display(e164, *, region="US"):
-    """E.164 -> the way people read it (national format at home, international abroad)."""
+    """A stored number -> one way to read it everywhere: national format for numbers of the
+    home region ("(202) 555-0123"), E.164 for the rest ("+442079460958"); an extension is
+    kept (" ext. 5")."""
     try:
         number = phonenumbers.parse(e164, None)
     except phonenumbers.NumberParseException:
         return e164
     if phonenumbers.region_code_for_number(number) == region:
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    shown = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return f"{shown} ext. {number.extension}" if number.extension else shown
 
 
 def looks_like_phone(text):

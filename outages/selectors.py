@@ -1,11 +1,13 @@
 """Reads about areas, customers and outages that views and tasks share."""
 
+import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.postgres.search import TrigramWordSimilarity
 from django.db import connection
-from django.db.models import Prefetch, Q
+from django.db.models import Count, F, Func, IntegerField, Max, Prefetch, Q, Value
+from django.db.models.functions import Cast
 
 from . import lifecycle, normalise
 from .models import Coverage, Customer, Escalation, Outage, OutageUpdate, RefundReview, ServiceArea
@@ -24,6 +26,7 @@ class Lookup:
     area: ServiceArea | None = None
     postal_code: str = ""
     kind: str = ""  # account | phone | postal_code | address | none
+    more_matches: bool = False  # more customers match than ``matches`` lists
 
     @property
     def found(self):
@@ -56,7 +59,7 @@ def lookup(query):
         except normalise.InvalidPhone:
             phone = None
         if phone:
-            matches = list(_customers().filter(phone=phone)[:ADDRESS_MATCHES])
+            matches = list(_customers().filter(phone=phone)[: ADDRESS_MATCHES + 1])
             if matches:
                 return _pick(result, "phone", matches)
     postal = normalise.postal_code(text)
@@ -66,7 +69,7 @@ def lookup(query):
             result.kind, result.area, result.postal_code = "postal_code", coverage.area, postal
             return result
     if len(text) >= ADDRESS_MIN_LENGTH:
-        matches = customers_matching_address(text)
+        matches = customers_matching_address(text, limit=ADDRESS_MATCHES + 1)
         if matches:
             return _pick(result, "address", matches)
     result.kind = "none"
@@ -74,8 +77,12 @@ def lookup(query):
 
 
 def _pick(result, kind, matches):
+    """One match is the customer; several are a list to pick from (at most ADDRESS_MATCHES,
+    saying so when more were found: one more than shown is fetched to know)."""
     result.kind = kind
-    if len(matches) == 1:
+    result.more_matches = len(matches) > ADDRESS_MATCHES
+    matches = matches[:ADDRESS_MATCHES]
+    if len(matches) == 1 and not result.more_matches:
         result.customer, result.area = matches[0], matches[0].area
     else:
         result.matches = matches
@@ -87,15 +94,31 @@ def customers_matching_address(text, *, limit=ADDRESS_MATCHES):
 
     PostgreSQL: ``pg_trgm`` word similarity (``address %> text``, served by the GIN trigram
     index), so "12 Mapel Avenu" finds "12 Maple Avenue"; an exact substring scores highest.
-    Elsewhere: case-insensitive containment, in address order."""
+    Elsewhere: case-insensitive containment. Equally good matches come in street order with
+    house numbers as numbers ("24" before "205")."""
     if connection.vendor == "postgresql":
+        house = Cast(
+            Func(F("address"), Value(r"^\s*(\d{1,9})"), function="substring"), IntegerField()
+        )
         return list(
             _customers()
             .filter(address__trigram_word_similar=text)
-            .annotate(similarity=TrigramWordSimilarity(text, "address"))
-            .order_by("-similarity", "address", "account_number")[:limit]
+            .annotate(similarity=TrigramWordSimilarity(text, "address"), house=house)
+            .order_by("-similarity", F("house").asc(nulls_last=True), "address", "account_number")[
+                :limit
+            ]
         )
-    return list(_customers().filter(address__icontains=text).order_by("address")[:limit])
+    found = list(_customers().filter(address__icontains=text)[:1000])
+    found.sort(key=lambda customer: (_house_number(customer.address), customer.address))
+    return found[:limit]
+
+
+_HOUSE_NUMBER = re.compile(r"\s*(\d{1,9})")
+
+
+def _house_number(address):
+    match = _HOUSE_NUMBER.match(address or "")
+    return int(match[1]) if match else 10**10
 
 
 def lookup_customer(customer_id):
@@ -123,6 +146,20 @@ def outages_covering_area(area, *, include_restored=False):
         )
         .order_by("-started_at")
     )
+
+
+def outages_version(area):
+    """A short token that changes whenever anything an agent sees about the outages covering
+    ``area`` changes (declared, updated, ETR moved, restored, reopened, closed): one indexed
+    aggregate over the outages not closed, nothing rendered. ``area`` may be None (before a
+    lookup: the outages covering every area); an area's primary key will do."""
+    row = (
+        Outage.objects.current()
+        .covering(area)
+        .aggregate(latest=Max("updated_at"), count=Count("id", distinct=True))
+    )
+    latest = row["latest"]
+    return f"{row['count']}.{int(latest.timestamp() * 1_000_000) if latest else 0}"
 
 
 def _open_escalations():

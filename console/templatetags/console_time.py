@@ -46,3 +46,11 @@ def etr_risk(etr, now):
 def phone(e164):
     """A stored E.164 number the way people read it."""
     return normalise.phone_display(e164, region=settings.DEFAULT_PHONE_REGION) if e164 else ""
+
+
+@register.filter
+def person(user):
+    """A user the way colleagues know them: the full name, else the login name."""
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()

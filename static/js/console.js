@@ -126,7 +126,44 @@
     window.location.reload();
   });
 
-  document.addEventListener("DOMContentLoaded", function () { restoreDraft(draftForm()); });
+  // No account was read (a caller found by postal code, or our systems down): the name the
+  // agent types into the callback form fills the scripts' "customer's name" gaps as they
+  // type, and the text the Copy buttons copy. Text only, never markup.
+  function typedName() {
+    var form = draftForm();
+    if (!form || form.elements.namedItem("customer")) return null;
+    var field = form.elements.namedItem("name");
+    return field ? field.value.trim() : null;
+  }
+  function fillName() {
+    var live = document.getElementById("call-live");
+    var name = typedName();
+    if (!live || name === null) return;
+    var gap = live.getAttribute("data-name-gap");
+    if (!gap) return;
+    Array.prototype.forEach.call(live.querySelectorAll("mark.ph-gap, [data-gap]"), function (el) {
+      if (!el.hasAttribute("data-gap")) {
+        if (el.textContent !== gap) return;
+        el.setAttribute("data-gap", gap);
+      }
+      el.textContent = name || gap;
+      el.classList.toggle("ph-gap", !name);
+      el.classList.toggle("ph-typed", !!name);
+    });
+    Array.prototype.forEach.call(live.querySelectorAll("[data-copy]"), function (button) {
+      if (!button.hasAttribute("data-copy-template")) {
+        button.setAttribute("data-copy-template", button.getAttribute("data-copy"));
+      }
+      var template = button.getAttribute("data-copy-template");
+      button.setAttribute("data-copy", name ? template.split("[" + gap + "]").join(name) : template);
+    });
+  }
+  document.addEventListener("input", function (event) {
+    if (event.target.name === "name" && event.target.form && event.target.form.hasAttribute("data-draft-key")) fillName();
+  });
+  document.addEventListener("htmx:afterSwap", fillName);
+
+  document.addEventListener("DOMContentLoaded", function () { restoreDraft(draftForm()); fillName(); });
 
   document.addEventListener("htmx:afterSwap", function (event) {
     var target = event.detail.target;
@@ -134,6 +171,7 @@
     if (target.id === "call-result") {
       clearSuggestions();
       restoreDraft(draftForm(target));
+      fillName();
       return;
     }
     var filed = document.querySelector("#callback-form [data-callback-filed]");

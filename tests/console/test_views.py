@@ -232,6 +232,62 @@ def test_restoration_reaches_the_open_screen(agent_client, customer, outage, sup
     assert "Known outage" not in page
 
 
+def _version_of(page):
+    match = re.search(r'data-version="([^"]*)"', page)
+    url = re.search(r'data-version-url="([^"]*)"', page).group(1).replace("&amp;", "&")
+    return match.group(1), url
+
+
+def _check(client, url, version):
+    with time_machine.travel(NOW, tick=False):
+        return client.get(f"{url}&v={version}")
+
+
+def test_version_check_is_204_until_an_outage_of_the_area_changes(
+    agent_client, customer, outage, supervisor, django_assert_max_num_queries
+):
+    version, url = _version_of(_text(_home(agent_client, q="ACC123456")))
+    assert url.startswith(reverse("console:live_version")) and f"area={customer.area_id}" in url
+    # Session, user, role and one aggregate over the area's outages: nothing is rendered.
+    with django_assert_max_num_queries(4):
+        unchanged = _check(agent_client, url, version)
+    assert unchanged.status_code == 204 and unchanged.content == b""
+
+    outage_services.outage_post_update(
+        actor=supervisor,
+        now=NOW + timedelta(seconds=1),
+        outage=outage,
+        etr=NOW + timedelta(hours=6),
+    )
+    changed = _check(agent_client, url, version)
+    assert changed.status_code == 200
+    assert changed["Content-Type"].startswith("text/plain")
+    new_version = changed.content.decode()
+    assert new_version != version
+    assert _check(agent_client, url, new_version).status_code == 204
+
+    # An outage elsewhere leaves this screen alone; a new one covering the area does not.
+    OutageFactory(areas=[ServiceAreaFactory()])
+    assert _check(agent_client, url, new_version).status_code == 204
+    OutageFactory(areas=[customer.area])
+    assert _check(agent_client, url, new_version).status_code == 200
+
+
+def test_version_check_sees_restoration_and_closing(agent_client, customer, outage, supervisor):
+    version, url = _version_of(_text(_home(agent_client, q="ACC123456")))
+    outage_services.outage_restore(actor=supervisor, now=NOW, outage=outage)
+    restored = _check(agent_client, url, version).content.decode()
+    assert restored and restored != version
+    outage_services.outage_close(actor=supervisor, now=NOW + timedelta(minutes=1), outage=outage)
+    assert _check(agent_client, url, restored).status_code == 200
+
+
+def test_version_check_needs_an_agent(client, nobody, customer):
+    client.force_login(nobody)
+    response = client.get(reverse("console:live_version"), {"area": customer.area_id})
+    assert response.status_code == 403
+
+
 def test_live_region_needs_an_agent(client, nobody, customer):
     client.force_login(nobody)
     assert _live(client, customer).status_code == 403

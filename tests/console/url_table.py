@@ -8,6 +8,7 @@ from core import roles
 ROUTES = {
     "console:home": ("get", roles.AGENT, 200, {}),
     "console:live": ("get", roles.AGENT, 200, {}),
+    "console:live_version": ("get", roles.AGENT, 200, {}),
     "console:suggest": ("get", roles.AGENT, 200, {}),
     "console:file_callback": ("post", roles.AGENT, 400, {}),
     "console:refund_review": ("post", roles.AGENT, 400, {}),

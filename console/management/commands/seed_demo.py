@@ -1,14 +1,19 @@
 """Demo data for trying the console: areas, postal codes, customers across every account status,
 one active and one restored outage with callbacks, the default scripts and a user per role.
 
-Idempotent: running it again changes nothing that is already there."""
+Idempotent: running it again changes nothing that is already there. The demo agents start on
+callback duty (so a team lead's first distribution or "Assign selection" has someone to give
+work to). ``--reset`` wipes the database first and seeds it again (development and demo
+machines only: it refuses when DEBUG is off)."""
 
 import random
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
-from django.core.management.base import BaseCommand
+from django.contrib.auth.models import Group, Permission
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
@@ -18,6 +23,7 @@ from outages import lifecycle
 from outages import services as outage_services
 from outages.models import Coverage, Customer, Outage, ServiceArea
 from scripts_library.services import install_defaults
+from workload import services as workload_services
 
 DEMO_PASSWORD = "outage-demo"
 DEMO_USERS = [
@@ -49,10 +55,41 @@ CUSTOMERS = 300
 class Command(BaseCommand):
     help = "Create demo areas, customers, outages, scripts and one user per role (idempotent)."
 
-    @transaction.atomic
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--reset",
+            action="store_true",
+            help="Wipe every row of the database first, then seed the demo again "
+            "(refused when DEBUG is off).",
+        )
+
     def handle(self, *args, **options):
+        if options["reset"]:
+            self._reset()
+        self._seed()
+
+    def _reset(self):
+        if not settings.DEBUG:
+            raise CommandError(
+                "--reset wipes the whole database: it runs only with DEBUG on (a development "
+                "or demo machine), never in production."
+            )
+        call_command("flush", interactive=False, verbosity=0)
+        # What the data migrations put in a fresh database and a flush takes away.
+        for role in roles.ROLES:
+            group, _ = Group.objects.get_or_create(name=role)
+            codes = {tuple(code.split(".")) for code in roles.permissions_for(role)}
+            group.permissions.set(
+                p
+                for p in Permission.objects.select_related("content_type")
+                if (p.content_type.app_label, p.codename) in codes
+            )
+        self.stdout.write("Database wiped.")
+
+    @transaction.atomic
+    def _seed(self):
         now = timezone.now()
-        users = self._users()
+        users = self._users(now=now)
         areas = self._areas()
         self._customers(areas)
         install_defaults(now=now)
@@ -61,9 +98,9 @@ class Command(BaseCommand):
         for username, _, _, role in DEMO_USERS:
             self.stdout.write(f"  {role:<11} {username} / {DEMO_PASSWORD}")
 
-    def _users(self):
+    def _users(self, *, now):
         User = get_user_model()
-        users = {}
+        users, new_agents = {}, []
         for username, first, last, role in DEMO_USERS:
             user, created = User.objects.get_or_create(
                 username=username, defaults={"first_name": first, "last_name": last}
@@ -72,8 +109,16 @@ class Command(BaseCommand):
                 user.set_password(DEMO_PASSWORD)
                 user.is_staff = role == roles.SUPERVISOR
                 user.save()
+                if role == roles.AGENT:
+                    new_agents.append(user)
             user.groups.add(Group.objects.get(name=role))
             users[username] = user
+        # Demo agents start their shift on callback duty (a team lead may put them off);
+        # only when first created, so a second run keeps what the team lead decided.
+        for agent in new_agents:
+            workload_services.agent_duty_set(
+                actor=users["lead"], agent=agent, on_duty=True, now=now
+            )
         return users
 
     def _areas(self):
