@@ -335,6 +335,43 @@ def callback_record_attempt(
     second call the agent did not make. Writes the call log, the callback's new state, an
     event for every change, a letter when the rules produce one, and an escalation when the
     customer says the service is still down."""
+    locked = _lock_for_attempt(callback, actor=actor, expected_number=expected_number)
+    number = locked.attempts + 1
+    status = _take_if_queued(locked, actor=actor, now=now)
+    try:
+        decision = policy.decide_after_attempt(
+            status=status,
+            outcome=outcome,
+            attempt_number=number,
+            attempted_at=now,
+            due_at=locked.due_at,
+            rules=conf.rules(),
+        )
+    except policy.PolicyError as exc:
+        raise CallbackError(str(exc)) from exc
+    CallbackAttempt.objects.create(
+        callback=locked,
+        number=number,
+        agent=actor,
+        at=now,
+        outcome=outcome,
+        category=category,
+        subcategory=subcategory,
+        subject=decision.subject,
+        notes=notes,
+    )
+    _record_outcome(locked, decision, actor=actor, now=now, status=status, number=number)
+    _apply_decision(locked, decision, now=now, number=number)
+    if decision.produce_letter:
+        _produce_letter(locked, now=now)
+    if decision.flag_outage:
+        _flag_outage(locked, actor=actor, now=now)
+    return locked
+
+
+def _lock_for_attempt(callback, *, actor, expected_number):
+    """The callback locked for the use case, once the attempt is known to be this one, by
+    someone allowed, on a callback still worked."""
     locked = (
         CallbackRequest.objects.select_for_update(of=("self",))
         .select_related("customer", "outage")
@@ -354,48 +391,36 @@ def callback_record_attempt(
         raise NotYourCallback(
             "Only the agent who holds this callback, or a team lead, can log a call on it."
         )
-    status = locked.status
-    if status not in policy.WORKABLE_STATUSES:
+    if locked.status not in policy.WORKABLE_STATUSES:
         raise CallbackError(
-            f"This callback is {policy.STATUS_LABELS.get(status, status)}: "
+            f"This callback is {policy.STATUS_LABELS.get(locked.status, locked.status)}: "
             "no more calls can be logged on it."
         )
-    if status == policy.QUEUED:  # a team lead calling an unheld callback takes it first
-        taken = policy.status_after_assign(status)
-        record_event(
-            locked,
-            actor=actor,
-            now=now,
-            from_status=status,
-            to_status=taken,
-            reason=f"Taken by {_who(actor)} to call",
-        )
-        locked.assigned_to = actor
-        locked.assigned_at = now
-        status = taken
-    try:
-        decision = policy.decide_after_attempt(
-            status=status,
-            outcome=outcome,
-            attempt_number=number,
-            attempted_at=now,
-            due_at=locked.due_at,
-            rules=conf.rules(),
-        )
-    except policy.PolicyError as exc:
-        raise CallbackError(str(exc)) from exc
+    return locked
 
-    CallbackAttempt.objects.create(
-        callback=locked,
-        number=number,
-        agent=actor,
-        at=now,
-        outcome=outcome,
-        category=category,
-        subcategory=subcategory,
-        subject=decision.subject,
-        notes=notes,
+
+def _take_if_queued(locked, *, actor, now):
+    """A team lead calling an unheld callback takes it first. Returns the status to decide
+    from."""
+    status = locked.status
+    if status != policy.QUEUED:
+        return status
+    taken = policy.status_after_assign(status)
+    record_event(
+        locked,
+        actor=actor,
+        now=now,
+        from_status=status,
+        to_status=taken,
+        reason=f"Taken by {_who(actor)} to call",
     )
+    locked.assigned_to = actor
+    locked.assigned_at = now
+    return taken
+
+
+def _record_outcome(locked, decision, *, actor, now, status, number):
+    """The timeline row for the attempt's outcome (a checked transition)."""
     if decision.status != status:
         policy.check_transition(status, decision.status)
     reason = f"Attempt {number}: {decision.subject}"
@@ -407,6 +432,9 @@ def callback_record_attempt(
         locked, actor=actor, now=now, from_status=status, to_status=decision.status, reason=reason
     )
 
+
+def _apply_decision(locked, decision, *, now, number):
+    """The callback's new state after the attempt, saved."""
     new_deadline = decision.due_at != locked.due_at
     locked.status = decision.status
     locked.due_at = decision.due_at
@@ -436,11 +464,6 @@ def callback_record_attempt(
             "assigned_at",
         ]
     )
-    if decision.produce_letter:
-        _produce_letter(locked, now=now)
-    if decision.flag_outage:
-        _flag_outage(locked, actor=actor, now=now)
-    return locked
 
 
 def _produce_letter(callback, *, now):

@@ -116,6 +116,42 @@ class Board:
     target_hours: int
 
 
+def _outage_rows(*, now, margin):
+    """Restored outages with callbacks still open (or restored in the last day): progress
+    against the target after restoration. One query."""
+    outages = (
+        Outage.objects.filter(restored_at__isnull=False)
+        .annotate(
+            total=Count("callbacks", filter=~Q(callbacks__status=policy.CANCELLED)),
+            closed=Count("callbacks", filter=Q(callbacks__status__in=FINISHED)),
+            still_open=Count("callbacks", filter=Q(callbacks__status__in=policy.OPEN_STATUSES)),
+            late=Count(
+                "callbacks",
+                filter=Q(callbacks__status__in=policy.WORKABLE_STATUSES, callbacks__due_at__lt=now),
+            ),
+        )
+        .filter(Q(still_open__gt=0) | Q(restored_at__gte=now - timedelta(days=1)))
+        .filter(total__gt=0)
+        .order_by("restored_at")[:20]
+    )
+    target = conf.callback_target()
+    outage_rows = []
+    for outage in outages:
+        deadline = outage.restored_at + target
+        outage_rows.append(
+            {
+                "outage": outage,
+                "deadline": deadline,
+                "left": time_left(deadline, now),
+                "percent": round(100 * outage.closed / outage.total) if outage.total else 100,
+                "risk": policy.risk(due_at=deadline, now=now, margin=margin)
+                if outage.still_open
+                else policy.ON_TRACK,
+            }
+        )
+    return outage_rows
+
+
 def queue_board(*, now):
     margin = conf.rules().at_risk_margin
     counts = dict(
@@ -136,36 +172,7 @@ def queue_board(*, now):
         agent.cap = agent.own_cap or default_cap
         agent.next_left = time_left(agent.next_due, now) if agent.next_due else ""
         agent.next_risk = policy.risk(due_at=agent.next_due, now=now, margin=margin)
-    outages = (
-        Outage.objects.filter(restored_at__isnull=False)
-        .annotate(
-            total=Count("callbacks", filter=~Q(callbacks__status=policy.CANCELLED)),
-            closed=Count("callbacks", filter=Q(callbacks__status__in=FINISHED)),
-            still_open=Count("callbacks", filter=Q(callbacks__status__in=policy.OPEN_STATUSES)),
-            late=Count(
-                "callbacks",
-                filter=Q(callbacks__status__in=policy.WORKABLE_STATUSES, callbacks__due_at__lt=now),
-            ),
-        )
-        .filter(Q(still_open__gt=0) | Q(restored_at__gte=now - timedelta(days=1)))
-        .filter(total__gt=0)
-        .order_by("restored_at")[:20]
-    )
-    target = conf.rules().target
-    outage_rows = []
-    for outage in outages:
-        deadline = outage.restored_at + target
-        outage_rows.append(
-            {
-                "outage": outage,
-                "deadline": deadline,
-                "left": time_left(deadline, now),
-                "percent": round(100 * outage.closed / outage.total) if outage.total else 100,
-                "risk": policy.risk(due_at=deadline, now=now, margin=margin)
-                if outage.still_open
-                else policy.ON_TRACK,
-            }
-        )
+    outage_rows = _outage_rows(now=now, margin=margin)
     callbacks = _items(
         CallbackRequest.objects.workable()
         .select_related("assigned_to", "outage")
