@@ -23,6 +23,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# The dev path runs with DEBUG on (and so the development key): settings default to DEBUG off and
+# refuse to start without a real SECRET_KEY, so nothing but these targets gets the dev mode.
+migrate seed run worker lint: export DEBUG ?= true
+
 migrate: venv
 	$(BIN)/python manage.py migrate --noinput
 

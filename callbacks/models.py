@@ -15,19 +15,40 @@ class CallbackQuerySet(models.QuerySet):
         return self.filter(status__in=policy.WORKABLE_STATUSES)
 
     def distributable(self):
-        """Due work that no agent holds yet."""
-        return self.filter(status__in=policy.DISTRIBUTABLE_STATUSES, assigned_to__isnull=True)
+        """Due work that no agent holds yet (escalated callbacks are the team leads')."""
+        return self.filter(
+            status__in=policy.DISTRIBUTABLE_STATUSES,
+            assigned_to__isnull=True,
+            escalated_at__isnull=True,
+        )
+
+    def offerable(self, *, now, hours):
+        """What may be offered to an agent at ``now`` (``policy.offerable``): nothing outside
+        calling hours, and nothing before the customer's window opens."""
+        if not policy.in_calling_hours(now, hours=hours):
+            # Nothing, as a condition rather than ``none()``: callers compose this into raw SQL.
+            return self.filter(pk__isnull=True)
+        return self.filter(Q(window_start__isnull=True) | Q(window_start__lte=now))
+
+    def escalated(self):
+        """Workable callbacks escalated to a team lead."""
+        return self.workable().filter(escalated_at__isnull=False)
 
     def due_first(self):
         return self.order_by("due_at", "id")
 
 
 class CallbackRequest(models.Model):
+    # Columns added after the first release carry database defaults too, so bulk loaders
+    # that name their columns (COPY, INSERT ... SELECT) need not know them.
+
     class ContactWindow(models.TextChoices):
-        ANY = "any", "Any time"
-        MORNING = "morning", "Morning (8-12)"
-        AFTERNOON = "afternoon", "Afternoon (12-17)"
-        EVENING = "evening", "Evening (17-20)"
+        ANY = policy.ANY_TIME, policy.WINDOW_LABELS[policy.ANY_TIME]
+        MORNING = policy.MORNING, policy.WINDOW_LABELS[policy.MORNING]
+        AFTERNOON = policy.AFTERNOON, policy.WINDOW_LABELS[policy.AFTERNOON]
+        EVENING = policy.EVENING, policy.WINDOW_LABELS[policy.EVENING]
+        TOMORROW_MORNING = policy.TOMORROW_MORNING, policy.WINDOW_LABELS[policy.TOMORROW_MORNING]
+        SLOT = policy.SLOT, policy.WINDOW_LABELS[policy.SLOT]
 
     outage = models.ForeignKey(
         "outages.Outage",
@@ -46,7 +67,17 @@ class CallbackRequest(models.Model):
         related_name="callbacks",
     )
     name = models.CharField(max_length=200)
+    # Up to three numbers in the order to try, as ordered fields (``phone`` first: the one the
+    # one-open-callback-per-number rule and every list use); ``dial_position`` says which one
+    # is dialled next (1-3), moved on by a wrong number.
     phone = models.CharField(max_length=32, help_text="E.164, with ;ext=N for an extension")
+    phone_2 = models.CharField(
+        max_length=32, blank=True, db_default="", help_text="E.164, tried second"
+    )
+    phone_3 = models.CharField(
+        max_length=32, blank=True, db_default="", help_text="E.164, tried third"
+    )
+    dial_position = models.PositiveSmallIntegerField(default=1, db_default=1)
     account_number = models.CharField(max_length=32, blank=True)
     call_reason = models.CharField(max_length=200)
     category = models.CharField(max_length=80, blank=True)
@@ -56,6 +87,14 @@ class CallbackRequest(models.Model):
     preferred_window = models.CharField(
         max_length=16, choices=ContactWindow.choices, default=ContactWindow.ANY
     )
+    # The window in real instants: given for a specific time, computed from
+    # ``preferred_window`` when the callback becomes due otherwise (see policy.window_bounds).
+    window_start = models.DateTimeField(null=True, blank=True)
+    window_end = models.DateTimeField(null=True, blank=True)
+    # The deadline follows the customer's window: missing the 8-hour target is not a breach.
+    rescheduled_by_customer = models.BooleanField(default=False, db_default=False)
+    # What calling hours did to the deadline (policy.KEPT / BROUGHT_FORWARD / MOVED_TO_OPENING).
+    deadline_moved = models.CharField(max_length=8, blank=True, db_default="")
     ticket_reference = models.CharField(max_length=40, blank=True)
 
     status = models.CharField(
@@ -73,12 +112,45 @@ class CallbackRequest(models.Model):
     )
     assigned_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # Wrong numbers that moved on to the next number: logged, not counted toward the letter.
+    uncounted_attempts = models.PositiveSmallIntegerField(default=0, db_default=0)
     last_attempt_at = models.DateTimeField(null=True, blank=True)
     at_risk = models.BooleanField(default=False)
     breached_at = models.DateTimeField(
         null=True, blank=True, help_text="When the deadline was first missed (recorded once)."
     )
     closed_at = models.DateTimeField(null=True, blank=True)
+
+    # Cancelled: why, when, by whom (empty with ``cancelled_by_customer``: the customer's own
+    # self-service link), and the status it had, which a team lead's reopening restores.
+    cancel_reason = models.CharField(
+        max_length=16, choices=list(policy.CANCEL_REASONS.items()), blank=True, db_default=""
+    )
+    cancel_note = models.CharField(max_length=300, blank=True, db_default="")
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    cancelled_by_customer = models.BooleanField(default=False, db_default=False)
+    cancelled_from = models.CharField(max_length=16, blank=True, db_default="")
+
+    # Escalated to a team lead ("customer asks for someone senior"): its own deadline.
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    escalated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    escalation_reason = models.CharField(max_length=300, blank=True, db_default="")
+    escalation_due_at = models.DateTimeField(null=True, blank=True)
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -101,8 +173,10 @@ class CallbackRequest(models.Model):
                 condition=Q(status__in=sorted(policy.OPEN_STATUSES)),
                 name="one_open_callback_per_phone_per_outage",
             ),
+            # A callback cancelled while it waited for its outage never had a deadline.
             models.CheckConstraint(
-                condition=Q(status=policy.WAITING) | Q(due_at__isnull=False),
+                condition=Q(status__in=[policy.WAITING, policy.CANCELLED])
+                | Q(due_at__isnull=False),
                 name="callback_due_unless_waiting",
             ),
         ]
@@ -119,6 +193,17 @@ class CallbackRequest(models.Model):
     def is_open(self):
         return self.status in policy.OPEN_STATUSES
 
+    @property
+    def numbers(self):
+        """The numbers in the order to try (blanks dropped)."""
+        return [n for n in (self.phone, self.phone_2, self.phone_3) if n]
+
+    @property
+    def dial_number(self):
+        """The number to dial now."""
+        ordered = [self.phone, self.phone_2, self.phone_3]
+        return ordered[self.dial_position - 1] or self.phone
+
 
 class CallbackAttempt(models.Model):
     """One outbound call: the call log the CRM gets."""
@@ -134,6 +219,11 @@ class CallbackAttempt(models.Model):
     subcategory = models.CharField(max_length=80, blank=True)
     subject = models.CharField(max_length=120)
     notes = models.TextField(blank=True)
+    dialled = models.CharField(
+        max_length=32, blank=True, db_default="", help_text="The number called (E.164)"
+    )
+    # Answered calls: whether the customer agreed to go on on a recorded line (empty otherwise).
+    consent = models.BooleanField(null=True, blank=True)
 
     class Meta:
         ordering = ["callback", "number"]

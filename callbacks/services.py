@@ -6,15 +6,17 @@ whatever the count, never a loop of ``save()``. Each state change leaves a ``Cal
 """
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, time
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import DateTimeField, DurationField, ExpressionWrapper, F, Value
-from django.db.models.functions import Greatest
+from django.db.models import Count, DateTimeField, DurationField, ExpressionWrapper, F, Value
+from django.db.models.functions import Greatest, TruncDate
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from core.errors import ServiceError
 from core.roles import TEAM_LEAD, has_role
+from core.validation import MERGED_NOTES_MAX_LENGTH
 from outages import lifecycle
 from outages import services as outage_services
 from outages.models import Outage
@@ -48,13 +50,23 @@ def record_event(callback, *, actor, now, from_status, to_status, reason):
     )
 
 
+NOTES_FULL_MARK = " […notes full: see the callback's history]"
+
+
 def _merge_note(existing, *, actor, now, call_reason, notes):
+    """The first filing's notes with a line per later call, never past
+    ``MERGED_NOTES_MAX_LENGTH``: what does not fit is cut, and says so."""
     who = actor.get_full_name() or actor.get_username()
     # In the centre's zone, as every other time on the pages.
     stamp = date_format(timezone.localtime(now), "D j M, g:i A T")
     addition = f"[{stamp}, {who}] Called again: {call_reason}"
     if notes:
         addition += f" — {notes}"
+    room = MERGED_NOTES_MAX_LENGTH - len(existing) - 1
+    if room <= len(NOTES_FULL_MARK):
+        return existing
+    if len(addition) > room:
+        addition = addition[: room - len(NOTES_FULL_MARK)] + NOTES_FULL_MARK
     return f"{existing}\n{addition}".strip()
 
 
@@ -74,9 +86,32 @@ def callback_file(
     notes="",
     preferred_window=CallbackRequest.ContactWindow.ANY,
     ticket_reference="",
+    window_start=None,
+    window_end=None,
+    phone_2="",
+    phone_3="",
 ):
     """File a callback request. A second filing for the same phone and outage while the first
-    is still open is merged into it (``Filing.merged``) instead of creating a duplicate."""
+    is still open is merged into it (``Filing.merged``) instead of creating a duplicate.
+
+    ``preferred_window``: when the customer wants the call (``policy.WINDOW_LABELS``); a
+    specific time (``SLOT``) comes with ``window_start`` and ``window_end``. ``phone_2`` and
+    ``phone_3``: more numbers, tried in that order after ``phone``."""
+    if preferred_window == policy.SLOT:
+        try:
+            policy.window_bounds(
+                choice=policy.SLOT,
+                filed_at=now,
+                due_from=now,
+                hours=conf.calling_hours(),
+                slot_start=window_start,
+                slot_end=window_end,
+            )
+        except policy.PolicyError as exc:
+            raise CallbackError(str(exc), field="window_start") from exc
+    else:
+        window_start = window_end = None
+    numbers = _clean_numbers([phone, phone_2, phone_3])
     fields = dict(
         name=name,
         phone=phone,
@@ -89,6 +124,10 @@ def callback_file(
         notes=notes,
         preferred_window=preferred_window,
         ticket_reference=ticket_reference,
+        window_start=window_start,
+        window_end=window_end,
+        phone_2=numbers[1],
+        phone_3=numbers[2],
     )
     for _ in range(3):  # a concurrent first filing may win the unique constraint: then merge
         try:
@@ -103,6 +142,12 @@ def _file_or_merge(*, actor, now, outage, fields):
     if outage is not None:
         # The caller's copy may be stale (restored since the page loaded): read it now.
         outage = _outage_shared(outage.pk)
+        if outage.status == lifecycle.CLOSED:
+            raise CallbackError(
+                f"The outage “{outage.title}” is closed: file the callback without it "
+                "(reload the page to see what covers the caller now).",
+                field="outage",
+            )
     existing = (
         CallbackRequest.objects.select_for_update()
         .open()
@@ -134,26 +179,30 @@ def _file_or_merge(*, actor, now, outage, fields):
     restored = outage is None or outage.is_restored
     status = policy.status_on_filing(outage_restored=restored)
     due_at = None
-    if status == policy.QUEUED:
-        restored_at = outage.restored_at if outage is not None else now
-        due_at = policy.first_due_at(restored_at=restored_at, filed_at=now, rules=conf.rules())
-    callback = CallbackRequest.objects.create(
+    callback = CallbackRequest(
         outage=outage,
         status=status,
-        due_at=due_at,
-        released_at=now if due_at else None,
         created_by=actor,
         created_at=now,
         updated_at=now,
         **fields,
     )
+    deadline_note = ""
+    if status == policy.QUEUED:
+        restored_at = outage.restored_at if outage is not None else now
+        target = policy.first_due_at(restored_at=restored_at, filed_at=now, rules=conf.rules())
+        plan = _set_deadline(callback, target_due=target, released_at=now)
+        due_at = callback.due_at
+        deadline_note = _deadline_reason(plan, callback)
+    callback.save(force_insert=True)
+    reason = "Filed" + (" after restoration: due from filing" if due_at else "")
     record_event(
         callback,
         actor=actor,
         now=now,
         from_status="",
         to_status=status,
-        reason="Filed" + (" after restoration: due from filing" if due_at else ""),
+        reason=reason + (f"; {deadline_note}" if deadline_note else ""),
     )
     if due_at:
         events.announce_work_due_on_commit()  # workload distributes; the beat backs it up
@@ -174,6 +223,76 @@ def _outage_shared(outage_id):
     if not rows:
         raise Outage.DoesNotExist(f"No outage {outage_id}.")
     return rows[0]
+
+
+def _clean_numbers(numbers):
+    """Numbers in order, blanks and repeats dropped, padded to ``policy.MAX_NUMBERS``."""
+    kept = []
+    for number in numbers:
+        if number and number not in kept:
+            kept.append(number)
+    if len(kept) > policy.MAX_NUMBERS:
+        raise CallbackError(f"A callback carries at most {policy.MAX_NUMBERS} numbers.")
+    return kept + [""] * (policy.MAX_NUMBERS - len(kept))
+
+
+def _window(callback, *, due_from):
+    return policy.window_bounds(
+        choice=callback.preferred_window,
+        filed_at=callback.created_at,
+        due_from=due_from,
+        hours=conf.calling_hours(),
+        slot_start=callback.window_start,
+        slot_end=callback.window_end,
+    )
+
+
+def _set_deadline(callback, *, target_due, released_at):
+    """Give one callback (in memory) its deadline: the target, moved by the customer's window
+    and by calling hours (``policy.plan_deadline``). Returns the plan. A window that has
+    already passed is dropped (the callback is due as usual)."""
+    window = _window(callback, due_from=released_at)
+    if window.passed:
+        callback.preferred_window = policy.ANY_TIME
+    callback.window_start, callback.window_end = window.start, window.end
+    plan = policy.plan_deadline(
+        target_due=target_due,
+        released_at=released_at,
+        window=window,
+        hours=conf.calling_hours(),
+        grace=conf.window_grace(),
+        min_calling=conf.min_calling_time(),
+    )
+    callback.due_at = plan.due_at
+    callback.released_at = released_at
+    callback.rescheduled_by_customer = plan.rescheduled
+    callback.deadline_moved = plan.hours
+    return plan
+
+
+DEADLINE_FIELDS = [
+    "preferred_window",
+    "window_start",
+    "window_end",
+    "due_at",
+    "released_at",
+    "rescheduled_by_customer",
+    "deadline_moved",
+]
+
+
+def _deadline_reason(plan, callback):
+    parts = []
+    if plan.rescheduled:
+        parts.append(
+            f"Due after the customer's window ({callback.get_preferred_window_display()}): "
+            "rescheduled at their request"
+        )
+    if plan.hours == policy.BROUGHT_FORWARD:
+        parts.append("deadline brought forward to the close of calling hours")
+    elif plan.hours == policy.MOVED_TO_OPENING:
+        parts.append("deadline moved to the next opening of calling hours")
+    return "; ".join(parts)
 
 
 @transaction.atomic
@@ -198,8 +317,53 @@ def callbacks_release_for_outage(*, outage_id, now):
         updated_at=now,
     )
     if released:
+        _plan_released(outage_id=outage_id, now=now)
         events.announce_work_due_on_commit()  # workload distributes; the beat backs it up
     return released
+
+
+def _plan_released(*, outage_id, now):
+    """Apply the customers' windows and calling hours to the deadlines a release has just set.
+
+    Set-based by group: the rows that share a window choice, a given slot, a filing day (for
+    "tomorrow morning") and a target share their deadline, so one UPDATE (and one INSERT of
+    events) per group, never per row. A release has a handful of groups (every "any time"
+    callback of an outage shares its target); only specific slots make one group each."""
+    zone = conf.calling_hours().zone
+    batch = CallbackRequest.objects.filter(
+        outage_id=outage_id, status=policy.QUEUED, released_at=now
+    )
+    groups = (
+        batch.annotate(filed_day=TruncDate("created_at", tzinfo=zone))
+        .values("preferred_window", "window_start", "window_end", "due_at", "filed_day")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for group in list(groups):
+        probe = CallbackRequest(
+            preferred_window=group["preferred_window"],
+            window_start=group["window_start"],
+            window_end=group["window_end"],
+            created_at=datetime.combine(group["filed_day"], time(12), tzinfo=zone),
+        )
+        plan = _set_deadline(probe, target_due=group["due_at"], released_at=now)
+        changes = {name: getattr(probe, name) for name in DEADLINE_FIELDS}
+        if all(
+            changes[name] == group.get(name, None)
+            for name in ("preferred_window", "window_start", "window_end", "due_at")
+        ) and not (plan.rescheduled or plan.hours):
+            continue
+        rows = batch.filter(
+            preferred_window=group["preferred_window"],
+            window_start=group["window_start"],
+            window_end=group["window_end"],
+            due_at=group["due_at"],
+        ).annotate(filed_day=TruncDate("created_at", tzinfo=zone))
+        rows = rows.filter(filed_day=group["filed_day"])
+        reason = _deadline_reason(plan, probe)
+        if reason:
+            _events_for(rows, now=now, to_status=None, reason=reason[:300])
+        CallbackRequest.objects.filter(pk__in=rows.values("pk")).update(**changes, updated_at=now)
 
 
 @transaction.atomic
@@ -325,7 +489,16 @@ def _who(user):
 
 @transaction.atomic
 def callback_record_attempt(
-    *, actor, now, callback, outcome, category, subcategory, notes="", expected_number=None
+    *,
+    actor,
+    now,
+    callback,
+    outcome,
+    category,
+    subcategory,
+    notes="",
+    expected_number=None,
+    consent=None,
 ):
     """Record one outbound call on a callback and apply the rules to its outcome.
 
@@ -334,21 +507,80 @@ def callback_record_attempt(
     attempt number the agent's page showed) then refuses the second one instead of logging a
     second call the agent did not make. Writes the call log, the callback's new state, an
     event for every change, a letter when the rules produce one, and an escalation when the
-    customer says the service is still down."""
-    locked = _lock_for_attempt(callback, actor=actor, expected_number=expected_number)
+    customer says the service is still down.
+
+    The attempt records the number dialled (the callback's current number); a wrong number
+    with another number after it moves to that number and does not count toward the letter.
+    ``consent`` (answered calls): whether the customer agreed to go on on a recorded line;
+    ``False`` ends the call politely, logged with its own subject; ``None``: not recorded (the
+    callback page requires it; other callers may not have asked)."""
+    if outcome != policy.ANSWERED:
+        consent = None
+    locked = (
+        CallbackRequest.objects.select_for_update(of=("self",))
+        .select_related("customer", "outage")
+        .get(pk=callback.pk)
+    )
+    # Who may log comes first: someone who may not learns nothing about the callback.
+    if not policy.may_record_attempt(
+        actor_id=actor.pk,
+        assigned_to_id=locked.assigned_to_id,
+        actor_is_lead=has_role(actor, TEAM_LEAD),
+    ):
+        raise NotYourCallback(
+            "Only the agent who holds this callback, or a team lead, can log a call on it."
+        )
     number = locked.attempts + 1
-    status = _take_if_queued(locked, actor=actor, now=now)
+    if expected_number is not None and expected_number != number:
+        raise CallbackError(
+            f"Attempt {expected_number} on this callback was already logged; "
+            "reload the page to see it."
+        )
+    status = locked.status
+    if status not in policy.WORKABLE_STATUSES:
+        raise CallbackError(
+            f"This callback is {policy.STATUS_LABELS.get(status, status)}: "
+            "no more calls can be logged on it."
+        )
+    if status == policy.QUEUED:  # a team lead calling an unheld callback takes it first
+        taken = policy.status_after_assign(status)
+        record_event(
+            locked,
+            actor=actor,
+            now=now,
+            from_status=status,
+            to_status=taken,
+            reason=f"Taken by {_who(actor)} to call",
+        )
+        locked.assigned_to = actor
+        locked.assigned_at = now
+        status = taken
+    dialled = locked.dial_number
+    ordered = [locked.phone, locked.phone_2, locked.phone_3]
+    next_position = policy.next_number_position(position=locked.dial_position, numbers=ordered)
     try:
         decision = policy.decide_after_attempt(
             status=status,
             outcome=outcome,
-            attempt_number=number,
+            attempt_number=number - locked.uncounted_attempts,
             attempted_at=now,
             due_at=locked.due_at,
             rules=conf.rules(),
+            has_next_number=next_position is not None,
+            consent_refused=consent is False,
         )
     except policy.PolicyError as exc:
         raise CallbackError(str(exc)) from exc
+    due_at = decision.due_at
+    if decision.status == policy.RETRY and due_at != locked.due_at:
+        # The retry window may end in closed hours: the same rule as any deadline.
+        due_at, _ = policy.deadline_in_calling_hours(
+            due_at=due_at,
+            released_at=now,
+            hours=conf.calling_hours(),
+            min_calling=conf.min_calling_time(),
+        )
+
     CallbackAttempt.objects.create(
         callback=locked,
         number=number,
@@ -359,72 +591,15 @@ def callback_record_attempt(
         subcategory=subcategory,
         subject=decision.subject,
         notes=notes,
+        dialled=dialled,
+        consent=consent,
     )
-    _record_outcome(locked, decision, actor=actor, now=now, status=status, number=number)
-    _apply_decision(locked, decision, now=now, number=number)
-    if decision.produce_letter:
-        _produce_letter(locked, now=now)
-    if decision.flag_outage:
-        _flag_outage(locked, actor=actor, now=now)
-    return locked
-
-
-def _lock_for_attempt(callback, *, actor, expected_number):
-    """The callback locked for the use case, once the attempt is known to be this one, by
-    someone allowed, on a callback still worked."""
-    locked = (
-        CallbackRequest.objects.select_for_update(of=("self",))
-        .select_related("customer", "outage")
-        .get(pk=callback.pk)
-    )
-    number = locked.attempts + 1
-    if expected_number is not None and expected_number != number:
-        raise CallbackError(
-            f"Attempt {expected_number} on this callback was already logged; "
-            "reload the page to see it."
-        )
-    if not policy.may_record_attempt(
-        actor_id=actor.pk,
-        assigned_to_id=locked.assigned_to_id,
-        actor_is_lead=has_role(actor, TEAM_LEAD),
-    ):
-        raise NotYourCallback(
-            "Only the agent who holds this callback, or a team lead, can log a call on it."
-        )
-    if locked.status not in policy.WORKABLE_STATUSES:
-        raise CallbackError(
-            f"This callback is {policy.STATUS_LABELS.get(locked.status, locked.status)}: "
-            "no more calls can be logged on it."
-        )
-    return locked
-
-
-def _take_if_queued(locked, *, actor, now):
-    """A team lead calling an unheld callback takes it first. Returns the status to decide
-    from."""
-    status = locked.status
-    if status != policy.QUEUED:
-        return status
-    taken = policy.status_after_assign(status)
-    record_event(
-        locked,
-        actor=actor,
-        now=now,
-        from_status=status,
-        to_status=taken,
-        reason=f"Taken by {_who(actor)} to call",
-    )
-    locked.assigned_to = actor
-    locked.assigned_at = now
-    return taken
-
-
-def _record_outcome(locked, decision, *, actor, now, status, number):
-    """The timeline row for the attempt's outcome (a checked transition)."""
     if decision.status != status:
         policy.check_transition(status, decision.status)
-    reason = f"Attempt {number}: {decision.subject}"
-    if decision.status == policy.RETRY:
+    reason = f"Attempt {number} to {dialled}: {decision.subject}"
+    if decision.next_number:
+        reason += f", next number {ordered[next_position - 1]} (not counted toward the letter)"
+    elif decision.status == policy.RETRY:
         reason += ", retry due within the retry window"
     elif decision.produce_letter:
         reason += ", no contact: letter to send"
@@ -432,13 +607,13 @@ def _record_outcome(locked, decision, *, actor, now, status, number):
         locked, actor=actor, now=now, from_status=status, to_status=decision.status, reason=reason
     )
 
-
-def _apply_decision(locked, decision, *, now, number):
-    """The callback's new state after the attempt, saved."""
-    new_deadline = decision.due_at != locked.due_at
+    new_deadline = due_at != locked.due_at
     locked.status = decision.status
-    locked.due_at = decision.due_at
+    locked.due_at = due_at
     locked.attempts = number
+    if decision.next_number:
+        locked.dial_position = next_position
+        locked.uncounted_attempts += 1
     locked.last_attempt_at = now
     locked.updated_at = now
     if new_deadline:  # a retry has its own deadline, watched afresh by the sweep
@@ -462,8 +637,15 @@ def _apply_decision(locked, decision, *, now, number):
             "closed_at",
             "assigned_to",
             "assigned_at",
+            "dial_position",
+            "uncounted_attempts",
         ]
     )
+    if decision.produce_letter:
+        _produce_letter(locked, now=now)
+    if decision.flag_outage:
+        _flag_outage(locked, actor=actor, now=now)
+    return locked
 
 
 def _produce_letter(callback, *, now):
@@ -542,3 +724,369 @@ def letter_mark_sent(*, actor, now, letter):
     callback.updated_at = now
     callback.save(update_fields=["status", "updated_at"])
     return letter
+
+
+# Cancelling and reopening
+
+
+def _refuse(exc):
+    raise CallbackError(str(exc)) from exc
+
+
+@transaction.atomic
+def callback_cancel(*, callback, reason, now, actor=None, by_customer=False, note=""):
+    """Cancel a callback: it leaves the queue at once (no agent holds it, no deadline is
+    watched), keeps its attempts and timeline, and remembers what it was so a team lead can
+    reopen it within a day (``callback_reopen``).
+
+    Who: the agent who holds it or a team lead (``actor``), or the customer through the
+    self-service link (``actor=None, by_customer=True``). ``reason``: one of
+    ``policy.CANCEL_REASONS``; ``note`` is required for "Other". A letter not yet posted is
+    cancelled with its callback (it leaves the letters queue)."""
+    locked = CallbackRequest.objects.select_for_update(of=("self",)).get(pk=callback.pk)
+    note = (note or "").strip()
+    try:
+        policy.check_cancel(
+            status=locked.status,
+            reason=reason,
+            note=note,
+            by_customer=by_customer,
+            actor_id=actor.pk if actor is not None else None,
+            assigned_to_id=locked.assigned_to_id,
+            actor_is_lead=actor is not None and has_role(actor, TEAM_LEAD),
+        )
+    except policy.PolicyError as exc:
+        _refuse(exc)
+    who = "the customer" if by_customer else _who(actor)
+    why = policy.CANCEL_REASONS[reason] + (f": {note}" if note else "")
+    record_event(
+        locked,
+        actor=None if by_customer else actor,
+        now=now,
+        from_status=locked.status,
+        to_status=policy.CANCELLED,
+        reason=f"Cancelled by {who}. {why}",
+    )
+    locked.cancelled_from = locked.status
+    locked.status = policy.CANCELLED
+    locked.cancel_reason = reason
+    locked.cancel_note = note[:300]
+    locked.cancelled_at = now
+    locked.cancelled_by = None if by_customer else actor
+    locked.cancelled_by_customer = bool(by_customer)
+    locked.closed_at = now
+    locked.assigned_to = None
+    locked.assigned_at = None
+    locked.at_risk = False
+    locked.updated_at = now
+    locked.save(
+        update_fields=[
+            "cancelled_from",
+            "status",
+            "cancel_reason",
+            "cancel_note",
+            "cancelled_at",
+            "cancelled_by",
+            "cancelled_by_customer",
+            "closed_at",
+            "assigned_to",
+            "assigned_at",
+            "at_risk",
+            "updated_at",
+        ]
+    )
+    return locked
+
+
+@transaction.atomic
+def callback_reopen(*, actor, now, callback, note=""):
+    """A team lead brings back a callback cancelled less than a day ago: it returns to the
+    status it had (never held by an agent), with its deadline if still ahead, otherwise due
+    within the retry window. Refused when the customer has a newer open callback for the same
+    outage and number (that one stands)."""
+    if not has_role(actor, TEAM_LEAD):
+        raise CallbackError("Only a team lead can reopen a cancelled callback.")
+    locked = (
+        CallbackRequest.objects.select_for_update(of=("self",))
+        .select_related("outage")
+        .get(pk=callback.pk)
+    )
+    if locked.status != policy.CANCELLED:
+        raise CallbackError("Only a cancelled callback can be reopened.")
+    restored = locked.outage_id is None or locked.outage.is_restored
+    try:
+        status = policy.status_on_cancel_reopen(
+            cancelled_from=locked.cancelled_from,
+            cancelled_at=locked.cancelled_at,
+            now=now,
+            outage_restored=restored,
+        )
+    except policy.PolicyError as exc:
+        _refuse(exc)
+    if status == policy.WAITING:
+        due_at = None
+    elif locked.cancelled_from == policy.WAITING:  # restored since: due as a new release
+        due_at = policy.first_due_at(
+            restored_at=locked.outage.restored_at if locked.outage_id else now,
+            filed_at=locked.created_at,
+            rules=conf.rules(),
+        )
+        due_at = policy.due_on_cancel_reopen(due_at=due_at, now=now, rules=conf.rules())
+    elif status == policy.LETTER:
+        due_at = locked.due_at
+    else:
+        due_at = policy.due_on_cancel_reopen(due_at=locked.due_at, now=now, rules=conf.rules())
+    note = (note or "").strip()
+    record_event(
+        locked,
+        actor=actor,
+        now=now,
+        from_status=policy.CANCELLED,
+        to_status=status,
+        reason=f"Reopened by {_who(actor)}" + (f": {note}" if note else ""),
+    )
+    locked.status = status
+    locked.due_at = due_at
+    locked.released_at = locked.released_at or (now if due_at else None)
+    locked.closed_at = None
+    locked.at_risk = False
+    locked.cancel_reason = ""
+    locked.cancel_note = ""
+    locked.cancelled_at = None
+    locked.cancelled_by = None
+    locked.cancelled_by_customer = False
+    locked.cancelled_from = ""
+    locked.updated_at = now
+    try:
+        with transaction.atomic():
+            locked.save(
+                update_fields=[
+                    "status",
+                    "due_at",
+                    "released_at",
+                    "closed_at",
+                    "at_risk",
+                    "cancel_reason",
+                    "cancel_note",
+                    "cancelled_at",
+                    "cancelled_by",
+                    "cancelled_by_customer",
+                    "cancelled_from",
+                    "updated_at",
+                ]
+            )
+    except IntegrityError as exc:
+        raise CallbackError(
+            "The customer has another open callback for this outage and number: "
+            "work that one instead."
+        ) from exc
+    if status in policy.DISTRIBUTABLE_STATUSES:
+        events.announce_work_due_on_commit()
+    return locked
+
+
+# Numbers, the customer's window, escalation
+
+
+def _may_change(actor, callback):
+    """The agent who holds a callback or a team lead may change it."""
+    return has_role(actor, TEAM_LEAD) or (
+        callback.assigned_to_id is not None and callback.assigned_to_id == actor.pk
+    )
+
+
+def _lock_open(callback, actor):
+    locked = (
+        CallbackRequest.objects.select_for_update(of=("self",))
+        .select_related("outage")
+        .get(pk=callback.pk)
+    )
+    if locked.status not in policy.OPEN_STATUSES:
+        raise CallbackError(
+            f"This callback is {policy.STATUS_LABELS.get(locked.status, locked.status)}: "
+            "it can no longer be changed."
+        )
+    if not _may_change(actor, locked):
+        raise CallbackError(
+            "Only the agent who holds this callback, or a team lead, can change it."
+        )
+    return locked
+
+
+@transaction.atomic
+def callback_numbers_set(*, actor, now, callback, numbers):
+    """Correct or add the callback's numbers (at most three, in the order to try). The next
+    call goes to the first again. Refused when the first number would duplicate another open
+    callback for the same outage."""
+    locked = _lock_open(callback, actor)
+    new = _clean_numbers(list(numbers))
+    if not new[0]:
+        raise CallbackError("A callback needs at least one number.", field="phone")
+    old = [locked.phone, locked.phone_2, locked.phone_3]
+    if new == old:
+        return locked
+    locked.phone, locked.phone_2, locked.phone_3 = new
+    locked.dial_position = 1
+    locked.updated_at = now
+    try:
+        with transaction.atomic():
+            locked.save(
+                update_fields=["phone", "phone_2", "phone_3", "dial_position", "updated_at"]
+            )
+    except IntegrityError as exc:
+        raise CallbackError(
+            "Another open callback for this outage already has that first number.", field="phone"
+        ) from exc
+    record_event(
+        locked,
+        actor=actor,
+        now=now,
+        from_status=locked.status,
+        to_status=locked.status,
+        reason="Numbers changed: "
+        + ", ".join(n for n in old if n)
+        + " -> "
+        + ", ".join(n for n in new if n),
+    )
+    return locked
+
+
+def _target_due(callback, *, now):
+    """The deadline the rules give a due callback before any window or calling hours: the
+    first target, or the retry window after the last counted attempt."""
+    rules = conf.rules()
+    if callback.status == policy.RETRY and callback.last_attempt_at is not None:
+        return callback.last_attempt_at + rules.retry_window  # aware UTC: real elapsed time
+    restored_at = (
+        callback.outage.restored_at
+        if callback.outage_id and callback.outage.restored_at
+        else callback.created_at
+    )
+    return policy.first_due_at(restored_at=restored_at, filed_at=callback.created_at, rules=rules)
+
+
+@transaction.atomic
+def callback_window_set(
+    *, actor, now, callback, preferred_window, window_start=None, window_end=None
+):
+    """Record when the customer wants the call. A due callback gets its deadline again from
+    the rules (its target, moved by the new window and calling hours); a waiting one keeps the
+    window for its release."""
+    locked = _lock_open(callback, actor)
+    if preferred_window not in policy.WINDOW_LABELS:
+        raise CallbackError("Choose when the customer wants the call.", field="preferred_window")
+    before = locked.get_preferred_window_display()
+    locked.preferred_window = preferred_window
+    locked.window_start = window_start if preferred_window == policy.SLOT else None
+    locked.window_end = window_end if preferred_window == policy.SLOT else None
+    reason = f"Preferred window: {before} -> {locked.get_preferred_window_display()}"
+    try:
+        if locked.status == policy.WAITING:
+            _window(locked, due_from=now)  # checks a slot
+        else:
+            plan = _set_deadline(locked, target_due=_target_due(locked, now=now), released_at=now)
+            note = _deadline_reason(plan, locked)
+            reason += f"; due {locked.due_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+            if note:
+                reason += f"; {note}"
+            if locked.due_at > now:
+                locked.breached_at = None
+                locked.at_risk = False
+    except policy.PolicyError as exc:
+        raise CallbackError(str(exc), field="window_start") from exc
+    if locked.released_at is None and locked.status != policy.WAITING:
+        locked.released_at = now
+    locked.updated_at = now
+    locked.save(update_fields=[*DEADLINE_FIELDS, "breached_at", "at_risk", "updated_at"])
+    record_event(
+        locked,
+        actor=actor,
+        now=now,
+        from_status=locked.status,
+        to_status=locked.status,
+        reason=reason,
+    )
+    return locked
+
+
+@transaction.atomic
+def callback_escalate(*, actor, now, callback, reason):
+    """An agent hands a callback to the team leads ("customer asks for someone senior"): it
+    leaves the agent (and the distribution) and waits in the team leads' queue, due
+    ``CALLBACK_ESCALATION_TARGET`` from now in calling hours. A team lead works it with the
+    same outcome buttons."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise CallbackError("Say why the callback goes to a team lead.", field="reason")
+    locked = _lock_open(callback, actor)
+    if locked.status not in policy.WORKABLE_STATUSES:
+        raise CallbackError("Only a due callback can be escalated.")
+    if locked.escalated_at is not None:
+        raise CallbackError("This callback is already with the team leads.")
+    status = locked.status
+    if locked.assigned_to_id is not None:
+        status = policy.status_after_unassign(status)
+    due = policy.escalation_due_at(
+        now=now,
+        target=conf.escalation_target(),
+        hours=conf.calling_hours(),
+        min_calling=conf.min_calling_time(),
+    )
+    record_event(
+        locked,
+        actor=actor,
+        now=now,
+        from_status=locked.status,
+        to_status=status,
+        reason=f"Escalated to a team lead by {_who(actor)}: {reason}"[:300],
+    )
+    locked.status = status
+    locked.assigned_to = None
+    locked.assigned_at = None
+    locked.escalated_at = now
+    locked.escalated_by = actor
+    locked.escalation_reason = reason[:300]
+    locked.escalation_due_at = due
+    locked.updated_at = now
+    locked.save(
+        update_fields=[
+            "status",
+            "assigned_to",
+            "assigned_at",
+            "escalated_at",
+            "escalated_by",
+            "escalation_reason",
+            "escalation_due_at",
+            "updated_at",
+        ]
+    )
+    return locked
+
+
+@transaction.atomic
+def letters_mark_sent_batch(*, actor, now, letter_ids):
+    """The batch went out through the mail process: every listed letter still to send is sent
+    and its callback ``LETTER_SENT``, with a timeline event each. A few statements whatever
+    the count; letters already sent, or whose callback was cancelled since the export, are
+    left alone. Returns how many were marked."""
+    callbacks = CallbackRequest.objects.filter(
+        status=policy.LETTER,
+        letter__id__in=list(letter_ids),
+        letter__status=Letter.Status.TO_SEND,
+    )
+    ids = list(callbacks.select_for_update(of=("self",)).values_list("id", flat=True))
+    if not ids:
+        return 0
+    rows = CallbackRequest.objects.filter(id__in=ids)
+    _events_for(
+        rows,
+        now=now,
+        to_status=policy.LETTER_SENT,
+        reason=f"No-contact letter posted by {_who(actor)} (batch of {len(ids)})",
+        actor_id=actor.pk,
+    )
+    Letter.objects.filter(callback_id__in=ids, status=Letter.Status.TO_SEND).update(
+        status=Letter.Status.SENT, sent_at=now, sent_by=actor
+    )
+    rows.update(status=policy.LETTER_SENT, updated_at=now)
+    return len(ids)

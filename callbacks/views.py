@@ -6,26 +6,39 @@ from datetime import UTC
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from core.audit import audit_record, request_address
 from core.errors import add_error_to_form
 from core.htmx import render_page_or_partial, wants_partial
 from core.roles import TEAM_LEAD, agent_required, has_role, team_lead_required
 from scripts_library import moments
 from scripts_library.cards import cards_for_call
 
-from . import categories, conf, policy, selectors, services
-from .forms import AttemptForm, CallLogExportForm
+from . import categories, conf, letter_documents, policy, selectors, services
+from .forms import (
+    AttemptForm,
+    CallLogExportForm,
+    CancelForm,
+    EscalateForm,
+    LetterBatchForm,
+    LetterBatchSentForm,
+    NumbersForm,
+    ReopenForm,
+    WindowForm,
+)
 from .models import CallbackRequest, Letter
 
 QUEUE_PAGE_SIZE = 200
+CALL_LOGS_EXPORTED = "call_logs.exported"
 
 
 @agent_required
+@require_GET
 @vary_on_headers("HX-Request")
 def queue(request):
     callbacks = selectors.callbacks_queue()[:QUEUE_PAGE_SIZE]
@@ -37,7 +50,7 @@ def queue(request):
     return render_page_or_partial(request, "callbacks/queue.html", "queue-table", context)
 
 
-def _detail_context(request, callback, *, now, form=None, logged=""):
+def _detail_context(request, callback, *, now, form=None, logged="", forms=None, done=""):
     cards = {
         card.moment: card
         for card in cards_for_call(
@@ -65,7 +78,23 @@ def _detail_context(request, callback, *, now, form=None, logged=""):
                 "expected_number": callback.attempts + 1,
             }
         )
+    forms = forms or {}
+    is_lead = has_role(request.user, TEAM_LEAD)
     return {
+        **_action_forms(forms, callback),
+        "can_cancel": callback.status in policy.CANCELLABLE_STATUSES
+        and (is_lead or callback.assigned_to_id == request.user.pk),
+        "can_change": callback.status in policy.OPEN_STATUSES
+        and (is_lead or callback.assigned_to_id == request.user.pk),
+        "can_escalate": callback.status in policy.WORKABLE_STATUSES
+        and callback.escalated_at is None
+        and (is_lead or callback.assigned_to_id == request.user.pk),
+        "dial_number": callback.dial_number,
+        "can_reopen": is_lead
+        and callback.status == policy.CANCELLED
+        and callback.cancelled_at is not None
+        and now - callback.cancelled_at <= policy.REOPEN_PERIOD,
+        "cancel_reason_label": policy.CANCEL_REASONS.get(callback.cancel_reason, ""),
         "callback": callback,
         "attempts": list(callback.attempt_log.all()),
         "events": [
@@ -88,11 +117,176 @@ def _detail_context(request, callback, *, now, form=None, logged=""):
         ),
         "risk": policy.risk(due_at=callback.due_at, now=now, margin=conf.rules().at_risk_margin),
         "risk_labels": policy.RISK_LABELS,
+        "consent_script": cards.get(moments.CALLBACK_CONSENT_REFUSED),
+        "escalation_script": cards.get(moments.CALLBACK_ESCALATION),
         "category_label": categories.category_label(callback.category),
         "subcategory_label": categories.subcategory_label(callback.subcategory),
         "logged": logged,
+        "done": done,
         "now": now,
     }
+
+
+ACTION_FORMS = {
+    "cancel_form": (CancelForm, "cancel"),
+    "reopen_form": (ReopenForm, "reopen"),
+    "numbers_form": (NumbersForm, "numbers"),
+    "window_form": (WindowForm, "window"),
+    "escalate_form": (EscalateForm, "escalate"),
+}
+
+
+def _initial(callback):
+    zone = timezone.get_current_timezone()
+
+    def local(value):
+        return value.astimezone(zone).replace(tzinfo=None) if value else None
+
+    return {
+        "numbers_form": {
+            "phone": callback.phone,
+            "phone_2": callback.phone_2,
+            "phone_3": callback.phone_3,
+        },
+        "window_form": {
+            "preferred_window": callback.preferred_window,
+            "window_start": local(callback.window_start)
+            if callback.preferred_window == policy.SLOT
+            else None,
+            "window_end": local(callback.window_end)
+            if callback.preferred_window == policy.SLOT
+            else None,
+        },
+    }
+
+
+def _action_forms(bound, callback):
+    """The forms of the callback's actions, unbound unless one was just posted with errors."""
+    initial = _initial(callback)
+    return {
+        key: bound.get(key) or form_class(prefix=prefix, initial=initial.get(key))
+        for key, (form_class, prefix) in ACTION_FORMS.items()
+    }
+
+
+def _act(request, pk, *, form_key, perform, done):
+    """One action on a callback from its page: validate the form, call the service, then show
+    the page again (its partial under htmx; a redirect otherwise). A refusal is shown beside
+    the form, with 200 under htmx (htmx swaps only 2xx) and 400/409 otherwise."""
+    now = timezone.now()
+    callback = get_object_or_404(CallbackRequest, pk=pk)
+    form_class, prefix = ACTION_FORMS[form_key]
+    form = form_class(request.POST, prefix=prefix)
+    status = 400
+    message = ""
+    if form.is_valid():
+        try:
+            perform(callback=callback, now=now, data=form.cleaned_data)
+        except services.CallbackError as exc:
+            add_error_to_form(form, exc)
+            status = 409
+        else:
+            if not request.htmx:
+                messages.success(request, done)
+                return redirect("callbacks:detail", pk=pk)
+            form, status, message = None, 200, done
+    callback = selectors.callback_detail(pk=pk)
+    bound = {form_key: form} if form is not None else {}
+    context = _detail_context(request, callback, now=now, forms=bound, done=message)
+    if wants_partial(request):
+        status = 200  # htmx swaps only 2xx responses: the refusal is shown in place
+    return render_page_or_partial(
+        request, "callbacks/detail.html", "callback-body", context, status=status
+    )
+
+
+@agent_required
+@require_POST
+@vary_on_headers("HX-Request")
+def cancel(request, pk):
+    def perform(*, callback, now, data):
+        services.callback_cancel(
+            actor=request.user, now=now, callback=callback, reason=data["reason"], note=data["note"]
+        )
+
+    return _act(request, pk, form_key="cancel_form", perform=perform, done="Callback cancelled")
+
+
+@team_lead_required
+@require_POST
+@vary_on_headers("HX-Request")
+def reopen(request, pk):
+    def perform(*, callback, now, data):
+        services.callback_reopen(actor=request.user, now=now, callback=callback, note=data["note"])
+
+    return _act(request, pk, form_key="reopen_form", perform=perform, done="Callback reopened")
+
+
+@agent_required
+@require_POST
+@vary_on_headers("HX-Request")
+def numbers(request, pk):
+    def perform(*, callback, now, data):
+        services.callback_numbers_set(
+            actor=request.user,
+            now=now,
+            callback=callback,
+            numbers=[data["phone"], data["phone_2"], data["phone_3"]],
+        )
+
+    return _act(request, pk, form_key="numbers_form", perform=perform, done="Numbers saved")
+
+
+@agent_required
+@require_POST
+@vary_on_headers("HX-Request")
+def window(request, pk):
+    def perform(*, callback, now, data):
+        services.callback_window_set(
+            actor=request.user,
+            now=now,
+            callback=callback,
+            preferred_window=data["preferred_window"],
+            window_start=data["window_start"],
+            window_end=data["window_end"],
+        )
+
+    return _act(request, pk, form_key="window_form", perform=perform, done="Preferred time saved")
+
+
+@agent_required
+@require_POST
+@vary_on_headers("HX-Request")
+def escalate(request, pk):
+    def perform(*, callback, now, data):
+        services.callback_escalate(
+            actor=request.user, now=now, callback=callback, reason=data["reason"]
+        )
+
+    return _act(
+        request, pk, form_key="escalate_form", perform=perform, done="Escalated to a team lead"
+    )
+
+
+@team_lead_required
+@require_GET
+def escalations(request):
+    """The team leads' queue: callbacks agents escalated, earliest escalation deadline first."""
+    now = timezone.now()
+    rows = [
+        {
+            "callback": callback,
+            "risk": policy.risk(
+                due_at=callback.escalation_due_at, now=now, margin=conf.rules().at_risk_margin
+            ),
+        }
+        for callback in selectors.callbacks_escalated()
+    ]
+    return render(
+        request,
+        "callbacks/escalations.html",
+        {"rows": rows, "risk_labels": policy.RISK_LABELS, "now": now},
+    )
 
 
 def _callback_or_404(pk):
@@ -147,14 +341,86 @@ def record_attempt(request, pk):
     )
 
 
+def _batch_form(request):
+    if "day" in request.GET:
+        return LetterBatchForm(request.GET)
+    return LetterBatchForm({"day": timezone.localdate().isoformat()})
+
+
 @team_lead_required
 @require_GET
 def letters(request):
+    batch_form = _batch_form(request)
+    batch = list(selectors.letters_batch(up_to=batch_form.up_to())) if batch_form.is_valid() else []
     context = {
         "to_send": list(selectors.letters_to_send()),
         "sent": list(selectors.letters_recently_sent()),
+        "batch_form": batch_form,
+        "batch": batch,
     }
-    return render(request, "callbacks/letters.html", context)
+    return render(
+        request, "callbacks/letters.html", context, status=200 if batch_form.is_valid() else 400
+    )
+
+
+def _batch_or_400(request):
+    form = _batch_form(request)
+    if not form.is_valid():
+        return form, None
+    return form, list(selectors.letters_batch(up_to=form.up_to()))
+
+
+@team_lead_required
+@require_GET
+def letters_batch_pdf(request):
+    """The day's letters as one PDF, a page each, for printing."""
+    form, batch = _batch_or_400(request)
+    if batch is None:
+        return HttpResponse("Enter a valid day.", status=400, content_type="text/plain")
+    document = letter_documents.letters_pdf(
+        batch,
+        today=timezone.localdate(),
+        brand_name=settings.BRAND_NAME,
+        inbound_number=settings.INBOUND_NUMBER,
+    )
+    response = HttpResponse(document, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="letters-to-{form.cleaned_data["day"]}.pdf"'
+    )
+    return response
+
+
+@team_lead_required
+@require_GET
+def letters_batch_csv(request):
+    """The day's letters for the mail correspondence system."""
+    form, batch = _batch_or_400(request)
+    if batch is None:
+        return HttpResponse("Enter a valid day.", status=400, content_type="text/plain")
+    response = HttpResponse(
+        letter_documents.letters_csv(batch), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="letters-to-{form.cleaned_data["day"]}.csv"'
+    )
+    return response
+
+
+@team_lead_required
+@require_POST
+def letters_batch_sent(request):
+    """Mark the batch the team lead exported as posted, all at once. The page posts the ids
+    it showed, so a letter produced after the export is not marked by mistake."""
+    ids = request.POST.getlist("letters")
+    form = LetterBatchSentForm(request.POST, letter_ids=[int(i) for i in ids if i.isdigit()])
+    if not form.is_valid() or not form.cleaned_data["letters"]:
+        messages.error(request, "No letters to mark sent.")
+        return redirect("callbacks:letters")
+    count = services.letters_mark_sent_batch(
+        actor=request.user, now=timezone.now(), letter_ids=form.cleaned_data["letters"]
+    )
+    messages.success(request, f"{count} letter{'s' if count != 1 else ''} marked sent.")
+    return redirect("callbacks:letters")
 
 
 @team_lead_required
@@ -212,14 +478,12 @@ class _Echo:
         return value
 
 
-def _text(value):
-    """Free text as a spreadsheet will not run it as a formula."""
-    value = str(value or "")
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+_text = letter_documents.spreadsheet_safe
 
 
 def _csv_rows(attempts):
-    writer = csv.writer(_Echo())
+    # Every cell quoted: a ";" inside a cell cannot split it for a ";"-separated spreadsheet.
+    writer = csv.writer(_Echo(), quoting=csv.QUOTE_ALL)
     yield writer.writerow(CSV_COLUMNS)
     for attempt in attempts:
         callback = attempt.callback
@@ -256,7 +520,16 @@ def call_logs(request):
     if not form.is_valid():
         return render(request, "callbacks/call_logs.html", {"form": form}, status=400)
     start, end = form.bounds()
-    attempts = selectors.call_logs_between(start=start, end=end).iterator(chunk_size=2000)
+    logs = selectors.call_logs_between(start=start, end=end)
+    first, last = form.cleaned_data["start"], form.cleaned_data["end"]
+    audit_record(
+        action=CALL_LOGS_EXPORTED,
+        actor=request.user,
+        subject=f"{first} to {last}",
+        detail={"start": str(first), "end": str(last), "rows": logs.count()},
+        ip_address=request_address(request),
+    )
+    attempts = logs.iterator(chunk_size=2000)
     response = StreamingHttpResponse(_csv_rows(attempts), content_type="text/csv; charset=utf-8")
     filename = f"call-logs-{form.cleaned_data['start']}-to-{form.cleaned_data['end']}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

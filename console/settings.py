@@ -9,6 +9,8 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -16,19 +18,50 @@ VAR_DIR = BASE_DIR / "var"
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-DEBUG = env.bool("DEBUG", default=True)
-SECRET_KEY = env.str("SECRET_KEY", default="insecure-local-development-key-change-me")
+# --- Security: debug, secret key, HTTPS (issue 13) -----------------------------------------
+# DEBUG is off unless asked for: a deployment that forgets it shows no tracebacks or settings.
+# `make run`, the Procfile's dev path and the test suite set DEBUG=true themselves.
+DEBUG = env.bool("DEBUG", default=False)
+
+# Keys published in this repository: fine for a laptop with DEBUG on, refused everywhere else.
+DEVELOPMENT_SECRET_KEY = "insecure-local-development-key-change-me"
+PUBLISHED_SECRET_KEYS = frozenset(
+    {
+        DEVELOPMENT_SECRET_KEY,
+        "insecure-compose-key-change-me",  # docker-compose.yml's fallback
+        "change-me",
+        "secret",
+    }
+)
+SECRET_KEY = env.str("SECRET_KEY", default="")
+if not SECRET_KEY and DEBUG:
+    SECRET_KEY = DEVELOPMENT_SECRET_KEY
+elif not DEBUG and (not SECRET_KEY or SECRET_KEY in PUBLISHED_SECRET_KEYS):
+    raise ImproperlyConfigured(
+        "SECRET_KEY is not set, or is a key published with the source code. With DEBUG off "
+        "the console does not start on such a key: set SECRET_KEY to a long random value "
+        "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(50))'`), or set "
+        "DEBUG=true on a development machine."
+    )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
-# Behind a TLS-terminating proxy in production: HTTPS_ONLY=true sets secure cookies and HSTS.
+# Behind a TLS-terminating proxy in production: HTTPS_ONLY=true sets secure cookies and HSTS
+# (one year, subdomains included: the console's domain serves nothing over plain HTTP).
 HTTPS_ONLY = env.bool("HTTPS_ONLY", default=False)
 if HTTPS_ONLY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=3600)
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 60 * 60)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    # The header only allows preloading; the domain joins browsers' list only when submitted.
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+    # The proxy redirects to HTTPS; Django's own redirect would loop on a proxy's health check.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# --- end security: debug, secret key, HTTPS -------------------------------------------------
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -43,6 +76,8 @@ INSTALLED_APPS = [
     "template_partials",
     "crispy_forms",
     "crispy_bootstrap5",
+    "csp",  # security: the Content-Security-Policy header
+    "axes",  # security: login throttling and lockout; after auth, as axes requires
     "core",
     "outages",
     "scripts_library",
@@ -62,6 +97,11 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "core.middleware.LoginRequiredHtmxMiddleware",
+    # --- security middleware (issue 13) ---
+    "csp.middleware.CSPMiddleware",
+    "core.middleware.PrivateCacheMiddleware",
+    # Last, as django-axes asks: turns a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "console.urls"
@@ -103,10 +143,55 @@ IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Security: passwords, login throttling, Content-Security-Policy (issue 13) ------------
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env.int("PASSWORD_MIN_LENGTH", default=12)},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes checks every login (console and admin) before the password is tried.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Locked out after this many failures for one account, or from one address (whichever comes
+# first), for LOGIN_LOCKOUT_MINUTES; a supervisor can unlock earlier (Security page, admin).
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_LOCKOUT_PARAMETERS = env.list("LOGIN_LOCKOUT_PARAMETERS", default=["username", "ip_address"])
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=30))
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False
+# Behind the proxy the client address is the first of X-Forwarded-For (set by our proxy only).
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if HTTPS_ONLY else ["REMOTE_ADDR"]
+)
+
+# No inline script anywhere (scripts live in static/); htmx's indicator style is in
+# console.css (htmx.config.includeIndicatorStyles is off), so no inline <style> either.
+# Bootstrap's and the admin's style="" attributes are the one allowance: style-src-attr.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# --- end security: passwords, login throttling, CSP ---------------------------------------
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "console:home"
 LOGOUT_REDIRECT_URL = "login"
@@ -145,12 +230,29 @@ CALLBACK_RETRY_WINDOW = timedelta(hours=env.float("CALLBACK_RETRY_WINDOW_HOURS",
 CALLBACK_MAX_ATTEMPTS = env.int("CALLBACK_MAX_ATTEMPTS", default=2)
 CALLBACK_AT_RISK_MARGIN = timedelta(minutes=env.int("CALLBACK_AT_RISK_MINUTES", default=60))
 CALLBACK_AGENT_CAP = env.int("CALLBACK_AGENT_CAP", default=25)
+# Calling hours on the customer's wall clock (HH:MM, every day); the zone is the centre's
+# unless CALLBACK_CALLING_ZONE says otherwise (customers carry no zone of their own yet).
+CALLBACK_CALLING_OPENS = env.str("CALLBACK_CALLING_OPENS", default="08:00")
+CALLBACK_CALLING_CLOSES = env.str("CALLBACK_CALLING_CLOSES", default="21:00")
+CALLBACK_CALLING_ZONE = env.str("CALLBACK_CALLING_ZONE", default=TIME_ZONE)
+# A deadline that follows the customer's window: the window's start plus this grace.
+CALLBACK_WINDOW_GRACE = timedelta(minutes=env.int("CALLBACK_WINDOW_GRACE_MINUTES", default=120))
+# The least calling time a deadline moved by calling hours leaves the centre.
+CALLBACK_MIN_CALLING_TIME = timedelta(minutes=env.int("CALLBACK_MIN_CALLING_MINUTES", default=60))
+# A callback escalated to a team lead is due this long after the escalation.
+CALLBACK_ESCALATION_TARGET = timedelta(
+    minutes=env.int("CALLBACK_ESCALATION_TARGET_MINUTES", default=240)
+)
 OUTAGE_MISSING_ETR_AFTER = timedelta(minutes=env.int("OUTAGE_MISSING_ETR_MINUTES", default=30))
 
 # What the scripts say about the business itself.
 BRAND_NAME = env.str("BRAND_NAME", default="QuickConnect")
 INBOUND_NUMBER = env.str("INBOUND_NUMBER", default="+1 800 555 0100")
 DEFAULT_PHONE_REGION = env.str("DEFAULT_PHONE_REGION", default="US")
+# A Unicode TrueType font for the letters' PDF (Debian's fonts-dejavu-core); Helvetica without.
+LETTER_PDF_FONT = env.str(
+    "LETTER_PDF_FONT", default="/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+)
 
 # --- Celery ------------------------------------------------------------------------------
 BROKER_DIR = VAR_DIR / "broker"
@@ -166,7 +268,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
 else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # max_retries 0: publishing tries the broker once; a broker that is down costs a web request
+    # one refused connection, not the 2 s connect timeout spent retrying (the sweep catches up).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "max_retries": 0}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

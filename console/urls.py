@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views
+from . import security_views, views
 
 console_patterns = [
     path("", views.home, name="home"),
@@ -13,12 +13,19 @@ console_patterns = [
     path("call/refund-review/", views.refund_review, name="refund_review"),
 ]
 
+security_patterns = [
+    path("audit/", security_views.audit, name="audit"),
+    path("lockouts/", security_views.lockouts, name="lockouts"),
+    path("lockouts/unlock/", security_views.unlock, name="unlock"),
+]
+
 urlpatterns = [
     path("", include((console_patterns, "console"))),
     path("outages/", include("outages.urls")),
     path("callbacks/", include("callbacks.urls")),
     path("workload/", include("workload.urls")),
     path("scripts/", include("scripts_library.urls")),
+    path("security/", include((security_patterns, "security"))),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

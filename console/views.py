@@ -11,7 +11,7 @@ import re
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -21,8 +21,10 @@ from django.views.decorators.vary import vary_on_headers
 
 from callbacks import selectors as callback_selectors
 from callbacks import services as callback_services
+from core.errors import add_error_to_form
 from core.htmx import render_page_or_partial
 from core.roles import agent_required
+from core.validation import QUERY_MAX_LENGTH, clean_query, parse_id
 from outages import selectors as outage_selectors
 from outages import services as outage_services
 from outages.models import Customer, Outage
@@ -32,6 +34,10 @@ from . import call as live_call
 from .forms import LiveCallbackForm, RefundReviewForm
 
 SUGGEST_MIN_LENGTH = 3
+BAD_QUERY = (
+    f"This search cannot be run: use at most {QUERY_MAX_LENGTH} characters and no control "
+    "characters (such as NUL)."
+)
 _CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
 
 
@@ -46,11 +52,19 @@ def live_version_check_ms():
     return getattr(settings, "CONSOLE_LIVE_VERSION_CHECK_MS", 1000)
 
 
-def _build_call(request, now):
-    customer_id = request.GET.get("customer", "")
+def _query(request):
+    """The lookup text, or ``None`` when it cannot be searched for (refused with 400)."""
+    return clean_query(request.GET.get("q", ""))
+
+
+def _customer_id(request):
+    return parse_id(request.GET.get("customer", ""))
+
+
+def _build_call(request, now, query):
     return live_call.build_call(
-        query=request.GET.get("q", "").strip(),
-        customer_id=int(customer_id) if customer_id.isdigit() else None,
+        query=query,
+        customer_id=_customer_id(request),
         agent=request.user,
         now=now,
     )
@@ -86,10 +100,14 @@ def _callback_form(call, data=None):
 @vary_on_headers("HX-Request")
 def home(request):
     now = timezone.now()
-    call = _build_call(request, now)
+    query = _query(request)
+    if query is None:
+        context = {"query_error": BAD_QUERY, "refresh_seconds": live_refresh_seconds()}
+        return render(request, "console/call.html", context, status=400)
+    call = _build_call(request, now, query)
     context = {
         "call": call,
-        "query": request.GET.get("q", "").strip(),
+        "query": query,
         "now": now,
         "refresh_seconds": live_refresh_seconds(),
         "version_check_ms": live_version_check_ms(),
@@ -107,7 +125,10 @@ def home(request):
 def live(request):
     """The live region alone, for the poll. 204 while nothing changed."""
     now = timezone.now()
-    call = _build_call(request, now)
+    query = _query(request)
+    if query is None:
+        return HttpResponseBadRequest(BAD_QUERY, content_type="text/plain; charset=utf-8")
+    call = _build_call(request, now, query)
     region = _live_region(request, call, now) if call.branch else {"live_digest": ""}
     if request.GET.get("v") == region["live_digest"]:
         return HttpResponse(status=204)
@@ -141,7 +162,10 @@ def live_version(request):
 @agent_required
 def suggest(request):
     """Matches while the agent types (addresses above all), to pick from with the keyboard."""
-    query = request.GET.get("q", "").strip()
+    query = _query(request)
+    if query is None:
+        context = {"query_error": BAD_QUERY, "min_length": SUGGEST_MIN_LENGTH}
+        return render(request, "console/_suggestions.html", context, status=400)
     lookup = None
     if len(query) >= SUGGEST_MIN_LENGTH:
         lookup = outage_selectors.lookup(query)
@@ -149,31 +173,51 @@ def suggest(request):
     return render(request, "console/_suggestions.html", context)
 
 
+BAD_REFERENCE = "This form refers to an {what} that does not exist: reload the page and file again."
+
+
+def _posted_pk(request, name):
+    """A posted id: ``(None, False)`` when absent, ``(pk, False)`` when a plausible id,
+    ``(None, True)`` when it cannot be one (text, decimals, negative, longer than a bigint)."""
+    value = request.POST.get(name, "")
+    if not value:
+        return None, False
+    pk = parse_id(value)
+    return pk, pk is None
+
+
 @require_POST
 @agent_required
 def file_callback(request):
     now = timezone.now()
-    outage = None
-    if request.POST.get("outage"):
-        outage = get_object_or_404(Outage, pk=request.POST["outage"])
+    outage_id, bad_outage = _posted_pk(request, "outage")
+    customer_id, bad_customer = _posted_pk(request, "customer")
+    outage = get_object_or_404(Outage, pk=outage_id) if outage_id else None
     customer = None
-    if request.POST.get("customer"):
+    if customer_id:
         customers = Customer.objects.select_related("area")
-        customer = get_object_or_404(customers, pk=request.POST["customer"])
+        customer = get_object_or_404(customers, pk=customer_id)
     manual_entry = customer is None
     asks_ticket = request.POST.get("path") == live_call.TECHNICAL
     form = LiveCallbackForm(request.POST, manual_entry=manual_entry, asks_ticket=asks_ticket)
     filing = None
     unknown_account = ""
-    if form.is_valid():
+    if bad_outage or bad_customer:
+        form.is_valid()
+        form.add_error(None, BAD_REFERENCE.format(what="outage" if bad_outage else "account"))
+    elif form.is_valid():
         unknown_account = getattr(form, "unknown_account", "")
-        filing = callback_services.callback_file(
-            actor=request.user,
-            now=now,
-            outage=outage,
-            customer=customer,
-            **form.service_arguments(),
-        )
+        try:
+            filing = callback_services.callback_file(
+                actor=request.user,
+                now=now,
+                outage=outage,
+                customer=customer,
+                **form.service_arguments(),
+            )
+        except callback_services.CallbackError as exc:
+            add_error_to_form(form, exc)
+    if filing:
         form = LiveCallbackForm(
             initial=live_call.callback_initial(
                 customer=customer, outage=outage, branch=request.POST.get("path", "")
@@ -206,9 +250,12 @@ def refund_review(request):
             request, "console/_refund.html", {"error": "Pick a customer and an outage."}, status=400
         )
     customer, outage = form.cleaned_data["customer"], form.cleaned_data["outage"]
-    review, _ = outage_services.refund_review_request(
-        actor=request.user, now=now, customer=customer, outage=outage
-    )
+    try:
+        review, _ = outage_services.refund_review_request(
+            actor=request.user, now=now, customer=customer, outage=outage
+        )
+    except outage_services.RefundReviewError as exc:
+        return render(request, "console/_refund.html", {"error": exc.message}, status=400)
     context = {
         "customer": customer,
         "outage": outage,

@@ -1,5 +1,6 @@
 """Write the audit trail: one row per security-relevant action, in the caller's transaction."""
 
+from axes.helpers import get_client_ip_address
 from django.utils import timezone
 
 from .models import AuditEntry
@@ -22,3 +23,13 @@ def audit_record(
         detail=detail or {},
         ip_address=ip_address,
     )
+
+
+def request_address(request):
+    """The client's address as django-axes reads it (through the proxy when HTTPS_ONLY)."""
+    if request is None:
+        return None
+    try:
+        return get_client_ip_address(request) or None
+    except Exception:  # noqa: BLE001 - an odd header must never break the action
+        return request.META.get("REMOTE_ADDR") or None

@@ -52,6 +52,10 @@ GROUP_PERMISSIONS = {
         "scripts_library.change_script",
         "scripts_library.view_scriptversion",
         "scripts_library.add_scriptversion",
+        # Unlocking logins in the admin (console/migrations/0002_supervisors_unlock_logins).
+        "axes.view_accessattempt",
+        "axes.delete_accessattempt",
+        "axes.view_accessfailurelog",
     ],
 }
 

@@ -1,4 +1,10 @@
+"""Outages in the admin. The directory (areas, coverage, customers) is edited here (each change
+in the audit trail); outages, their timeline, escalations and refund reviews are read-only:
+the outage board changes them and writes the timeline."""
+
 from django.contrib import admin
+
+from core.admin import ReadOnlyAdmin, ReadOnlyInline
 
 from .models import Coverage, Customer, Escalation, Outage, OutageUpdate, RefundReview, ServiceArea
 
@@ -27,32 +33,29 @@ class CustomerAdmin(admin.ModelAdmin):
     raw_id_fields = ["area"]
 
 
-class OutageUpdateInline(admin.TabularInline):
+class OutageUpdateInline(ReadOnlyInline):
     model = OutageUpdate
-    extra = 0
     readonly_fields = ["at", "author", "status", "message", "cause", "etr"]
-    can_delete = False
 
 
 @admin.register(Outage)
-class OutageAdmin(admin.ModelAdmin):
+class OutageAdmin(ReadOnlyAdmin):
     list_display = ["title", "kind", "severity", "status", "started_at", "etr", "restored_at"]
     list_filter = ["status", "kind", "severity"]
     search_fields = ["title", "cause", "service"]
     filter_horizontal = ["areas"]
     inlines = [OutageUpdateInline]
-    # Status changes go through the outage board so that the timeline and callbacks follow.
-    readonly_fields = ["status", "restored_at", "closed_at"]
+    # Every change goes through the outage board so that the timeline and callbacks follow.
 
 
 @admin.register(Escalation)
-class EscalationAdmin(admin.ModelAdmin):
+class EscalationAdmin(ReadOnlyAdmin):
     list_display = ["outage", "reason", "raised_at", "cleared_at"]
     list_filter = ["reason"]
 
 
 @admin.register(RefundReview)
-class RefundReviewAdmin(admin.ModelAdmin):
+class RefundReviewAdmin(ReadOnlyAdmin):
     list_display = ["customer", "outage", "status", "requested_at"]
     list_filter = ["status"]
     raw_id_fields = ["customer", "outage"]

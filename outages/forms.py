@@ -1,6 +1,9 @@
 import re
 
 from django import forms
+from django.utils import timezone
+
+from core.validation import MESSAGE_MAX_LENGTH
 
 from . import lifecycle, selectors
 
@@ -10,6 +13,35 @@ _POSTAL_SEPARATORS = re.compile(r"[,;\n]+")  # postal codes may hold a space: "K
 
 def _split(text, separators):
     return [part.strip() for part in separators.split(text or "") if part.strip()]
+
+
+def check_etr_window(form, *, started_at=None):
+    """Refuse an ETR outside the outage's window beside the field, saying the allowed range:
+    from the outage's start to ``lifecycle.ETR_MAX_AHEAD`` from now."""
+    etr = form.cleaned_data.get("etr")
+    if etr is None:
+        return
+    now = timezone.now()
+    earliest, latest = lifecycle.etr_window(started_at=started_at or now, now=now)
+    if not earliest <= etr <= latest:
+        zone = timezone.get_current_timezone()
+        form.add_error(
+            "etr",
+            f"Enter an ETR between {earliest.astimezone(zone):%Y-%m-%d %H:%M} and "
+            f"{latest.astimezone(zone):%Y-%m-%d %H:%M} (at most "
+            f"{lifecycle.ETR_MAX_AHEAD.days} days ahead).",
+        )
+
+
+def _text(label, *, max_length=MESSAGE_MAX_LENGTH, **kwargs):
+    """A bounded free-text box (cause, message for customers)."""
+    return forms.CharField(
+        label=label,
+        max_length=max_length,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        **kwargs,
+    )
 
 
 class DateTimeLocalInput(forms.DateTimeInput):
@@ -44,15 +76,11 @@ class DeclareOutageForm(forms.Form):
         required=False,
         help_text="The areas covering these postal codes, separated by commas.",
     )
-    cause = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    cause = _text("Cause")
     etr = forms.DateTimeField(
         label="Estimated restoration (ETR)", required=False, widget=DateTimeLocalInput()
     )
-    message = forms.CharField(
-        label="Message for customers",
-        widget=forms.Textarea(attrs={"rows": 2}),
-        required=False,
-    )
+    message = _text("Message for customers")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -60,6 +88,7 @@ class DeclareOutageForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        check_etr_window(self)  # declared now: from now to 30 days ahead
         data["areas"] = []
         if data.get("kind") != lifecycle.NETWORK:
             return data
@@ -91,16 +120,14 @@ class OutageUpdateForm(forms.Form):
     ``update_`` so that the restoration form beside it can use the same field names."""
 
     status = forms.ChoiceField(choices=[], required=False, label="Status")
-    cause = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    cause = _text("Cause")
     etr = forms.DateTimeField(
         label="Estimated restoration (ETR)",
         required=False,
         widget=DateTimeLocalInput(),
         help_text="Leave empty to keep the current one.",
     )
-    message = forms.CharField(
-        label="Message for customers", widget=forms.Textarea(attrs={"rows": 2}), required=False
-    )
+    message = _text("Message for customers")
 
     def __init__(self, *args, outage, **kwargs):
         kwargs.setdefault("auto_id", "update_%s")
@@ -120,6 +147,7 @@ class OutageUpdateForm(forms.Form):
     def clean(self):
         data = super().clean()
         outage = self.outage
+        check_etr_window(self, started_at=outage.started_at)
         changed = (
             (data.get("status") and data["status"] != outage.status)
             or (data.get("cause", "") != outage.cause)
@@ -144,23 +172,25 @@ class RestoreForm(forms.Form):
         widget=DateTimeLocalInput(),
         help_text="Leave empty for now. May be earlier, never in the future.",
     )
-    message = forms.CharField(
-        label="Message for customers", required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    message = _text("Message for customers")
 
 
 class ChangeEtrForm(forms.Form):
     """The ETR alone (kept for scripts and integrations; the page changes it through
     ``OutageUpdateForm``)."""
 
-    def __init__(self, *args, **kwargs):
+    etr = forms.DateTimeField(label="New estimated restoration (ETR)", widget=DateTimeLocalInput())
+    message = _text("Update for customers")
+
+    def __init__(self, *args, outage=None, **kwargs):
         kwargs.setdefault("auto_id", "etr_%s")
         super().__init__(*args, **kwargs)
+        self.outage = outage
 
-    etr = forms.DateTimeField(label="New estimated restoration (ETR)", widget=DateTimeLocalInput())
-    message = forms.CharField(
-        label="Update for customers", widget=forms.Textarea(attrs={"rows": 2}), required=False
-    )
+    def clean(self):
+        data = super().clean()
+        check_etr_window(self, started_at=self.outage.started_at if self.outage else None)
+        return data
 
 
 class ReviewForm(forms.Form):

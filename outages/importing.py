@@ -22,6 +22,8 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from core.validation import has_control_characters
+
 from . import normalise
 from .models import Coverage, Customer, ServiceArea
 
@@ -78,15 +80,64 @@ class ImportRefused(Exception):
 # --- reading ---------------------------------------------------------------------------------
 
 
+class _FileProblem(Exception):
+    """The file cannot be read as CSV text at ``line`` (encoding, field size): refused whole."""
+
+    def __init__(self, line, reason):
+        super().__init__(f"Line {line}: {reason}")
+        self.message = f"Line {line}: {reason} Nothing was imported."
+
+
+def _decoded_lines(binary):
+    """The file's lines as text, decoding each as UTF-8 (a BOM allowed), so that a byte that is
+    not UTF-8 is reported on its own line rather than somewhere in an 8 KB chunk."""
+    for number, raw in enumerate(binary, start=1):
+        if number == 1:
+            if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+                raise _FileProblem(1, "the file is UTF-16: save it as CSV UTF-8.")
+            raw = raw.removeprefix(b"\xef\xbb\xbf")
+        try:
+            yield raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise _FileProblem(
+                number,
+                f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at character {exc.start + 1}; "
+                "Latin-1 or Windows-1252?): save the file as CSV UTF-8.",
+            ) from None
+
+
+def _reading(reader):
+    """Iterate a csv reader, turning what breaks it (a field past the csv module's limit, text
+    that does not decode) into a refusal naming the line."""
+    while True:
+        try:
+            yield next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            reason = str(exc)
+            if "field larger than field limit" in reason:
+                limit = csv.field_size_limit() // 1024
+                reason = f"a field is longer than {limit} KB."
+            raise _FileProblem(reader.line_num or 1, reason) from None
+        except UnicodeDecodeError:
+            raise _FileProblem(
+                reader.line_num + 1, "not UTF-8 text: save the file as CSV UTF-8."
+            ) from None
+
+
 def _rows(handle, header, report) -> Iterator[tuple[int, list[str]]]:
     """``(line number, cells)`` for each data row, in the header's column order.
 
     Column order in the file is free; the names must be exactly ``header``."""
     reader = csv.reader(handle)
+    cells_of = _reading(reader)
     try:
-        found = next(reader)
+        found = next(cells_of)
     except StopIteration:
         raise ImportRefused("The file is empty: expected a header line.", report) from None
+    except _FileProblem as exc:
+        raise ImportRefused(exc.message, report) from None
     found = [name.strip().lstrip("\ufeff").lower() for name in found]
     if sorted(found) != sorted(header):
         raise ImportRefused(
@@ -96,15 +147,21 @@ def _rows(handle, header, report) -> Iterator[tuple[int, list[str]]]:
     width = len(header)
     identity = order == list(range(width))
     line = reader.line_num
-    for cells in reader:
-        start, line = line + 1, reader.line_num
-        if not cells or (len(cells) == 1 and not cells[0].strip()):
-            continue  # blank lines are not rows
-        report.read += 1
-        if len(cells) != width:
-            report.add_error(start, f"expected {width} columns, found {len(cells)}")
-            continue
-        yield start, cells if identity else [cells[i] for i in order]
+    try:
+        for cells in cells_of:
+            start, line = line + 1, reader.line_num
+            if not cells or (len(cells) == 1 and not cells[0].strip()):
+                continue  # blank lines are not rows
+            report.read += 1
+            if len(cells) != width:
+                report.add_error(start, f"expected {width} columns, found {len(cells)}")
+                continue
+            if any(has_control_characters(cell) for cell in cells):
+                report.add_error(start, "contains a control character (such as NUL)")
+                continue
+            yield start, cells if identity else [cells[i] for i in order]
+    except _FileProblem as exc:
+        raise ImportRefused(exc.message, report) from None
 
 
 def _required(value, name, limit):
@@ -360,10 +417,26 @@ def _run(kind, handle, header, check, *, skip_invalid, progress, now):
     return report
 
 
+class _LinesFile:
+    """A file opened in binary, read as UTF-8 lines by ``_decoded_lines``."""
+
+    def __init__(self, path):
+        self.binary = open(path, "rb")  # noqa: SIM115 (closed by __exit__)
+
+    def __iter__(self):
+        return _decoded_lines(self.binary)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.binary.close()
+
+
 def _open(source):
     if isinstance(source, io.IOBase):
         return source
-    return open(source, newline="", encoding="utf-8-sig")  # noqa: SIM115 (closed by caller)
+    return _LinesFile(source)
 
 
 def import_areas(source, *, skip_invalid=False, progress=None, now=None) -> Report:

@@ -98,6 +98,9 @@ ESCALATION_LABELS: dict[str, str] = {
 }
 
 RESTORED_AT_TOLERANCE = timedelta(seconds=60)
+# An ETR is a promise for the coming days: further than this from now (or from the start,
+# if later) is a typo, and past year 9999 it would break every page that shows it.
+ETR_MAX_AHEAD = timedelta(days=30)
 """How far in the future a restoration time may lie: clock skew, not foresight."""
 
 # The moves each status allows, in the order the buttons are shown: forward first, reopen last.
@@ -189,11 +192,25 @@ def check_restored_at(*, restored_at: datetime, started_at: datetime, now: datet
         raise TransitionRefused("The restoration time is before the outage started.")
 
 
-def check_etr(*, etr: datetime | None, started_at: datetime) -> None:
-    """Refuse an estimated restoration time before the outage started. ``None`` means no ETR."""
+def etr_window(*, started_at: datetime, now: datetime) -> tuple[datetime, datetime]:
+    """The earliest and latest ETR an outage may have: its start, and ``ETR_MAX_AHEAD`` after
+    now (or after the start, for an outage recorded as starting later)."""
+    return started_at, max(started_at, now) + ETR_MAX_AHEAD
+
+
+def check_etr(*, etr: datetime | None, started_at: datetime, now: datetime | None = None) -> None:
+    """Refuse an estimated restoration time before the outage started, or (given ``now``) more
+    than ``ETR_MAX_AHEAD`` ahead. ``None`` means no ETR."""
     _require_aware(etr=etr, started_at=started_at)
     if etr is not None and etr < started_at:
         raise TransitionRefused("The estimated restoration time is before the outage started.")
+    if etr is not None and now is not None:
+        _, latest = etr_window(started_at=started_at, now=now)
+        if etr > latest:
+            raise TransitionRefused(
+                "The estimated restoration time must be within "
+                f"{ETR_MAX_AHEAD.days} days: no later than {latest:%Y-%m-%d %H:%M} UTC."
+            )
 
 
 def escalation_reason(

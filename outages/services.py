@@ -63,7 +63,7 @@ def outage_declare(
     if started_at > now:
         raise OutageError("An outage cannot start in the future.", field="started_at")
     try:
-        lifecycle.check_etr(etr=etr, started_at=started_at)
+        lifecycle.check_etr(etr=etr, started_at=started_at, now=now)
     except lifecycle.TransitionRefused as exc:
         _refuse(exc, field="etr")
     outage = Outage.objects.create(
@@ -95,7 +95,7 @@ def outage_post_update(*, actor, now, outage, status=None, cause=None, etr=None,
     try:
         lifecycle.check_transition(outage.status, target)
         if etr is not None:
-            lifecycle.check_etr(etr=etr, started_at=outage.started_at)
+            lifecycle.check_etr(etr=etr, started_at=outage.started_at, now=now)
     except lifecycle.TransitionRefused as exc:
         _refuse(exc, field="etr" if etr is not None and target == outage.status else "status")
     fields = ["status", "updated_at"]
@@ -274,7 +274,14 @@ def refund_review_request(*, actor, now, customer, outage, notes=""):
     """Promise a customer on a call that their account will be reviewed for an adjustment.
 
     Idempotent: one review per customer and outage; asking again returns the first one
-    unchanged. Returns ``(review, created)``."""
+    unchanged. Returns ``(review, created)``. Refused for a customer the outage does not
+    cover (nothing the agent's screen offers; a forged or stale form)."""
+    covered = outage.all_areas or outage.areas.filter(pk=customer.area_id).exists()
+    if not covered:
+        raise RefundReviewError(
+            f"{customer.name}'s service area is not covered by the outage “{outage.title}”: "
+            "no refund review for it."
+        )
     try:
         with transaction.atomic():
             review, created = RefundReview.objects.get_or_create(

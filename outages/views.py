@@ -119,7 +119,7 @@ def change_etr(request, pk):
     return _act(
         request,
         pk,
-        form=ChangeEtrForm(request.POST),
+        form=ChangeEtrForm(request.POST, outage=outage),
         form_name="etr_form",
         done="Estimated restoration time changed.",
         act=lambda data, now: services.outage_post_update(

@@ -15,6 +15,17 @@ How the placeholders read in a sentence (see ``context.placeholder_values``):
 
 from . import moments
 
+CONSENT_REFUSED = (
+    "That's completely fine, <Customer Name>, and thank you for telling me. I'll end this call "
+    "now. If you'd like to talk to us about <Call Reason>, you can call us at any time on "
+    "<Inbound Number>. Thank you, and have a good day."
+)
+ESCALATION = (
+    "I understand, <Customer Name>, and I'll pass this to a team lead now with a note of "
+    "everything you've told me, so you don't have to repeat yourself. A team lead will call "
+    "you back on this number. Is there anything you'd like me to add to the note for them?"
+)
+
 DEFAULT_WORDING = {
     moments.OPENING: (
         "<Customer Name>, thank you for calling <Brand>. I've checked our outage system for "
@@ -62,6 +73,8 @@ DEFAULT_WORDING = {
         "another attempt with a new deadline. If that attempt ends the same way, a "
         "no-contact letter is sent to <Customer Name> instead."
     ),
+    moments.CALLBACK_CONSENT_REFUSED: CONSENT_REFUSED,
+    moments.CALLBACK_ESCALATION: ESCALATION,
     moments.CUTOFF_NONPAYMENT: (
         "<Customer Name>, I understand how frustrating this is. There is no outage in <Area>: "
         "your service is paused because a payment is overdue. I can take a payment with you "

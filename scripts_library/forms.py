@@ -3,6 +3,7 @@ again by the service, which is the one that refuses to write."""
 
 from django import forms
 
+from core.validation import SCRIPT_MAX_LENGTH
 from outages.lifecycle import KIND_LABELS
 from outages.models import Outage
 
@@ -31,6 +32,7 @@ def _body_field():
     return forms.CharField(
         label="Wording",
         strip=False,
+        max_length=SCRIPT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "true"}),
         help_text=BODY_HELP,
     )
@@ -125,7 +127,7 @@ class ScriptCreateForm(forms.Form):
 class PreviewForm(forms.Form):
     """What the preview renders: the wording being typed, against a real outage and customer."""
 
-    body = forms.CharField(strip=False, required=False)
+    body = forms.CharField(strip=False, required=False, max_length=SCRIPT_MAX_LENGTH)
     preview_outage = forms.ModelChoiceField(
         label="Preview with outage",
         queryset=Outage.objects.none(),

@@ -13,6 +13,8 @@ CLOSING = "closing"
 CALLBACK_ANSWERED = "callback_answered"
 CALLBACK_LEFT_VOICEMAIL = "callback_left_voicemail"
 CALLBACK_NO_VOICEMAIL = "callback_no_voicemail"
+CALLBACK_CONSENT_REFUSED = "callback_consent_refused"
+CALLBACK_ESCALATION = "callback_escalation"
 CUTOFF_NONPAYMENT = "cutoff_nonpayment"
 CUTOFF_TERMS = "cutoff_terms"
 CUTOFF_DISCONNECTION = "cutoff_disconnection"
@@ -28,6 +30,8 @@ LABELS = {
     CALLBACK_ANSWERED: "Callback: customer answers",
     CALLBACK_LEFT_VOICEMAIL: "Callback: voicemail left",
     CALLBACK_NO_VOICEMAIL: "Callback: no voicemail",
+    CALLBACK_CONSENT_REFUSED: "Callback: recording declined",
+    CALLBACK_ESCALATION: "Callback: customer asks for someone senior",
     CUTOFF_NONPAYMENT: "Cut off: non-payment",
     CUTOFF_TERMS: "Cut off: terms of service violation",
     CUTOFF_DISCONNECTION: "Cut off: requested disconnection",
@@ -46,6 +50,8 @@ USES = {
     CALLBACK_ANSWERED: "Returning a call after restoration, when the customer answers.",
     CALLBACK_LEFT_VOICEMAIL: "Returning a call, when it goes to voicemail: the message to leave.",
     CALLBACK_NO_VOICEMAIL: "Returning a call, no answer and no voicemail: guidance for the agent.",
+    CALLBACK_CONSENT_REFUSED: "Returning a call, when the customer declines a recorded line.",
+    CALLBACK_ESCALATION: "Returning a call, when the customer asks for a team lead or manager.",
     CUTOFF_NONPAYMENT: "No outage, and the account is suspended for non-payment.",
     CUTOFF_TERMS: "No outage, and the account is suspended for a terms of service violation.",
     CUTOFF_DISCONNECTION: "No outage, and the service was disconnected at the customer's request.",
@@ -55,7 +61,13 @@ USES = {
 # A live call with a known outage, in call order.
 OUTAGE_CALL = (OPENING, CAUSE, ETA, ALTERNATIVES, REFUND, CLOSING)
 # Working a callback: one script per outcome.
-CALLBACK_CALL = (CALLBACK_ANSWERED, CALLBACK_LEFT_VOICEMAIL, CALLBACK_NO_VOICEMAIL)
+CALLBACK_CALL = (
+    CALLBACK_ANSWERED,
+    CALLBACK_LEFT_VOICEMAIL,
+    CALLBACK_NO_VOICEMAIL,
+    CALLBACK_CONSENT_REFUSED,
+    CALLBACK_ESCALATION,
+)
 # No outage covers the caller: the account's cut-off reason, or a technical issue.
 CUTOFF_BY_STATUS = {
     "suspended_nonpayment": CUTOFF_NONPAYMENT,

@@ -11,6 +11,7 @@ from django.views.decorators.vary import vary_on_headers
 from core.errors import add_error_to_form
 from core.htmx import render_page_or_partial
 from core.roles import supervisor_required
+from core.validation import parse_id
 
 from . import cards, moments, placeholders, selectors, services
 from .context import placeholder_values
@@ -170,7 +171,8 @@ def create(request):
     else:
         form = ScriptCreateForm(outages=outages, initial=_create_initial(request.GET))
         status = 200
-    outage = form["outage"].value() and outages.filter(pk=form["outage"].value()).first()
+    outage_id = parse_id(form["outage"].value())
+    outage = outages.filter(pk=outage_id).first() if outage_id else None
     outage = outage or outages.first()
     moment = form["moment"].value() or moments.OPENING
     preview = _preview(
@@ -194,8 +196,8 @@ def _create_initial(query):
     if query.get("moment") in moments.LABELS:
         initial["moment"] = query["moment"]
     source = query.get("from", "")
-    if source.isdigit():
-        script = selectors.script_for_editor(int(source))
+    if parse_id(source):
+        script = selectors.script_for_editor(parse_id(source))
         if script is not None:
             initial["moment"] = script.moment
             initial["language"] = script.language
@@ -252,7 +254,8 @@ def compare(request, pk):
 
 
 def _number(value, *, default):
-    return int(value) if (value or "").isdigit() else default
+    number = parse_id(value)
+    return default if number is None else number
 
 
 @require_POST

@@ -37,6 +37,22 @@ def pytest_sessionstart(session):
         raise pytest.UsageError("REQUIRE_SERVICES=1 but: " + "; ".join(problems))
 
 
+@pytest.fixture(autouse=True)
+def _calls_at_any_hour(settings):
+    """Most tests run at whatever time the machine's clock says; calling hours would make
+    their deadlines depend on it. Tests about calling hours ask for ``calling_hours``."""
+    settings.CALLBACK_CALLING_OPENS = "00:00"
+    settings.CALLBACK_CALLING_CLOSES = "24:00"
+
+
+@pytest.fixture
+def calling_hours(settings):
+    """The product's default calling hours, 08:00-21:00 in the centre's zone (New York)."""
+    settings.CALLBACK_CALLING_OPENS = "08:00"
+    settings.CALLBACK_CALLING_CLOSES = "21:00"
+    settings.CALLBACK_CALLING_ZONE = "America/New_York"
+
+
 @pytest.fixture
 def postgres_only():
     """For behaviour only PostgreSQL has (SKIP LOCKED, trigram, COPY). Fails under CI."""

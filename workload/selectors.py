@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from callbacks import conf, policy
+from callbacks import selectors as callback_selectors
 from callbacks.models import AgentDuty, CallbackAttempt, CallbackRequest, DistributionRun, Letter
 from core import roles
 from outages.models import Outage
@@ -114,11 +115,41 @@ class Board:
     last_run: DistributionRun | None
     default_cap: int
     target_hours: int
+    # Due deadlines whose target fell in closed hours (policy: brought forward to the closing
+    # or moved to the next opening), and any still in closed hours; calling hours; open now.
+    closed_hours: dict
+    calling_hours: policy.CallingHours
+    calling_now: bool
+    escalated: int
 
 
-def _outage_rows(*, now, margin):
-    """Restored outages with callbacks still open (or restored in the last day): progress
-    against the target after restoration. One query."""
+def queue_board(*, now):
+    margin = conf.rules().at_risk_margin
+    counts = dict(
+        CallbackRequest.objects.order_by()
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+    hours = conf.calling_hours()
+    annotations, closed_hours = callback_selectors.closed_hours_aggregates(hours=hours)
+    workable = (
+        CallbackRequest.objects.workable()
+        .annotate(**annotations)
+        .aggregate(
+            **closed_hours,
+            overdue=Count("id", filter=Q(due_at__lt=now)),
+            at_risk=Count("id", filter=Q(due_at__gte=now, due_at__lte=now + margin)),
+            unassigned=Count("id", filter=Q(assigned_to__isnull=True)),
+        )
+    )
+    by_status = [(policy.STATUS_LABELS[s], s, counts.get(s, 0)) for s in policy.STATUSES]
+    agents = list(_agent_rows(now))
+    default_cap = services.default_cap()
+    for agent in agents:
+        agent.cap = agent.own_cap or default_cap
+        agent.next_left = time_left(agent.next_due, now) if agent.next_due else ""
+        agent.next_risk = policy.risk(due_at=agent.next_due, now=now, margin=margin)
     outages = (
         Outage.objects.filter(restored_at__isnull=False)
         .annotate(
@@ -134,7 +165,7 @@ def _outage_rows(*, now, margin):
         .filter(total__gt=0)
         .order_by("restored_at")[:20]
     )
-    target = conf.callback_target()
+    target = conf.rules().target
     outage_rows = []
     for outage in outages:
         deadline = outage.restored_at + target
@@ -149,30 +180,6 @@ def _outage_rows(*, now, margin):
                 else policy.ON_TRACK,
             }
         )
-    return outage_rows
-
-
-def queue_board(*, now):
-    margin = conf.rules().at_risk_margin
-    counts = dict(
-        CallbackRequest.objects.order_by()
-        .values_list("status")
-        .annotate(n=Count("id"))
-        .values_list("status", "n")
-    )
-    workable = CallbackRequest.objects.workable().aggregate(
-        overdue=Count("id", filter=Q(due_at__lt=now)),
-        at_risk=Count("id", filter=Q(due_at__gte=now, due_at__lte=now + margin)),
-        unassigned=Count("id", filter=Q(assigned_to__isnull=True)),
-    )
-    by_status = [(policy.STATUS_LABELS[s], s, counts.get(s, 0)) for s in policy.STATUSES]
-    agents = list(_agent_rows(now))
-    default_cap = services.default_cap()
-    for agent in agents:
-        agent.cap = agent.own_cap or default_cap
-        agent.next_left = time_left(agent.next_due, now) if agent.next_due else ""
-        agent.next_risk = policy.risk(due_at=agent.next_due, now=now, margin=margin)
-    outage_rows = _outage_rows(now=now, margin=margin)
     callbacks = _items(
         CallbackRequest.objects.workable()
         .select_related("assigned_to", "outage")
@@ -180,7 +187,13 @@ def queue_board(*, now):
         now,
     )
     strategy, cap, _ = services.automatic_settings()
+    closed = {key: workable[key] for key in closed_hours if key != "escalated"}
+    closed["total"] = sum(closed.values())
     return Board(
+        closed_hours=closed,
+        calling_hours=hours,
+        calling_now=policy.in_calling_hours(now, hours=hours),
+        escalated=workable["escalated"],
         now=now,
         by_status=by_status,
         open_total=sum(counts.get(s, 0) for s in policy.OPEN_STATUSES),

@@ -25,14 +25,18 @@ one writer at a time) runs the same selection in three statements.
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.db import connection, transaction
 from django.db.models import Case, F, Q, Value, When
+from django.utils import timezone
 
-from callbacks import conf, policy
+from callbacks import conf as callback_conf
 from callbacks import events as callback_events
+from callbacks import policy
 from callbacks.models import AgentDuty, CallbackEvent, CallbackRequest, DistributionRun
 from callbacks.services import CallbackError, record_event
 from core import roles
+from core.audit import audit_record
 from outages.models import Customer
 
 LEAST_LOADED = "least_loaded"
@@ -56,6 +60,8 @@ _SLOT_ORDER = {
 
 # An advisory lock key: concurrent runs would each fill the same free slots.
 _LOCK_KEY = 727_001
+DUTY_CHANGED = "duty.changed"
+CAP_CHANGED = "cap.changed"
 
 HELD_STATUSES = tuple(sorted(policy.WORKABLE_STATUSES - {policy.QUEUED}))  # assigned, retry
 _DISTRIBUTABLE = tuple(sorted(policy.DISTRIBUTABLE_STATUSES))
@@ -79,7 +85,7 @@ class Selection:
 
 
 def default_cap():
-    return conf.agent_cap()
+    return callback_conf.agent_cap()
 
 
 def _table(model):
@@ -137,9 +143,18 @@ def _distribute_on_commit():
 # The set-based assignment
 
 
-def _selection_sql(selection):
-    """The unassigned due callbacks of a selection, as SQL (id, status, due_at) with params."""
-    callbacks = CallbackRequest.objects.distributable()
+def _offerable(now):
+    """Due, unheld callbacks that may be offered at ``now``: in calling hours, and not before
+    the customer's window opens (``policy.offerable``)."""
+    return CallbackRequest.objects.distributable().offerable(
+        now=now, hours=callback_conf.calling_hours()
+    )
+
+
+def _selection_sql(selection, *, now):
+    """The unassigned due callbacks of a selection that may be offered at ``now``, as SQL
+    (id, status, due_at) with params."""
+    callbacks = _offerable(now)
     if selection is not None:
         if selection.outage_id is not None:
             callbacks = callbacks.filter(outage_id=selection.outage_id)
@@ -153,11 +168,25 @@ def _selection_sql(selection):
     return callbacks.order_by().values("id", "status", "due_at").query.sql_with_params()
 
 
-# On PostgreSQL the rows are locked as they are chosen (a claim in progress keeps its row, and
-# no claim can take one of these until this commits), then the deadline order is zipped with
-# the slot order: no join for the planner to misjudge right after a release, when the table's
-# statistics do not know the new rows yet.
-_PICKED_POSTGRES = """todo AS MATERIALIZED (
+def _assign(*, strategy, cap, now, actor, reason, only_agent=None, selection=None):
+    """Assign due, unassigned callbacks to free slots; returns ``{agent_id: count}``."""
+    cb, duty, user = _table(CallbackRequest), _table(AgentDuty), _table(get_user_model())
+    events = _table(CallbackEvent)
+    # Only users who hold a role take callbacks (one put on duty without one is skipped).
+    user_groups, group = _table(get_user_model().groups.through), _table(Group)
+    role_names, role_params = _in(roles.ROLES)
+    held_in, held_params = _in(HELD_STATUSES)
+    agent_filter, agent_params = "", []
+    if only_agent is not None:
+        agent_filter, agent_params = " AND d.agent_id = %s", [only_agent.pk]
+    todo_sql, todo_params = _selection_sql(selection, now=now)
+    order = _SLOT_ORDER[LEAST_LOADED if strategy == MANUAL else strategy]
+    if connection.vendor == "postgresql":
+        # The rows are locked as they are chosen (a claim in progress keeps its row, and no
+        # claim can take one of these until this commits), then the deadline order is zipped
+        # with the slot order: no join for the planner to misjudge right after a release,
+        # when the table's statistics do not know the new rows yet.
+        picked = f"""todo AS MATERIALIZED (
             SELECT s.id AS id, s.status AS status,
                    ROW_NUMBER() OVER (ORDER BY s.due_at, s.id) AS rn
               FROM (SELECT t.id, t.status, t.due_at FROM ({todo_sql}) t
@@ -173,9 +202,8 @@ _PICKED_POSTGRES = """todo AS MATERIALIZED (
                    ) AS p(id, from_status, agent_id)
              WHERE p.id IS NOT NULL AND p.agent_id IS NOT NULL
         )"""
-
-# SQLite (one writer at a time): number the selection and join it to the slots.
-_PICKED_SQLITE = """todo AS (
+    else:
+        picked = f"""todo AS (
             SELECT t.id AS id, t.status AS status,
                    ROW_NUMBER() OVER (ORDER BY t.due_at, t.id) AS rn
               FROM ({todo_sql}) t
@@ -184,20 +212,7 @@ _PICKED_SQLITE = """todo AS (
             SELECT todo.id AS id, todo.status AS from_status, slots.agent_id AS agent_id
               FROM todo JOIN slots ON slots.rn = todo.rn
         )"""
-
-
-def _picks_sql(*, strategy, cap, only_agent, selection):
-    """``WITH agents, n, slots, todo, picked``: the callbacks to move and who gets each, as
-    SQL with its params. The free slots and the due callbacks are numbered and matched."""
-    cb, duty, user = _table(CallbackRequest), _table(AgentDuty), _table(get_user_model())
-    held_in, held_params = _in(HELD_STATUSES)
-    agent_filter, agent_params = "", []
-    if only_agent is not None:
-        agent_filter, agent_params = " AND d.agent_id = %s", [only_agent.pk]
-    todo_sql, todo_params = _selection_sql(selection)
-    order = _SLOT_ORDER[LEAST_LOADED if strategy == MANUAL else strategy]
-    picked = _PICKED_POSTGRES if connection.vendor == "postgresql" else _PICKED_SQLITE
-    sql = f"""
+    prefix = f"""
         WITH RECURSIVE
         agents AS (
             SELECT d.agent_id AS agent_id,
@@ -208,6 +223,9 @@ def _picks_sql(*, strategy, cap, only_agent, selection):
                      WHERE h.assigned_to_id = d.agent_id AND h.status IN {held_in}) AS last_at
               FROM {duty} d JOIN {user} u ON u.id = d.agent_id
              WHERE d.on_duty AND u.is_active{agent_filter}
+               AND (u.is_superuser OR EXISTS (
+                    SELECT 1 FROM {user_groups} ug JOIN {group} g ON g.id = ug.group_id
+                     WHERE ug.user_id = u.id AND g.name IN {role_names}))
         ),
         n(k) AS (
             SELECT 1 UNION ALL SELECT k + 1 FROM n WHERE k < (SELECT MAX(cap) FROM agents)
@@ -216,75 +234,85 @@ def _picks_sql(*, strategy, cap, only_agent, selection):
             SELECT a.agent_id AS agent_id, ROW_NUMBER() OVER (ORDER BY {order}) AS rn
               FROM agents a JOIN n ON n.k > a.held AND n.k <= a.cap
         ),
-        {picked.format(todo_sql=todo_sql)}"""
-    return sql, [cap, *held_params, *held_params, *agent_params, *todo_params]
-
-
-def _assign(*, strategy, cap, now, actor, reason, only_agent=None, selection=None):
-    """Assign due, unassigned callbacks to free slots; returns ``{agent_id: count}``."""
-    picks, params = _picks_sql(
-        strategy=strategy, cap=cap, only_agent=only_agent, selection=selection
-    )
-    move = _move_postgres if connection.vendor == "postgresql" else _move_sqlite
-    return move(picks, params, now=now, actor_id=actor.pk if actor else None, reason=reason)
-
-
-def _move_postgres(picks, params, *, now, actor_id, reason):
-    """The update and its timeline rows in one statement (``UPDATE ... RETURNING`` in a
-    ``WITH``), serialised between runs by a transaction advisory lock."""
-    cb, events, user = _table(CallbackRequest), _table(CallbackEvent), _table(get_user_model())
+        {picked}"""
+    prefix_params = [
+        cap,
+        *held_params,
+        *held_params,
+        *agent_params,
+        *role_params,
+        *todo_params,
+    ]
     to_status, to_params = _status_case("{col}", ASSIGN_MAPPING)
+    name = _name_sql("u")
     at = _db_time(now)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
-        cursor.execute(
-            f"""{picks},
-            moved AS (
-                UPDATE {cb} SET status = {to_status.format(col=f"{cb}.status")},
-                       assigned_to_id = picked.agent_id, assigned_at = %s, updated_at = %s
-                  FROM picked
-                 WHERE {cb}.id = picked.id
-                RETURNING {cb}.id AS id, picked.from_status AS from_status,
-                          {cb}.status AS to_status, {cb}.assigned_to_id AS agent_id
-            ),
-            logged AS (
-                INSERT INTO {events} (callback_id, at, actor_id, from_status, to_status, reason)
-                SELECT moved.id, %s, CAST(%s AS INTEGER), moved.from_status, moved.to_status,
-                       LEFT(CAST(%s AS TEXT) || {_name_sql("u")} || CAST(%s AS TEXT), 300)
-                  FROM moved JOIN {user} u ON u.id = moved.agent_id
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+            # The agents' duty rows, as a claim locks them: no claim counts and takes while
+            # this distribution fills the same agent's free slots (agent order: no deadlock).
+            cursor.execute(
+                f"SELECT d.id FROM {duty} d WHERE d.on_duty{agent_filter} "
+                "ORDER BY d.agent_id FOR UPDATE",
+                agent_params,
             )
-            SELECT agent_id, COUNT(*) FROM moved GROUP BY agent_id""",
-            [*params, *to_params, at, at, at, actor_id, "Assigned to ", f" ({reason})"],
+            cursor.execute(
+                f"""{prefix},
+                moved AS (
+                    UPDATE {cb} SET status = {to_status.format(col=f"{cb}.status")},
+                           assigned_to_id = picked.agent_id, assigned_at = %s, updated_at = %s
+                      FROM picked
+                     WHERE {cb}.id = picked.id
+                    RETURNING {cb}.id AS id, picked.from_status AS from_status,
+                              {cb}.status AS to_status, {cb}.assigned_to_id AS agent_id
+                ),
+                logged AS (
+                    INSERT INTO {events} (callback_id, at, actor_id, from_status, to_status, reason)
+                    SELECT moved.id, %s, CAST(%s AS INTEGER), moved.from_status, moved.to_status,
+                           LEFT(CAST(%s AS TEXT) || {name} || CAST(%s AS TEXT), 300)
+                      FROM moved JOIN {user} u ON u.id = moved.agent_id
+                )
+                SELECT agent_id, COUNT(*) FROM moved GROUP BY agent_id""",
+                [
+                    *prefix_params,
+                    *to_params,
+                    at,
+                    at,
+                    at,
+                    actor.pk if actor else None,
+                    "Assigned to ",
+                    f" ({reason})",
+                ],
+            )
+            return dict(cursor.fetchall())
+        cursor.execute(
+            f"{prefix} SELECT agent_id, COUNT(*) FROM picked GROUP BY agent_id", prefix_params
         )
-        return dict(cursor.fetchall())
-
-
-def _move_sqlite(picks, params, *, now, actor_id, reason):
-    """The same selection in three statements: count, timeline rows, update (SQLite has one
-    writer at a time, so nothing moves in between)."""
-    cb, events, user = _table(CallbackRequest), _table(CallbackEvent), _table(get_user_model())
-    to_status, to_params = _status_case("{col}", ASSIGN_MAPPING)
-    at = _db_time(now)
-    with connection.cursor() as cursor:
-        cursor.execute(f"{picks} SELECT agent_id, COUNT(*) FROM picked GROUP BY agent_id", params)
         counts = dict(cursor.fetchall())
         if not counts:
             return counts
         cursor.execute(
-            f"""{picks}
+            f"""{prefix}
             INSERT INTO {events} (callback_id, at, actor_id, from_status, to_status, reason)
             SELECT picked.id, %s, %s, picked.from_status,
                    {to_status.format(col="picked.from_status")},
-                   SUBSTR(%s || {_name_sql("u")} || %s, 1, 300)
+                   SUBSTR(%s || {name} || %s, 1, 300)
               FROM picked JOIN {user} u ON u.id = picked.agent_id""",
-            [*params, at, actor_id, *to_params, "Assigned to ", f" ({reason})"],
+            [
+                *prefix_params,
+                at,
+                actor.pk if actor else None,
+                *to_params,
+                "Assigned to ",
+                f" ({reason})",
+            ],
         )
         cursor.execute(
-            f"""{picks}
+            f"""{prefix}
             UPDATE {cb} SET status = {to_status.format(col=f"{cb}.status")},
                    assigned_to_id = picked.agent_id, assigned_at = %s, updated_at = %s
               FROM picked WHERE {cb}.id = picked.id""",
-            [*params, *to_params, at, at],
+            [*prefix_params, *to_params, at, at],
         )
     return counts
 
@@ -393,7 +421,18 @@ def queue_assign_bulk(*, actor, now, agent, selection):
 # One callback at a time
 
 
+def _lock_agent(agent, *, now=None):
+    """Lock the agent's duty row (creating it, off duty, if they have none): everything that
+    gives this agent a callback takes this lock first, so counting what they hold and giving
+    them one more are one step, and the cap holds however many claims run at once. A
+    distribution locks the on-duty agents' rows the same way."""
+    AgentDuty.objects.select_for_update().get_or_create(
+        agent=agent, defaults={"on_duty": False, "changed_at": now or timezone.now()}
+    )
+
+
 def _check_room(agent, *, cap=None, verb="take"):
+    _lock_agent(agent)
     held, limit = _held_count(agent), _agent_cap(agent, cap=cap)
     if held >= limit:
         raise DistributionError(
@@ -410,11 +449,11 @@ def _locked(callback_id):
     return callback
 
 
-def _earliest_unlocked(*, status, before=None):
+def _earliest_unlocked(*, status, now, before=None):
     """The earliest-due unassigned callback in ``status`` that no other transaction holds,
     locked; with ``before``, only one due earlier. One status at a time, so the scan follows
     the (assigned_to, status, due_at) index in deadline order instead of sorting the queue."""
-    callbacks = CallbackRequest.objects.filter(status=status, assigned_to__isnull=True)
+    callbacks = _offerable(now).filter(status=status)
     if before is not None:
         callbacks = callbacks.filter(
             Q(due_at__lt=before.due_at) | Q(due_at=before.due_at, id__lt=before.id)
@@ -440,8 +479,8 @@ def callback_claim_next(*, agent, now):
     taken with ``FOR UPDATE SKIP LOCKED``, so a claim passes over rows another claim holds
     (a queued row passed over for an earlier retry stays locked only until this commits)."""
     _check_room(agent, verb="claim")
-    callback = _earliest_unlocked(status=policy.QUEUED)
-    retry = _earliest_unlocked(status=policy.RETRY, before=callback)
+    callback = _earliest_unlocked(status=policy.QUEUED, now=now)
+    retry = _earliest_unlocked(status=policy.RETRY, now=now, before=callback)
     callback = retry or callback
     if callback is None:
         return None
@@ -527,6 +566,12 @@ def agent_duty_set(*, actor, agent, on_duty, now):
     the queue (assigned ones become queued, retries stay retries for the next agent: they are
     due within the retry window and cannot wait for this agent's return), each with a timeline
     row. Going on asks for a distribution. Setting the state it already has changes nothing."""
+    if on_duty and (not agent.is_active or not roles.has_role(agent, roles.AGENT)):
+        raise DistributionError(
+            f"{_display(agent)} does not take calls (no Agent role): only agents, team leads "
+            "and supervisors can be on callback duty.",
+            field="agent",
+        )
     duty, _ = AgentDuty.objects.select_for_update().get_or_create(
         agent=agent, defaults={"on_duty": False, "changed_at": now}
     )
@@ -542,6 +587,13 @@ def agent_duty_set(*, actor, agent, on_duty, now):
         handed_back = _hand_back(agent=agent, actor=actor, now=now)
         if handed_back:
             _distribute_on_commit()
+    audit_record(
+        action=DUTY_CHANGED,
+        actor=actor,
+        subject=agent.get_username(),
+        detail={"on_duty": on_duty, "handed_back": handed_back},
+        now=now,
+    )
     return DutyChange(duty=duty, handed_back=handed_back)
 
 
@@ -578,7 +630,15 @@ def agent_cap_set(*, actor, agent, cap, now):
     duty, _ = AgentDuty.objects.select_for_update().get_or_create(
         agent=agent, defaults={"on_duty": False, "changed_at": now}
     )
+    previous = duty.cap
     duty.cap = cap
     duty.changed_at = now
     duty.save(update_fields=["cap", "changed_at"])
+    audit_record(
+        action=CAP_CHANGED,
+        actor=actor,
+        subject=agent.get_username(),
+        detail={"from": previous, "to": cap},
+        now=now,
+    )
     return duty

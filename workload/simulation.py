@@ -45,14 +45,32 @@ agent number; an agent with nothing available waits for the next release):
   overdue first attempts (the earliest deadlines) while retries that could still make their
   own window go late; this variant shows how many callbacks that costs, and at what price in
   worst lateness.
+
+Calling hours and preferred windows (``Scenario.calling_hours``, ``Scenario.windows``)
+--------------------------------------------------------------------------------------
+
+The simulated clock starts at the restoration, ``restored_at`` on the customers' wall clock
+(one zone, no daylight-saving change in a simulated restoration). Deadlines come from the
+product's own rules (``policy.plan_deadline``): a customer's window that opens after the target
+moves the deadline to the window's start plus the grace (rescheduled at the customer's
+request), and a deadline in closed hours is brought forward to the closing or moved to the next
+opening. A callback is not taken before its window opens; an agent places no call outside
+calling hours (a call started before closing may run past it); a retry's deadline goes through
+the same closed-hours rule.
+
+**Called within the target** (the 8-hour promise): the first attempt was placed within
+``rules.target`` of the release, whatever calling hours did to the deadline; a callback
+rescheduled at the customer's request counts when its first attempt was placed by its
+rescheduled deadline (it is not a breach of the promise).
 """
 
 import heapq
 import math
 import random
 from dataclasses import asdict, dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
+from callbacks import policy
 from callbacks.policy import DEFAULT_RULES, Rules
 
 EDF = "edf"
@@ -91,6 +109,14 @@ class Scenario:
     p_voicemail: float = 0.25
     p_no_voicemail: float = 0.15
     release_offsets: tuple[timedelta, ...] | None = None
+    # Calling hours on the customers' clock, ``(opens, closes)``; ``None``: calls at any hour.
+    calling_hours: tuple[time, time] | None = None
+    # The customers' clock at the restoration (matters with calling hours or windows).
+    restored_at: time = time(14, 0)
+    # One preferred window per callback (``policy.WINDOW_LABELS`` keys; "any" for none).
+    windows: tuple[str, ...] | None = None
+    window_grace: timedelta = timedelta(hours=2)
+    min_calling: timedelta = timedelta(hours=1)
 
     def __post_init__(self):
         if isinstance(self.n, bool) or not isinstance(self.n, int) or self.n < 1:
@@ -115,6 +141,16 @@ class Scenario:
                 raise ValueError("Give one release offset per callback.")
             if any(offset < timedelta(0) for offset in offsets):
                 raise ValueError("Release offsets cannot be negative.")
+        if self.calling_hours is not None:
+            opens, closes = self.calling_hours
+            policy.CallingHours(opens=opens, closes=closes, zone=UTC)  # checks them
+        if self.windows is not None:
+            windows = tuple(self.windows)
+            object.__setattr__(self, "windows", windows)
+            if len(windows) != self.n:
+                raise ValueError("Give one preferred window per callback.")
+            if any(w == policy.SLOT or w not in policy.WINDOW_LABELS for w in windows):
+                raise ValueError("Windows are daily windows, tomorrow morning, or any time.")
 
 
 @dataclass(frozen=True)
@@ -126,10 +162,80 @@ class DrawnCallback:
     deadline: int
     durations: tuple[int, ...]
     letter: bool
+    # Not taken before (the customer's window opens); ``None``: at release.
+    available: int | None = None
+    # The 8-hour promise (release + target); ``None``: the deadline.
+    promise: int | None = None
+    rescheduled: bool = False
 
     @property
     def work(self):
         return sum(self.durations)
+
+    @property
+    def opens(self):
+        return self.release if self.available is None else self.available
+
+    @property
+    def promised_by(self):
+        return self.deadline if self.promise is None else self.promise
+
+
+ANY_HOUR = (time.min, time.max)
+# The windows a simulated customer may ask for (a specific slot is not simulated).
+WINDOW_CHOICES = (policy.MORNING, policy.AFTERNOON, policy.EVENING, policy.TOMORROW_MORNING)
+_DAY = 86_400
+
+
+class SimClock:
+    """The customers' wall clock for a simulated restoration: simulated seconds from the
+    restoration to real instants, so the product's own rules (``policy``) decide."""
+
+    def __init__(self, *, restored_at, calling_hours, min_calling):
+        opens, closes = calling_hours or ANY_HOUR
+        self.any_hour = calling_hours is None
+        self.hours = policy.CallingHours(opens=opens, closes=closes, zone=UTC)
+        self.base = datetime.combine(datetime(2026, 5, 4).date(), restored_at, tzinfo=UTC)
+        self.min_calling = min_calling
+        self._opens = opens.hour * 3600 + opens.minute * 60 + opens.second
+        self._closes = closes.hour * 3600 + closes.minute * 60 + closes.second
+        self._offset = restored_at.hour * 3600 + restored_at.minute * 60 + restored_at.second
+
+    @classmethod
+    def of(cls, scenario):
+        return cls(
+            restored_at=scenario.restored_at,
+            calling_hours=scenario.calling_hours,
+            min_calling=scenario.min_calling,
+        )
+
+    def at(self, seconds):
+        return self.base + timedelta(seconds=seconds)
+
+    def seconds(self, moment):
+        return round((moment - self.base).total_seconds())
+
+    def in_hours(self, seconds):
+        if self.any_hour:
+            return True
+        return self._opens <= (self._offset + seconds) % _DAY < self._closes
+
+    def next_open(self, seconds):
+        if self.in_hours(seconds):
+            return seconds
+        return self.seconds(policy.next_opening(self.at(seconds), hours=self.hours))
+
+    def retry_due(self, placed, window):
+        due = placed + window
+        if self.any_hour:
+            return due
+        moved, _ = policy.deadline_in_calling_hours(
+            due_at=self.at(due),
+            released_at=self.at(placed),
+            hours=self.hours,
+            min_calling=self.min_calling,
+        )
+        return self.seconds(moved)
 
 
 def _seconds(duration):
@@ -147,8 +253,11 @@ def draw_callbacks(scenario, rng):
     answered_below = scenario.p_answered
     voicemail_below = scenario.p_answered + scenario.p_voicemail
     offsets = scenario.release_offsets or (timedelta(0),) * scenario.n
+    windows = scenario.windows or (policy.ANY_TIME,) * scenario.n
+    clock = SimClock.of(scenario)
+    plain = scenario.calling_hours is None and scenario.windows is None
     callbacks = []
-    for offset in offsets:
+    for offset, choice in zip(offsets, windows, strict=True):
         release = _seconds(offset)
         durations = []
         letter = True
@@ -163,7 +272,33 @@ def draw_callbacks(scenario, rng):
                 letter = False
             elif letter:
                 durations.append(no_answer)
-        callbacks.append(DrawnCallback(release, release + target, tuple(durations), letter))
+        if plain:
+            callbacks.append(DrawnCallback(release, release + target, tuple(durations), letter))
+            continue
+        released_at = clock.at(release)
+        window = policy.window_bounds(
+            choice=choice, filed_at=released_at, due_from=released_at, hours=clock.hours
+        )
+        plan = policy.plan_deadline(
+            target_due=clock.at(release + target),
+            released_at=released_at,
+            window=window,
+            hours=clock.hours,
+            grace=scenario.window_grace,
+            min_calling=scenario.min_calling,
+        )
+        opens = max(release, clock.seconds(window.start)) if window.start else release
+        callbacks.append(
+            DrawnCallback(
+                release,
+                clock.seconds(plan.due_at),
+                tuple(durations),
+                letter,
+                available=opens,
+                promise=release + target,
+                rescheduled=plan.rescheduled,
+            )
+        )
     return tuple(callbacks)
 
 
@@ -184,6 +319,9 @@ class StrategyResult:
     letters: int
     attempts: int
     makespan: timedelta
+    within_target: int = 0
+    within_target_share: float = 0.0
+    rescheduled: int = 0
 
     def as_dict(self):
         data = asdict(self)
@@ -192,9 +330,10 @@ class StrategyResult:
         return data
 
 
-def simulate(callbacks, *, m, strategy, retry_window):
+def simulate(callbacks, *, m, strategy, retry_window, clock=None):
     """Run one strategy over the drawn callbacks with ``m`` agents: a discrete-event simulation
-    with a heap of agent-free times."""
+    with a heap of agent-free times. ``clock`` (a ``SimClock``): calling hours apply to
+    placing calls and to retry deadlines; ``None``: calls at any hour."""
     if strategy not in STRATEGIES:
         raise ValueError(f"Unknown strategy {strategy!r}; choose from {', '.join(STRATEGIES)}.")
     if isinstance(m, bool) or not isinstance(m, int) or m < 1:
@@ -211,23 +350,25 @@ def simulate(callbacks, *, m, strategy, retry_window):
     # ready[q]: released work, (key..., callback, attempt, deadline) with the strategy's key
     ready = [[] for _ in range(queues)]
     overdue = [[] for _ in range(queues)]  # edf_in_time_first only
-    order = sorted(range(n), key=lambda i: (callbacks[i].release, i))
+    order = sorted(range(n), key=lambda i: (callbacks[i].opens, i))
     for seq, i in enumerate(order):
         callback = callbacks[i]
-        pending[seq % m if per_agent else 0].append(
-            (callback.release, seq, i, 0, callback.deadline)
-        )
+        pending[seq % m if per_agent else 0].append((callback.opens, seq, i, 0, callback.deadline))
     for heap in pending:
         heapq.heapify(heap)
 
     lateness = [0] * n
     first_in_time = 0
+    within_target = 0
     attempts = 0
     makespan = 0
     next_seq = n
     agents = [(0, agent) for agent in range(m)]
     while agents:
         now, agent = heapq.heappop(agents)
+        if clock is not None and not clock.in_hours(now):
+            heapq.heappush(agents, (clock.next_open(now), agent))
+            continue
         q = agent if per_agent else 0
         waiting, available = pending[q], ready[q]
         while waiting and waiting[0][0] <= now:
@@ -256,8 +397,11 @@ def simulate(callbacks, *, m, strategy, retry_window):
             lateness[i] = max(lateness[i], now - deadline)
         elif attempt == 0:
             first_in_time += 1
+        if attempt == 0 and now <= (deadline if callback.rescheduled else callback.promised_by):
+            within_target += 1
         if attempt + 1 < len(callback.durations):
-            heapq.heappush(waiting, (end, next_seq, i, attempt + 1, now + window))
+            retry_due = now + window if clock is None else clock.retry_due(now, window)
+            heapq.heappush(waiting, (end, next_seq, i, attempt + 1, retry_due))
             next_seq += 1
         heapq.heappush(agents, (end, agent))
 
@@ -274,6 +418,9 @@ def simulate(callbacks, *, m, strategy, retry_window):
         letters=sum(callback.letter for callback in callbacks),
         attempts=attempts,
         makespan=timedelta(seconds=makespan),
+        within_target=within_target,
+        within_target_share=within_target / n if n else 1.0,
+        rescheduled=sum(callback.rescheduled for callback in callbacks),
     )
 
 
@@ -375,6 +522,11 @@ class Report:
                 "p_voicemail": s.p_voicemail,
                 "p_no_voicemail": s.p_no_voicemail,
                 "released_later": sum(1 for o in s.release_offsets or () if o > timedelta(0)),
+                "calling_hours": [f"{t:%H:%M}" for t in s.calling_hours]
+                if s.calling_hours
+                else None,
+                "restored_at": f"{s.restored_at:%H:%M}",
+                "with_window": sum(1 for w in s.windows or () if w != policy.ANY_TIME),
             },
             "capacity_bound": self.capacity_bound,
             "total_work_seconds": self.total_work.total_seconds(),
@@ -400,8 +552,19 @@ class Report:
             f"{_hours(available)} agent-hours available before the target",
             f"Capacity bound: no plan can call more than {self.capacity_bound:,} of {s.n:,} "
             f"({self.capacity_bound / s.n:.1%}) in time",
-            "",
         ]
+        if s.calling_hours or s.windows:
+            hours = (
+                f"{s.calling_hours[0]:%H:%M}-{s.calling_hours[1]:%H:%M}"
+                if s.calling_hours
+                else "any hour"
+            )
+            windowed = sum(1 for w in s.windows or () if w != policy.ANY_TIME)
+            lines.append(
+                f"Calling hours: {hours}; restored at {s.restored_at:%H:%M}; "
+                f"{windowed:,} with a preferred window"
+            )
+        lines.append("")
         header = (
             "strategy",
             "called in time",
@@ -410,6 +573,7 @@ class Report:
             "mean late",
             "letters",
             "makespan",
+            f"within {_clock(rules.target)}",
         )
         rows = [
             (
@@ -420,6 +584,7 @@ class Report:
                 _clock(r.mean_lateness),
                 f"{r.letters:,}",
                 _clock(r.makespan),
+                f"{r.within_target_share:.1%}",
             )
             for r in self.results
         ]
@@ -457,6 +622,11 @@ def run(
     p_voicemail=0.25,
     p_no_voicemail=0.15,
     strategies=DEFAULT_STRATEGIES,
+    calling_hours=None,
+    restored_at=time(14, 0),
+    windows=None,
+    window_grace=timedelta(hours=2),
+    min_calling=timedelta(hours=1),
 ):
     """Draw one restoration's callbacks from ``seed`` and run each strategy on the same data."""
     for strategy in strategies:
@@ -474,15 +644,23 @@ def run(
         p_voicemail=p_voicemail,
         p_no_voicemail=p_no_voicemail,
         release_offsets=release_offsets,
+        calling_hours=calling_hours,
+        restored_at=restored_at,
+        windows=windows,
+        window_grace=window_grace,
+        min_calling=min_calling,
     )
     callbacks = draw_callbacks(scenario, random.Random(seed))
+    clock = SimClock.of(scenario) if calling_hours else None
     return Report(
         scenario=scenario,
         seed=seed,
         capacity_bound=capacity_bound(callbacks, m=m, retry_window=rules.retry_window),
         total_work=timedelta(seconds=sum(c.work for c in callbacks)),
         results=tuple(
-            simulate(callbacks, m=m, strategy=strategy, retry_window=rules.retry_window)
+            simulate(
+                callbacks, m=m, strategy=strategy, retry_window=rules.retry_window, clock=clock
+            )
             for strategy in strategies
         ),
     )

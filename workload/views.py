@@ -125,9 +125,16 @@ def agent_duty(request, pk):
     if not form.is_valid():
         messages.error(request, "Say whether to put the agent on or off duty.")
         return _render_board(request, status=400)
-    change = services.agent_duty_set(
-        actor=request.user, agent=agent, on_duty=form.cleaned_data["on_duty"], now=timezone.now()
-    )
+    try:
+        change = services.agent_duty_set(
+            actor=request.user,
+            agent=agent,
+            on_duty=form.cleaned_data["on_duty"],
+            now=timezone.now(),
+        )
+    except services.DistributionError as exc:
+        messages.error(request, exc.message)
+        return _render_board(request, status=400)
     messages.success(request, _duty_message(agent, change, own=False))
     return redirect("workload:board")
 

@@ -181,4 +181,14 @@
       if (form) sessionStorage.removeItem(form.getAttribute("data-draft-key"));
     }
   });
+
+  // A polled region marked data-pause-while-focused is not refreshed while the user is in it
+  // (a trigger filter would need eval, which the Content-Security-Policy refuses).
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail && event.detail.elt;
+    if (elt && elt.hasAttribute && elt.hasAttribute("data-pause-while-focused") &&
+        elt.contains(document.activeElement)) {
+      event.preventDefault();
+    }
+  });
 })();

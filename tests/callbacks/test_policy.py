@@ -597,3 +597,481 @@ def test_may_record_attempt(actor_id, assigned_to_id, actor_is_lead, allowed):
         )
         is allowed
     )
+
+
+# Calling hours, the customer's window and the deadline they give (all on New York's clock)
+
+HOURS = policy.CallingHours(
+    opens=datetime.min.time().replace(hour=8),
+    closes=datetime.min.time().replace(hour=21),
+    zone=NEW_YORK,
+)
+GRACE = 2 * HOUR
+MIN_CALLING = HOUR
+
+
+def ny(*args):
+    return datetime(*args, tzinfo=NEW_YORK)
+
+
+@pytest.mark.parametrize(
+    "moment, inside",
+    [
+        (ny(2026, 5, 4, 7, 59, 59), False),
+        (ny(2026, 5, 4, 8, 0), True),
+        (ny(2026, 5, 4, 20, 59, 59), True),
+        (ny(2026, 5, 4, 21, 0), False),
+        (ny(2026, 5, 4, 23, 30), False),
+        # 01:00 UTC is 21:00 in New York in May: closed; 00:59 UTC is 20:59: open
+        (datetime(2026, 5, 5, 1, 0, tzinfo=UTC), False),
+        (datetime(2026, 5, 5, 0, 59, tzinfo=UTC), True),
+    ],
+)
+def test_calling_hours_are_half_open_on_the_customers_clock(moment, inside):
+    assert policy.in_calling_hours(moment, hours=HOURS) is inside
+
+
+@pytest.mark.parametrize(
+    "opens, closes",
+    [(21, 8), (8, 8)],
+)
+def test_calling_hours_must_open_before_they_close(opens, closes):
+    with pytest.raises(ValueError):
+        policy.CallingHours(
+            opens=datetime.min.time().replace(hour=opens),
+            closes=datetime.min.time().replace(hour=closes),
+            zone=NEW_YORK,
+        )
+
+
+@pytest.mark.parametrize(
+    "due, released, expected, how",
+    [
+        # in hours, or exactly at closing: kept
+        (ny(2026, 5, 4, 14, 0), ny(2026, 5, 4, 6, 0), ny(2026, 5, 4, 14, 0), policy.KEPT),
+        (ny(2026, 5, 4, 21, 0), ny(2026, 5, 4, 13, 0), ny(2026, 5, 4, 21, 0), policy.KEPT),
+        # closed in the evening, enough calling time since release: brought forward to 21:00
+        (
+            ny(2026, 5, 4, 23, 30),
+            ny(2026, 5, 4, 15, 30),
+            ny(2026, 5, 4, 21, 0),
+            policy.BROUGHT_FORWARD,
+        ),
+        # exactly the minimum left: still brought forward
+        (
+            ny(2026, 5, 5, 4, 0),
+            ny(2026, 5, 4, 20, 0),
+            ny(2026, 5, 4, 21, 0),
+            policy.BROUGHT_FORWARD,
+        ),
+        # released at 20:30: half an hour is not enough; next opening plus the minimum,
+        # across midnight into the next day
+        (
+            ny(2026, 5, 5, 4, 30),
+            ny(2026, 5, 4, 20, 30),
+            ny(2026, 5, 5, 9, 0),
+            policy.MOVED_TO_OPENING,
+        ),
+        # released overnight, due before opening
+        (
+            ny(2026, 5, 5, 6, 0),
+            ny(2026, 5, 4, 22, 0),
+            ny(2026, 5, 5, 9, 0),
+            policy.MOVED_TO_OPENING,
+        ),
+        # released the morning before, due before opening: the previous evening's closing
+        (
+            ny(2026, 5, 5, 7, 0),
+            ny(2026, 5, 4, 9, 0),
+            ny(2026, 5, 4, 21, 0),
+            policy.BROUGHT_FORWARD,
+        ),
+        # across the autumn DST change (1 Nov 2026, 02:00 -> 01:00): released 20:30 EDT,
+        # due 04:30 EST; the next opening is 08:00 EST = 13:00 UTC, plus one hour
+        (
+            ny(2026, 11, 1, 4, 30),
+            ny(2026, 10, 31, 20, 30),
+            datetime(2026, 11, 1, 14, 0, tzinfo=UTC),
+            policy.MOVED_TO_OPENING,
+        ),
+        # across the spring change (8 Mar 2026): closing the evening before is 21:00 EST
+        (
+            ny(2026, 3, 8, 3, 30),
+            ny(2026, 3, 7, 12, 0),
+            datetime(2026, 3, 8, 2, 0, tzinfo=UTC),
+            policy.BROUGHT_FORWARD,
+        ),
+    ],
+)
+def test_a_deadline_in_closed_hours(due, released, expected, how):
+    result, moved = policy.deadline_in_calling_hours(
+        due_at=due, released_at=released, hours=HOURS, min_calling=MIN_CALLING
+    )
+    assert (result, moved) == (expected, how)
+    assert result.tzinfo is due.tzinfo
+    assert not policy.closed_hours(result, hours=HOURS)
+
+
+def test_a_deadline_in_utc_is_judged_on_the_customers_clock():
+    # 02:00 UTC on 5 May is 22:00 in New York: closed, brought forward to 21:00 NY = 01:00 UTC
+    due = datetime(2026, 5, 5, 2, 0, tzinfo=UTC)
+    result, how = policy.deadline_in_calling_hours(
+        due_at=due, released_at=due - 8 * HOUR, hours=HOURS, min_calling=MIN_CALLING
+    )
+    assert (result, how) == (datetime(2026, 5, 5, 1, 0, tzinfo=UTC), policy.BROUGHT_FORWARD)
+
+
+FILED = ny(2026, 5, 4, 10, 0)
+
+
+@pytest.mark.parametrize(
+    "choice, due_from, start, end",
+    [
+        (policy.ANY_TIME, ny(2026, 5, 4, 12, 0), None, None),
+        # the day's window when it has not ended yet, even if it has already opened
+        (policy.EVENING, ny(2026, 5, 4, 12, 0), ny(2026, 5, 4, 17, 0), ny(2026, 5, 4, 21, 0)),
+        (policy.EVENING, ny(2026, 5, 4, 18, 0), ny(2026, 5, 4, 17, 0), ny(2026, 5, 4, 21, 0)),
+        (policy.MORNING, ny(2026, 5, 4, 7, 0), ny(2026, 5, 4, 8, 0), ny(2026, 5, 4, 12, 0)),
+        # due from late evening: the window runs across midnight into the next day
+        (policy.MORNING, ny(2026, 5, 4, 23, 30), ny(2026, 5, 5, 8, 0), ny(2026, 5, 5, 12, 0)),
+        (policy.EVENING, ny(2026, 5, 4, 23, 30), ny(2026, 5, 5, 17, 0), ny(2026, 5, 5, 21, 0)),
+        (policy.AFTERNOON, ny(2026, 5, 4, 17, 0), ny(2026, 5, 5, 12, 0), ny(2026, 5, 5, 17, 0)),
+        # "tomorrow morning" is the morning after the call, whenever the callback is due
+        (
+            policy.TOMORROW_MORNING,
+            ny(2026, 5, 4, 12, 0),
+            ny(2026, 5, 5, 8, 0),
+            ny(2026, 5, 5, 12, 0),
+        ),
+    ],
+)
+def test_the_window_in_real_instants(choice, due_from, start, end):
+    window = policy.window_bounds(choice=choice, filed_at=FILED, due_from=due_from, hours=HOURS)
+    assert (window.start, window.end, window.passed) == (start, end, False)
+
+
+@pytest.mark.parametrize(
+    "filed, start_utc",
+    [
+        # autumn: 8:00 on 1 Nov is EST (UTC-5), the day before was EDT (UTC-4)
+        (ny(2026, 10, 31, 20, 0), datetime(2026, 11, 1, 13, 0, tzinfo=UTC)),
+        # spring: 8:00 on 8 Mar is EDT (UTC-4), the day before was EST (UTC-5)
+        (ny(2026, 3, 7, 20, 0), datetime(2026, 3, 8, 12, 0, tzinfo=UTC)),
+    ],
+)
+def test_tomorrow_morning_across_a_dst_change_is_eight_on_the_wall_clock(filed, start_utc):
+    window = policy.window_bounds(
+        choice=policy.TOMORROW_MORNING, filed_at=filed, due_from=filed, hours=HOURS
+    )
+    assert window.start == start_utc
+    assert window.end - window.start == 4 * HOUR
+
+
+@pytest.mark.parametrize(
+    "choice, slot",
+    [
+        (policy.SLOT, (ny(2026, 5, 4, 9, 0), ny(2026, 5, 4, 11, 0))),
+        (policy.SLOT, (ny(2026, 5, 4, 9, 0), ny(2026, 5, 4, 12, 0))),  # ends as it is due
+        (policy.TOMORROW_MORNING, (None, None)),  # the outage outlasted the morning
+    ],
+)
+def test_a_window_that_has_already_passed_is_dropped(choice, slot):
+    due_from = ny(2026, 5, 4, 12, 0) if choice == policy.SLOT else ny(2026, 5, 5, 13, 0)
+    window = policy.window_bounds(
+        choice=choice,
+        filed_at=FILED,
+        due_from=due_from,
+        hours=HOURS,
+        slot_start=slot[0],
+        slot_end=slot[1],
+    )
+    assert window == policy.Window(None, None, passed=True)
+
+
+@pytest.mark.parametrize(
+    "slot_start, slot_end, message",
+    [
+        (None, ny(2026, 5, 4, 11, 0), "needs its start and its end"),
+        (ny(2026, 5, 4, 11, 0), ny(2026, 5, 4, 11, 0), "must be after its start"),
+    ],
+)
+def test_a_slot_needs_a_start_before_its_end(slot_start, slot_end, message):
+    with pytest.raises(PolicyError, match=message):
+        policy.window_bounds(
+            choice=policy.SLOT,
+            filed_at=FILED,
+            due_from=FILED,
+            hours=HOURS,
+            slot_start=slot_start,
+            slot_end=slot_end,
+        )
+
+
+def test_an_unknown_window_is_refused():
+    with pytest.raises(PolicyError):
+        policy.window_bounds(choice="midnight", filed_at=FILED, due_from=FILED, hours=HOURS)
+
+
+TARGET = ny(2026, 5, 4, 14, 0)  # restored at 06:00, due 8 hours later
+RELEASED = ny(2026, 5, 4, 6, 0)
+
+
+@pytest.mark.parametrize(
+    "window, due, rescheduled, how",
+    [
+        (policy.NO_WINDOW, TARGET, False, policy.KEPT),
+        # the window opens before the target: the target stands
+        (policy.Window(ny(2026, 5, 4, 8, 0), ny(2026, 5, 4, 12, 0)), TARGET, False, policy.KEPT),
+        # opens after the target: its start plus the grace, rescheduled at the customer's request
+        (
+            policy.Window(ny(2026, 5, 4, 17, 0), ny(2026, 5, 4, 21, 0)),
+            ny(2026, 5, 4, 19, 0),
+            True,
+            policy.KEPT,
+        ),
+        # a short slot: no later than its end
+        (
+            policy.Window(ny(2026, 5, 4, 18, 0), ny(2026, 5, 4, 18, 30)),
+            ny(2026, 5, 4, 18, 30),
+            True,
+            policy.KEPT,
+        ),
+        # a slot across midnight (20:00 to 01:00): start plus grace is 22:00, closed; the
+        # customer's window gives an hour of calling before 21:00, so the deadline is 21:00
+        (
+            policy.Window(ny(2026, 5, 4, 20, 0), ny(2026, 5, 5, 1, 0)),
+            ny(2026, 5, 4, 21, 0),
+            True,
+            policy.BROUGHT_FORWARD,
+        ),
+        # a slot at 20:30: half an hour before closing is too little: next morning at 9:00
+        (
+            policy.Window(ny(2026, 5, 4, 20, 30), ny(2026, 5, 4, 23, 0)),
+            ny(2026, 5, 5, 9, 0),
+            True,
+            policy.MOVED_TO_OPENING,
+        ),
+        # tomorrow morning across the autumn DST change: 8:00 EST + 2 h = 15:00 UTC
+        (
+            policy.Window(ny(2026, 11, 1, 8, 0), ny(2026, 11, 1, 12, 0)),
+            datetime(2026, 11, 1, 15, 0, tzinfo=UTC),
+            True,
+            policy.KEPT,
+        ),
+    ],
+)
+def test_the_deadline_follows_a_window_that_opens_after_the_target(window, due, rescheduled, how):
+    plan = policy.plan_deadline(
+        target_due=TARGET,
+        released_at=RELEASED,
+        window=window,
+        hours=HOURS,
+        grace=GRACE,
+        min_calling=MIN_CALLING,
+    )
+    assert plan == policy.Deadline(due, rescheduled, how)
+
+
+def test_a_target_in_closed_hours_without_a_window_is_moved_but_not_rescheduled():
+    plan = policy.plan_deadline(
+        target_due=ny(2026, 5, 4, 23, 0),
+        released_at=ny(2026, 5, 4, 15, 0),
+        window=policy.NO_WINDOW,
+        hours=HOURS,
+        grace=GRACE,
+        min_calling=MIN_CALLING,
+    )
+    assert plan == policy.Deadline(ny(2026, 5, 4, 21, 0), False, policy.BROUGHT_FORWARD)
+
+
+@pytest.mark.parametrize(
+    "now, window_start, expected",
+    [
+        (ny(2026, 5, 4, 12, 0), None, True),
+        (ny(2026, 5, 4, 7, 59), None, False),  # before calling hours
+        (ny(2026, 5, 4, 21, 0), None, False),  # at closing
+        (ny(2026, 5, 4, 16, 59), ny(2026, 5, 4, 17, 0), False),  # before the window opens
+        (ny(2026, 5, 4, 17, 0), ny(2026, 5, 4, 17, 0), True),
+        (ny(2026, 5, 5, 9, 0), ny(2026, 5, 4, 17, 0), True),  # the window has passed: still due
+    ],
+)
+def test_a_callback_is_offered_in_calling_hours_once_its_window_opens(now, window_start, expected):
+    assert policy.offerable(now=now, window_start=window_start, hours=HOURS) is expected
+
+
+def test_an_escalation_is_due_within_its_target_in_calling_hours():
+    assert policy.escalation_due_at(
+        now=ny(2026, 5, 4, 10, 0), target=4 * HOUR, hours=HOURS, min_calling=MIN_CALLING
+    ) == ny(2026, 5, 4, 14, 0)
+    assert policy.escalation_due_at(
+        now=ny(2026, 5, 4, 20, 30), target=4 * HOUR, hours=HOURS, min_calling=MIN_CALLING
+    ) == ny(2026, 5, 5, 9, 0)
+
+
+# Numbers, wrong numbers and consent
+
+
+@pytest.mark.parametrize(
+    "position, numbers, expected",
+    [
+        (1, ["+1", "+2", "+3"], 2),
+        (2, ["+1", "+2", "+3"], 3),
+        (3, ["+1", "+2", "+3"], None),
+        (1, ["+1", "", "+3"], 3),
+        (1, ["+1", "", ""], None),
+        (1, ["+1"], None),
+    ],
+)
+def test_the_next_number_after_a_wrong_one(position, numbers, expected):
+    assert policy.next_number_position(position=position, numbers=numbers) == expected
+
+
+@pytest.mark.parametrize("status", [ASSIGNED, RETRY])
+def test_a_wrong_number_with_another_number_moves_on_and_does_not_count(status):
+    decision = policy.decide_after_attempt(
+        status=status,
+        outcome=WRONG_NUMBER,
+        attempt_number=2,
+        attempted_at=RESTORED,
+        due_at=RESTORED + 8 * HOUR,
+        rules=DEFAULT_RULES,
+        has_next_number=True,
+    )
+    assert (decision.status, decision.due_at) == (status, RESTORED + 8 * HOUR)
+    assert (decision.counts, decision.next_number, decision.produce_letter) == (False, True, False)
+    assert not decision.ends and decision.keep_agent
+
+
+def test_a_wrong_number_on_the_last_number_still_produces_the_letter():
+    decision = policy.decide_after_attempt(
+        status=ASSIGNED,
+        outcome=WRONG_NUMBER,
+        attempt_number=1,
+        attempted_at=RESTORED,
+        due_at=RESTORED + 8 * HOUR,
+        rules=DEFAULT_RULES,
+        has_next_number=False,
+    )
+    assert (decision.status, decision.produce_letter, decision.counts) == (LETTER, True, True)
+
+
+def test_a_refused_recording_ends_the_call_with_its_own_subject():
+    decision = policy.decide_after_attempt(
+        status=ASSIGNED,
+        outcome=ANSWERED,
+        attempt_number=1,
+        attempted_at=RESTORED,
+        due_at=RESTORED + 8 * HOUR,
+        rules=DEFAULT_RULES,
+        consent_refused=True,
+    )
+    assert decision.status == DONE and decision.ends
+    assert decision.subject == "System Outage Return Call \u2013 Answered \u2013 Recording Declined"
+
+
+@pytest.mark.parametrize("outcome", [LEFT_VOICEMAIL, NO_VOICEMAIL, WRONG_NUMBER])
+def test_only_an_answered_call_records_consent(outcome):
+    with pytest.raises(PolicyError, match="Only an answered call"):
+        policy.attempt_subject(outcome, consent_refused=True)
+
+
+# Cancelling and reopening
+
+
+@pytest.mark.parametrize(
+    "cancelled_from, restored, expected",
+    [
+        (WAITING, False, WAITING),
+        (WAITING, True, QUEUED),  # restored since it was cancelled
+        (QUEUED, True, QUEUED),
+        (ASSIGNED, True, QUEUED),  # nobody holds a reopened callback
+        (RETRY, True, RETRY),
+        (LETTER, True, LETTER),
+    ],
+)
+def test_a_reopened_callback_returns_to_what_it_was(cancelled_from, restored, expected):
+    assert (
+        policy.status_on_cancel_reopen(
+            cancelled_from=cancelled_from,
+            cancelled_at=RESTORED,
+            now=RESTORED + policy.REOPEN_PERIOD,
+            outage_restored=restored,
+        )
+        == expected
+    )
+
+
+@pytest.mark.parametrize("cancelled_from", [DONE, "", LETTER_SENT])
+def test_a_callback_that_could_not_have_been_cancelled_is_not_reopened(cancelled_from):
+    with pytest.raises(PolicyError):
+        policy.status_on_cancel_reopen(
+            cancelled_from=cancelled_from,
+            cancelled_at=RESTORED,
+            now=RESTORED,
+            outage_restored=True,
+        )
+
+
+def test_reopening_closes_a_day_after_the_cancellation():
+    with pytest.raises(PolicyError, match="within a day"):
+        policy.status_on_cancel_reopen(
+            cancelled_from=QUEUED,
+            cancelled_at=RESTORED,
+            now=RESTORED + policy.REOPEN_PERIOD + SECOND,
+            outage_restored=True,
+        )
+
+
+@pytest.mark.parametrize(
+    "due_at, expected",
+    [
+        (RESTORED + 3 * HOUR, RESTORED + 3 * HOUR),  # still ahead: kept
+        (RESTORED, RESTORED + 2 * HOUR),  # passed: the retry window from now
+        (None, RESTORED + 2 * HOUR),
+    ],
+)
+def test_the_deadline_of_a_reopened_callback(due_at, expected):
+    assert policy.due_on_cancel_reopen(due_at=due_at, now=RESTORED, rules=DEFAULT_RULES) == expected
+
+
+@pytest.mark.parametrize(
+    "status, reason, note, by_customer, actor, holder, lead, message",
+    [
+        (QUEUED, "resolved", "", True, None, None, False, None),
+        (ASSIGNED, "duplicate", "", False, 1, 1, False, None),
+        (ASSIGNED, "duplicate", "", False, 2, 1, True, None),
+        (LETTER, "customer_asked", "", False, 2, None, True, None),
+        (ASSIGNED, "duplicate", "", False, 2, 1, False, "Only the agent"),
+        (QUEUED, "duplicate", "", False, 2, None, False, "Only the agent"),
+        (QUEUED, "duplicate", "", False, None, None, False, "needs the person"),
+        (QUEUED, "other", " ", True, None, None, False, "Say why"),
+        (QUEUED, "", "", True, None, None, False, "Choose why"),
+        (DONE, "duplicate", "", True, None, None, False, "cannot be cancelled"),
+        (CANCELLED, "duplicate", "", False, 2, None, True, "cannot be cancelled"),
+    ],
+)
+def test_who_may_cancel_and_why(status, reason, note, by_customer, actor, holder, lead, message):
+    def check():
+        policy.check_cancel(
+            status=status,
+            reason=reason,
+            note=note,
+            by_customer=by_customer,
+            actor_id=actor,
+            assigned_to_id=holder,
+            actor_is_lead=lead,
+        )
+
+    if message is None:
+        check()
+    else:
+        with pytest.raises(PolicyError, match=message):
+            check()
+
+
+def test_calling_hours_to_the_end_of_the_day_never_close():
+    always = policy.CallingHours(
+        opens=datetime.min.time(), closes=datetime.max.time(), zone=NEW_YORK
+    )
+    assert policy.in_calling_hours(ny(2026, 5, 4, 23, 59, 59), hours=always)
+    assert policy.offerable(now=ny(2026, 5, 4, 3, 0), window_start=None, hours=always)

@@ -48,6 +48,7 @@ def _log(client, callback, outcome, notes=""):
             "subcategory": "no_service",
             "notes": notes,
             "expected_number": callback.attempts + 1,
+            "consent": "yes",  # asked on Answered; ignored for the other outcomes
         },
     )
 

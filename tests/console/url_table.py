@@ -12,6 +12,10 @@ ROUTES = {
     "console:suggest": ("get", roles.AGENT, 200, {}),
     "console:file_callback": ("post", roles.AGENT, 400, {}),
     "console:refund_review": ("post", roles.AGENT, 400, {}),
+    "security:audit": ("get", roles.SUPERVISOR, 200, {}),
+    "security:lockouts": ("get", roles.SUPERVISOR, 200, {}),
+    # An empty POST names nobody to unlock: refused.
+    "security:unlock": ("post", roles.SUPERVISOR, 400, {}),
     "healthz": ("get", None, 200, {}),
     "login": ("get", None, 200, {}),
     "logout": ("post", None, 302, {}),

@@ -21,10 +21,24 @@ def _script(moment, key=moments.DEFAULT):
     return Script.objects.get(moment=moment, scope_key=key, language="en")
 
 
-def test_the_first_defaults_cover_every_moment():
+LATER_MOMENTS = {moments.CALLBACK_CONSENT_REFUSED, moments.CALLBACK_ESCALATION}
+consent_and_escalation = importlib.import_module(
+    "scripts_library.migrations.0004_consent_and_escalation_scripts"
+)
+
+
+def test_the_first_defaults_cover_every_moment_there_was():
     assert {moment for key, moment in revised.FIRST_DEFAULTS if key == "default"} == set(
         moments.MOMENTS
-    )
+    ) - LATER_MOMENTS
+
+
+def test_the_moments_added_later_are_installed_with_their_default_wording():
+    assert set(consent_and_escalation.WORDING) == LATER_MOMENTS
+    for moment in LATER_MOMENTS:
+        script = _script(moment)
+        assert script.live_version.body == consent_and_escalation.WORDING[moment]
+        assert script.live_version.body == defaults.DEFAULT_WORDING[moment]
 
 
 def test_unchanged_first_defaults_get_the_revised_wording_as_a_new_version(supervisor):

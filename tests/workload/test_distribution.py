@@ -3,9 +3,11 @@
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 
 from callbacks import policy
-from callbacks.models import CallbackEvent, CallbackRequest, DistributionRun
+from callbacks.models import AgentDuty, CallbackEvent, CallbackRequest, DistributionRun
+from core.models import AuditEntry
 from tests.factories import CustomerFactory, OutageFactory, ServiceAreaFactory
 from workload import services
 from workload.services import DistributionError, Selection
@@ -266,3 +268,40 @@ def test_cap_of_an_agent_can_be_set_and_cleared(team_lead, agent):
     assert services.agent_cap_set(actor=team_lead, agent=agent, cap=None, now=T0).cap is None
     with pytest.raises(DistributionError):
         services.agent_cap_set(actor=team_lead, agent=agent, cap=0, now=T0)
+
+
+# Issue 13, row 5: callback duty only for users who hold a role that takes calls.
+
+
+def test_row5_a_user_with_no_role_cannot_be_put_on_duty(team_lead, django_user_model):
+    nobody = django_user_model.objects.create_user("no-role")
+    with pytest.raises(services.DistributionError, match="does not take calls"):
+        services.agent_duty_set(actor=team_lead, agent=nobody, on_duty=True, now=T0)
+    assert not AgentDuty.objects.filter(agent=nobody, on_duty=True).exists()
+
+
+def test_row5_distribution_skips_a_user_on_duty_without_a_role(team_lead, django_user_model):
+    nobody = on_duty(django_user_model.objects.create_user("no-role"))
+    agent = on_duty(AgentFactory())
+    first, second = due(10), due(20)
+    run = services.queue_distribute(actor=team_lead, now=T0, strategy=services.ROUND_ROBIN)
+    assert run.assigned == 2
+    assert not CallbackRequest.objects.filter(assigned_to=nobody).exists()
+    assert set(CallbackRequest.objects.filter(assigned_to=agent)) == {first, second}
+
+
+def test_row5_the_board_refuses_duty_for_a_user_without_a_role(lead_client, django_user_model):
+    nobody = django_user_model.objects.create_user("no-role")
+    response = lead_client.post(reverse("workload:agent_duty", args=[nobody.pk]), {"on_duty": "on"})
+    assert response.status_code == 400
+    assert "does not take calls" in response.content.decode()
+
+
+def test_duty_and_cap_changes_are_in_the_audit_trail(team_lead):
+    agent = AgentFactory()
+    services.agent_duty_set(actor=team_lead, agent=agent, on_duty=True, now=T0)
+    services.agent_cap_set(actor=team_lead, agent=agent, cap=3, now=T0)
+    entries = {e.action: e for e in AuditEntry.objects.filter(subject=agent.username)}
+    assert entries["duty.changed"].detail == {"on_duty": True, "handed_back": 0}
+    assert entries["cap.changed"].detail == {"from": None, "to": 3}
+    assert entries["cap.changed"].actor == team_lead

@@ -6,12 +6,14 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.db import connection, connections
 from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 
 from callbacks import policy
 from callbacks.models import AgentDuty, CallbackEvent, CallbackRequest
+from core import roles
 from workload import services
 
 from .factories import T0
@@ -22,6 +24,11 @@ def _agents(count, *, prefix, cap=None):
     users = User.objects.bulk_create(
         User(username=f"{prefix}{i:04d}", first_name=f"Agent{i}", password="!")
         for i in range(count)
+    )
+    # Distribution takes only users with a role (issue 13): these are agents.
+    group = Group.objects.get_or_create(name=roles.AGENT)[0]
+    User.groups.through.objects.bulk_create(
+        User.groups.through(user_id=user.pk, group_id=group.pk) for user in users
     )
     AgentDuty.objects.bulk_create(
         AgentDuty(agent=user, on_duty=True, cap=cap, changed_at=T0) for user in users
@@ -56,8 +63,9 @@ def test_distributing_100000_callbacks_to_300_agents_is_a_constant_few_statement
     elapsed = time.perf_counter() - started
 
     statements = [q["sql"] for q in captured if "SAVEPOINT" not in q["sql"]]
-    # The advisory lock, the assignment with its timeline rows, the run's own row.
-    assert len(statements) == 3, statements
+    # The advisory lock, the on-duty agents' rows locked (so a claim cannot slip past an
+    # agent's cap meanwhile: issue 13), the assignment with its timeline rows, the run's row.
+    assert len(statements) == 4, statements
     assert run.assigned == 300 * 25
     assert CallbackEvent.objects.count() == 300 * 25
     # Earliest deadlines went out: nothing assigned is due later than anything still queued.
@@ -83,7 +91,7 @@ def test_distributing_100000_callbacks_to_300_agents_is_a_constant_few_statement
             strategy=services.ROUND_ROBIN,
             cap=50,
         )
-    assert len([q for q in captured if "SAVEPOINT" not in q["sql"]]) == 3
+    assert len([q for q in captured if "SAVEPOINT" not in q["sql"]]) == 4
     assert run.assigned == 300 * 25
 
 
@@ -124,3 +132,37 @@ def test_32_agents_claiming_at_once_never_get_the_same_callback(postgres_only, t
         assert all(holders[pk] == agent_id for pk in pks)
     assert sum(1 for pks in claimed.values() if pks) > 1  # they really ran side by side
     assert CallbackEvent.objects.count() == 5000
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("cap", [1, 3])
+def test_the_cap_holds_when_one_agent_claims_many_times_at_once(postgres_only, team_lead, cap):
+    """Issue 13, row 4: eight simultaneous "Claim next" posts by one agent used to leave them
+    holding 4 to 8 with a cap of 1. The duty row lock makes count-and-take one step."""
+    (agent,) = _agents(1, prefix=f"greedy{cap}-", cap=cap)
+    _queue(20, filer=team_lead)
+    claims = 8
+    got, errors = [], []
+    start = threading.Barrier(claims)
+
+    def work():
+        try:
+            start.wait()
+            got.append(services.callback_claim_next(agent=agent, now=T0))
+        except services.DistributionError:
+            got.append(None)  # refused: at the cap
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work) for _ in range(claims)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    held = CallbackRequest.objects.filter(assigned_to=agent).count()
+    assert held == cap
+    assert sum(1 for callback in got if callback is not None) == cap

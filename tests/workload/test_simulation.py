@@ -1,7 +1,7 @@
 import json
 import random
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -473,3 +473,84 @@ def test_ten_thousand_callbacks_forty_agents_three_strategies_in_seconds():
     report = run(n=10_000, m=40, seed=1)
     assert len(report.results) == 3
     assert time.perf_counter() - started < 5
+
+
+# Calling hours and preferred windows
+
+OPEN_HOURS = (datetime.min.time().replace(hour=8), datetime.min.time().replace(hour=21))
+
+
+def _clock(hour, minute=0):
+    return datetime.min.time().replace(hour=hour, minute=minute)
+
+
+def test_without_hours_or_windows_the_draw_is_unchanged():
+    plain = draw_callbacks(Scenario(n=50, m=2), random.Random(3))
+    assert all(c.available is None and c.promise is None for c in plain)
+
+
+def test_no_call_is_placed_in_closed_hours():
+    # restored at 20:45: one 12-minute call fits before 21:00, the rest wait for 08:00
+    report = run(
+        n=6,
+        m=1,
+        seed=1,
+        calling_hours=OPEN_HOURS,
+        restored_at=_clock(20, 45),
+        p_answered=1.0,
+        p_voicemail=0.0,
+        p_no_voicemail=0.0,
+        handle_sigma=0.0,
+        strategies=(EDF,),
+    )
+    result = report.result(EDF)
+    # 20:45 + 11 h 15 min is 08:00: the last call ends after more than 11 hours
+    assert result.makespan > timedelta(hours=11, minutes=15)
+    # the 8-hour promise (04:45) passes overnight; the deadline moved to 09:00
+    assert result.within_target == 2  # 20:45 and 20:57
+    assert result.in_time == 6  # all called by 09:00, the moved deadline
+
+
+def test_a_window_after_the_target_waits_for_it_and_is_not_a_breach():
+    # restored at 14:00, the customer wants tomorrow morning: taken from 08:00, due 10:00
+    report = run(
+        n=2,
+        m=1,
+        seed=1,
+        calling_hours=OPEN_HOURS,
+        windows=("tomorrow_morning", "any"),
+        strategies=(EDF,),
+    )
+    result = report.result(EDF)
+    assert result.rescheduled == 1
+    assert result.within_target == 2 and result.in_time == 2
+    assert result.makespan > timedelta(hours=18)  # the windowed call is made at 08:00
+
+
+def test_calling_hours_cut_the_share_called_within_the_target():
+    kwargs = dict(n=2000, m=40, seed=2, strategies=(EDF,))
+    any_hour = run(**kwargs).result(EDF)
+    with_hours = run(**kwargs, calling_hours=OPEN_HOURS, restored_at=_clock(18)).result(EDF)
+    assert with_hours.within_target < any_hour.within_target
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"windows": ("any",)},  # not one per callback
+        {"windows": ("slot", "any")},
+        {"windows": ("midnight", "any")},
+        {"calling_hours": (_clock(21), _clock(8))},
+    ],
+)
+def test_scenario_rejects_bad_windows_and_hours(changes):
+    with pytest.raises(ValueError):
+        Scenario(n=2, m=1, **changes)
+
+
+def test_format_table_mentions_calling_hours_and_windows():
+    table = run(
+        n=4, m=1, seed=1, calling_hours=OPEN_HOURS, windows=("evening", "any", "any", "any")
+    ).format_table()
+    assert "Calling hours: 08:00-21:00; restored at 14:00; 1 with a preferred window" in table
+    assert "within 8:00:00" in table

@@ -75,7 +75,11 @@ class Command(BaseCommand):
                 "or demo machine), never in production."
             )
         call_command("flush", interactive=False, verbosity=0)
-        # What the data migrations put in a fresh database and a flush takes away.
+        self.stdout.write("Database wiped.")
+
+    def _role_groups(self):
+        """What the data migrations put in a fresh database and a flush takes away: the role
+        groups with their permissions (a database flushed before seeding still gets them)."""
         for role in roles.ROLES:
             group, _ = Group.objects.get_or_create(name=role)
             codes = {tuple(code.split(".")) for code in roles.permissions_for(role)}
@@ -84,11 +88,11 @@ class Command(BaseCommand):
                 for p in Permission.objects.select_related("content_type")
                 if (p.content_type.app_label, p.codename) in codes
             )
-        self.stdout.write("Database wiped.")
 
     @transaction.atomic
     def _seed(self):
         now = timezone.now()
+        self._role_groups()
         users = self._users(now=now)
         areas = self._areas()
         self._customers(areas)

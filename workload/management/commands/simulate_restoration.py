@@ -8,12 +8,21 @@ could call in time with that many agents). The rules are the configured ones (se
 
 import json
 import random
-from datetime import timedelta
+from datetime import time, timedelta
 
 from django.core.management.base import BaseCommand, CommandError
 
-from callbacks import conf
+from callbacks import conf, policy
 from workload import simulation
+
+
+def _hours(value):
+    """``HH:MM-HH:MM``: calling hours on the customers' clock."""
+    try:
+        opens, closes = (time.fromisoformat(part) for part in value.split("-"))
+    except ValueError as exc:
+        raise ValueError(value) from exc
+    return opens, closes
 
 
 def _share(value):
@@ -56,6 +65,25 @@ class Command(BaseCommand):
             help="Those filed later arrive evenly at random over this many hours.",
         )
         parser.add_argument(
+            "--calling-hours",
+            type=_hours,
+            default=None,
+            help="Calls only between these times, HH:MM-HH:MM (default: any hour).",
+        )
+        parser.add_argument(
+            "--restored-at",
+            type=time.fromisoformat,
+            default=time(14, 0),
+            help="The customers' clock at the restoration, HH:MM (default 14:00).",
+        )
+        parser.add_argument(
+            "--p-window",
+            type=_share,
+            default=0.0,
+            help="Share of customers with a preferred window (morning, afternoon, after 17:00 "
+            "or tomorrow morning, equally likely).",
+        )
+        parser.add_argument(
             "--strategies",
             default=",".join(simulation.DEFAULT_STRATEGIES),
             help=f"Comma-separated, from: {', '.join(simulation.STRATEGIES)}.",
@@ -76,6 +104,16 @@ class Command(BaseCommand):
                 else timedelta(0)
                 for _ in range(n)
             )
+        windows = None
+        if options["p_window"] and n > 0:
+            # Its own stream too: the calls drawn for a seed stay the same.
+            rng = random.Random(f"windows-{options['seed']}")
+            windows = tuple(
+                rng.choice(simulation.WINDOW_CHOICES)
+                if rng.random() < options["p_window"]
+                else policy.ANY_TIME
+                for _ in range(n)
+            )
         try:
             report = simulation.run(
                 n=n,
@@ -91,6 +129,11 @@ class Command(BaseCommand):
                 p_voicemail=options["p_voicemail"],
                 p_no_voicemail=options["p_no_voicemail"],
                 strategies=strategies,
+                calling_hours=options["calling_hours"],
+                restored_at=options["restored_at"],
+                windows=windows,
+                window_grace=conf.window_grace(),
+                min_calling=conf.min_calling_time(),
             )
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
