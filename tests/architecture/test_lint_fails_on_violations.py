@@ -109,6 +109,7 @@ def test_the_migrations_check_refuses_a_model_change_without_its_migration(copy,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'probe.sqlite3'}",
         "CELERY_BROKER_URL": "memory://",
         "DEBUG": "true",  # as make lint runs it: the development key, no real secret needed
+        "DJANGO_SETTINGS_MODULE": "console.settings",  # the project's, not the suite's
     }
     check = (sys.executable, "manage.py", "makemigrations", "--check", "--dry-run")
     assert _run(*check, cwd=copy, env=env).returncode == 0, "the clean copy must pass"
