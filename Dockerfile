@@ -8,8 +8,14 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONPATH=/app \
     DJANGO_SETTINGS_MODULE=console.settings
 
+# postgresql-client: pg_dump and pg_restore for the backup procedure (docs/OPERATIONS.md).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends postgresql-client \
+    && rm -rf /var/lib/apt/lists/*
+
 RUN groupadd --system app \
-    && useradd --system --gid app --home-dir /app --shell /usr/sbin/nologin app
+    && useradd --system --gid app --home-dir /app --shell /usr/sbin/nologin app \
+    && mkdir -p /imports && chown app:app /imports
 
 WORKDIR /app
 
@@ -26,10 +32,16 @@ RUN pip install --no-deps . && rm -rf build ./*.egg-info
 USER app
 
 # Static files are collected into the image (STATIC_ROOT, served by whitenoise).
-# The key below exists only for this build step; the running container gets SECRET_KEY from its env.
-RUN SECRET_KEY=collectstatic-build-only DEBUG=false ALLOWED_HOSTS=localhost \
+# A throwaway key for this build step only; the running container gets SECRET_KEY from its env.
+RUN SECRET_KEY="$(python -c "import secrets; print(secrets.token_urlsafe(50))")" \
+    DEBUG=false ALLOWED_HOSTS=localhost \
     python manage.py collectstatic --noinput
 
 EXPOSE 8000
 
-CMD ["gunicorn", "console.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
+# One entrypoint for every role (web, worker QUEUES, beat, migrate, healthcheck, manage ...):
+# docker-compose.yml and the production smoke test run the same script.
+ENTRYPOINT ["/app/docker/entrypoint.sh"]
+CMD ["web"]
+HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
+    CMD ["/app/docker/entrypoint.sh", "healthcheck"]

@@ -1,4 +1,4 @@
-"""``python -m benchmarks [all|lookup|filing|release|claim|import|report] [options]``.
+"""``python -m benchmarks [all|lookup|filing|release|claim|import|reports|report] [options]``.
 
 Each scenario prints its JSON object as the last line; ``all`` prints the whole results object.
 Both update ``benchmarks/results.json`` and ``benchmarks/RESULTS.md``."""
@@ -11,7 +11,7 @@ import time
 
 from . import environment
 
-SCENARIOS = ("lookup", "filing", "release", "claim", "import")
+SCENARIOS = ("lookup", "filing", "release", "claim", "import", "reports")
 
 
 def parse(argv):
@@ -32,7 +32,7 @@ def parse(argv):
         "--scale",
         type=float,
         default=1.0,
-        help="Multiply the scenario sizes (release, claim) by this (for quick trials).",
+        help="Multiply the scenario sizes (release, claim, reports) by this (for quick trials).",
     )
     return parser.parse_args(argv)
 

@@ -5,6 +5,7 @@ Configured from the environment, before Django starts:
 
 - ``BENCH_DATABASE_URL`` (default: the server of ``DATABASE_URL`` when that is PostgreSQL, else
   ``postgres://postgres@127.0.0.1:5432``, with the database ``console_bench``);
+  ``BENCH_DATABASE_NAME`` names another database on that server;
 - ``BENCH_BROKER_URL`` (default ``redis://127.0.0.1:6379/6``).
 """
 
@@ -16,7 +17,8 @@ from urllib.parse import urlsplit, urlunsplit
 PACKAGE_DIR = Path(__file__).resolve().parent
 BASE_DIR = PACKAGE_DIR.parent
 DATA_DIR = PACKAGE_DIR / "data"
-DATABASE_NAME = "console_bench"
+# BENCH_DATABASE_NAME: another database name on the same server (several people sharing one).
+DATABASE_NAME = os.environ.get("BENCH_DATABASE_NAME", "console_bench")
 IMPORT_DATABASE_NAME = "console_bench_import"
 DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432"
 DEFAULT_BROKER = "redis://127.0.0.1:6379/6"

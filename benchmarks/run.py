@@ -16,6 +16,7 @@ MODULES = {
     "release": "benchmarks.scenarios.release",
     "claim": "benchmarks.scenarios.claim",
     "import": "benchmarks.scenarios.importing",
+    "reports": "benchmarks.scenarios.reports",
 }
 
 

@@ -10,6 +10,7 @@ whatever a lost announcement would have. Subscribers register in their ``AppConf
 from django.db import transaction
 
 _work_due = []
+_released = []
 
 
 def on_work_due(handler):
@@ -28,3 +29,20 @@ def announce_work_due_on_commit():
     """Announce once the current transaction commits, so subscribers only see committed rows
     (nothing is announced when it rolls back)."""
     transaction.on_commit(announce_work_due)
+
+
+def on_released(handler):
+    """Register ``handler(outage_id=...)`` for after a restored outage's callbacks were
+    released (workload refreshes its staffing forecast)."""
+    if handler not in _released:
+        _released.append(handler)
+    return handler
+
+
+def announce_released(*, outage_id):
+    for handler in list(_released):
+        handler(outage_id=outage_id)
+
+
+def announce_released_on_commit(*, outage_id):
+    transaction.on_commit(lambda: announce_released(outage_id=outage_id))

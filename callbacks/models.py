@@ -120,6 +120,11 @@ class CallbackRequest(models.Model):
         null=True, blank=True, help_text="When the deadline was first missed (recorded once)."
     )
     closed_at = models.DateTimeField(null=True, blank=True)
+    personal_data_removed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the name, phone, account and notes were removed (retention or erasure).",
+    )
 
     # Cancelled: why, when, by whom (empty with ``cancelled_by_customer``: the customer's own
     # self-service link), and the status it had, which a team lead's reopening restores.
@@ -321,3 +326,72 @@ class DistributionRun(models.Model):
 
     def __str__(self):
         return f"{self.strategy} at {self.at:%Y-%m-%d %H:%M}: {self.assigned} assigned"
+
+
+class InboundCall(models.Model):
+    """A live call that opened a customer's card: the inbound interaction on their history.
+
+    Logged by the live-call screen when a lookup shows the card (one row per agent, customer
+    and call: opening the same card again within a few minutes is the same call). The agent may
+    add a one-line note of the outcome when the call ended without a callback."""
+
+    customer = models.ForeignKey(
+        "outages.Customer", on_delete=models.CASCADE, related_name="inbound_calls", db_index=False
+    )
+    outage = models.ForeignKey(
+        "outages.Outage",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="inbound_calls",
+        help_text="The outage covering the caller when the card opened, if any.",
+    )
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    at = models.DateTimeField()
+    note = models.CharField(max_length=200, blank=True)
+    noted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["customer", "-at"], name="inboundcall_customer_at"),
+            models.Index(fields=["at"], name="inboundcall_at"),
+        ]
+
+    def __str__(self):
+        return f"Inbound call from {self.customer_id} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class StaffingForecast(models.Model):
+    """The staffing alarm: the restoration simulation run on the real open callbacks and the
+    agents on duty. A snapshot, refreshed on a schedule and when an outage is restored; the
+    queue board and the reports read the latest one."""
+
+    computed_at = models.DateTimeField(db_index=True)
+    trigger = models.CharField(max_length=24, default="schedule")
+    outage = models.ForeignKey(
+        "outages.Outage",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="staffing_forecasts",
+        help_text="The restored outage that triggered this forecast, if any.",
+    )
+    open_callbacks = models.PositiveIntegerField()
+    already_late = models.PositiveIntegerField(default=0)
+    agents_on_duty = models.PositiveIntegerField()
+    will_miss = models.PositiveIntegerField()
+    agents_needed = models.PositiveIntegerField(null=True, blank=True)
+    capacity_bound = models.PositiveIntegerField()
+    handle_minutes = models.FloatField()
+    handle_observed = models.BooleanField(default=False)
+    seed = models.PositiveIntegerField(default=0)
+    elapsed_ms = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-computed_at", "-id"]
+
+    def __str__(self):
+        return f"Staffing forecast at {self.computed_at:%Y-%m-%d %H:%M}"

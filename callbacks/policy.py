@@ -57,6 +57,18 @@ DISTRIBUTABLE_STATUSES = frozenset({QUEUED, RETRY})
 CLOSED_STATUSES = frozenset({DONE, LETTER, LETTER_SENT, CANCELLED})
 # Terminal: nothing can follow.
 TERMINAL_STATUSES = frozenset({DONE, LETTER_SENT, CANCELLED})
+# Erasing a customer's data on request ends what is still open for them: nobody may call or
+# write to them any more.
+CANCELLED_ON_ERASURE = OPEN_STATUSES | {LETTER}
+
+# What replaces a name once the personal data is removed (retention or erasure).
+REMOVED_NAME = "(removed)"
+
+
+def personal_data_cutoff(*, now, retention):
+    """Callbacks finished before this moment have their personal data removed."""
+    return now - retention
+
 
 # Outcomes and call logging
 

@@ -1,10 +1,24 @@
 """Reads about callbacks that views and tasks share."""
 
-from django.db.models import Count, F, Prefetch, Q
-from django.db.models.functions import TruncTime
+from django.db.models import (
+    Case,
+    Count,
+    DateTimeField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Greatest, TruncDate, TruncHour, TruncTime
 
-from . import policy
-from .models import CallbackAttempt, CallbackEvent, CallbackRequest, Letter
+from . import conf, policy
+from .models import CallbackAttempt, CallbackEvent, CallbackRequest, InboundCall, Letter
 
 
 def callbacks_queue():
@@ -119,3 +133,243 @@ def open_callbacks_for_customer(customer, *, limit=5):
         .select_related("outage")
         .order_by(F("due_at").asc(nulls_last=True), "id")[:limit]
     )
+
+
+# --- Reads for the reports ------------------------------------------------------------------
+# Whether an attempt was placed in time: the first by the callback's first deadline (the
+# target after the later of restoration and filing), each retry within the retry window of the
+# attempt before it. Computed from the rows, not from ``due_at``, which a retry moves on.
+DONE_AT_ONCE = (policy.ANSWERED, policy.LEFT_VOICEMAIL)
+CHANNEL_LIVE_CALL = "Live call"
+
+
+def _duration(value):
+    return Value(value, output_field=DurationField())
+
+
+def _first_deadline(prefix=""):
+    created = F(f"{prefix}created_at")
+    start = Greatest(Coalesce(F(f"{prefix}outage__restored_at"), created), created)
+    return ExpressionWrapper(start + _duration(conf.rules().target), output_field=DateTimeField())
+
+
+def _attempt_deadline():
+    previous = CallbackAttempt.objects.filter(
+        callback_id=OuterRef("callback_id"), number=OuterRef("number") - 1
+    ).values("at")[:1]
+    retry_by = ExpressionWrapper(
+        Subquery(previous, output_field=DateTimeField()) + _duration(conf.rules().retry_window),
+        output_field=DateTimeField(),
+    )
+    return Case(
+        When(number=1, then=_first_deadline("callback__")),
+        default=retry_by,
+        output_field=DateTimeField(),
+    )
+
+
+def _outcome_counts():
+    return {
+        "answered": Count("id", filter=Q(outcome=policy.ANSWERED)),
+        "voicemail": Count("id", filter=Q(outcome=policy.LEFT_VOICEMAIL)),
+        "no_voicemail": Count("id", filter=Q(outcome=policy.NO_VOICEMAIL)),
+        "wrong_number": Count("id", filter=Q(outcome=policy.WRONG_NUMBER)),
+        "still_without_service": Count("id", filter=Q(outcome=policy.STILL_WITHOUT_SERVICE)),
+    }
+
+
+def attempt_figures_by_outage(*, outage_ids):
+    """Per outage: attempts by outcome, retries, first attempts, first attempts placed by the
+    first deadline and first attempts that ended the callback (answered or voicemail).
+    {outage_id: {...}}; one grouped query."""
+    rows = (
+        CallbackAttempt.objects.filter(callback__outage_id__in=outage_ids)
+        .annotate(deadline=_first_deadline("callback__"))
+        .order_by()
+        .values("callback__outage_id")
+        .annotate(
+            attempts=Count("id"),
+            retries=Count("id", filter=Q(number__gt=1)),
+            first_attempts=Count("id", filter=Q(number=1)),
+            # Only first attempts are measured here: their deadline needs no earlier attempt.
+            first_in_time=Count("id", filter=Q(number=1, at__lte=F("deadline"))),
+            first_success=Count("id", filter=Q(number=1, outcome__in=DONE_AT_ONCE)),
+            **_outcome_counts(),
+        )
+    )
+    return {row.pop("callback__outage_id"): row for row in rows}
+
+
+def callback_figures_by_outage(*, outage_ids):
+    """Per outage: callbacks filed (not cancelled), cancelled, released with a deadline,
+    letters produced and letters sent. {outage_id: {...}}; one grouped query."""
+    rows = (
+        CallbackRequest.objects.filter(outage_id__in=outage_ids)
+        .order_by()
+        .values("outage_id")
+        .annotate(
+            callbacks=Count("id", filter=~Q(status=policy.CANCELLED)),
+            cancelled=Count("id", filter=Q(status=policy.CANCELLED)),
+            released=Count("id", filter=Q(due_at__isnull=False) & ~Q(status=policy.CANCELLED)),
+            still_open=Count("id", filter=Q(status__in=policy.OPEN_STATUSES)),
+            letters=Count("letter"),
+            letters_sent=Count("letter", filter=Q(letter__status=Letter.Status.SENT)),
+        )
+    )
+    return {row.pop("outage_id"): row for row in rows}
+
+
+def callback_channel_field():
+    """The field that says how a callback was filed, once the model has one (the public status
+    page and the API add channels); None while every callback comes from a live call."""
+    names = {f.name for f in CallbackRequest._meta.get_fields()}
+    for name in ("channel", "source"):
+        if name in names:
+            return name
+    return None
+
+
+def callbacks_by_channel(*, outage_id):
+    """[(channel label, count)] of the outage's callbacks (not cancelled)."""
+    callbacks = CallbackRequest.objects.filter(outage_id=outage_id).exclude(status=policy.CANCELLED)
+    field = callback_channel_field()
+    if field is None:
+        total = callbacks.count()
+        return [(CHANNEL_LIVE_CALL, total)] if total else []
+    rows = callbacks.order_by().values_list(field).annotate(n=Count("id")).order_by(field)
+    return [(str(value or CHANNEL_LIVE_CALL), n) for value, n in rows]
+
+
+def attempts_by_agent_for_outage(*, outage_id):
+    """Who carried the outage's callbacks: per agent, attempts and how many ended the callback,
+    busiest first."""
+    return list(
+        CallbackAttempt.objects.filter(callback__outage_id=outage_id)
+        .order_by()
+        .values("agent_id", "agent__username", "agent__first_name", "agent__last_name")
+        .annotate(attempts=Count("id"), done=Count("id", filter=Q(outcome__in=DONE_AT_ONCE)))
+        .order_by("-attempts", "agent__username")
+    )
+
+
+def callbacks_for_outage_csv(*, outage_id):
+    """The outage's callbacks with their first attempt, for the report's CSV; iterate it."""
+    first = CallbackAttempt.objects.filter(callback_id=OuterRef("pk"), number=1)
+    return (
+        CallbackRequest.objects.filter(outage_id=outage_id)
+        .annotate(
+            first_deadline=_first_deadline(),
+            first_attempt_at=Subquery(first.values("at")[:1]),
+            first_outcome=Subquery(first.values("outcome")[:1]),
+        )
+        .order_by("created_at", "id")
+        .values_list(
+            "id",
+            "created_at",
+            "account_number",
+            "status",
+            "first_deadline",
+            "first_attempt_at",
+            "first_outcome",
+            "attempts",
+        )
+    )
+
+
+def inbound_calls_count_by_outage(*, outage_ids):
+    rows = (
+        InboundCall.objects.filter(outage_id__in=outage_ids)
+        .order_by()
+        .values_list("outage_id")
+        .annotate(n=Count("id"))
+    )
+    return dict(rows)
+
+
+def attempts_by_agent_day(*, start, end, tzinfo):
+    """Per agent and local day in ``[start, end)``: attempts, by outcome, and how many were
+    placed in time (first attempts by the first deadline, retries within the retry window).
+    Used to build the reports' daily summary rows (a refresh, not a page)."""
+    return (
+        CallbackAttempt.objects.filter(at__gte=start, at__lt=end)
+        .annotate(deadline=_attempt_deadline(), day=TruncDate("at", tzinfo=tzinfo))
+        .order_by()
+        .values("agent_id", "day")
+        .annotate(
+            attempts=Count("id"),
+            first_attempts=Count("id", filter=Q(number=1)),
+            in_time=Count("id", filter=Q(at__lte=F("deadline"))),
+            **_outcome_counts(),
+        )
+    )
+
+
+def inbound_calls_by_hour(*, start, end):
+    """Inbound calls (lookups that opened a card) per hour in ``[start, end)``."""
+    return (
+        InboundCall.objects.filter(at__gte=start, at__lt=end)
+        .annotate(hour=TruncHour("at"))
+        .order_by()
+        .values_list("hour")
+        .annotate(n=Count("id"))
+    )
+
+
+def inbound_calls_for_customer(*, customer_id):
+    return list(
+        InboundCall.objects.filter(customer_id=customer_id)
+        .select_related("agent", "outage")
+        .order_by("-at", "-id")
+    )
+
+
+def inbound_call_for_note(*, pk, agent):
+    return InboundCall.objects.filter(pk=pk, agent=agent).select_related("customer").first()
+
+
+def callbacks_for_customer(*, customer_id):
+    """The customer's callbacks, newest first, with their attempts and letter."""
+    return list(
+        CallbackRequest.objects.filter(customer_id=customer_id)
+        .select_related("outage", "letter", "created_by")
+        .prefetch_related(
+            Prefetch(
+                "attempt_log",
+                queryset=CallbackAttempt.objects.select_related("agent").order_by("number"),
+            )
+        )
+        .order_by("-created_at", "-id")
+    )
+
+
+def first_attempt_at():
+    """When the earliest attempt on record was made (None without attempts)."""
+    return CallbackAttempt.objects.order_by("at").values_list("at", flat=True).first()
+
+
+def first_inbound_call_at():
+    return InboundCall.objects.order_by("at").values_list("at", flat=True).first()
+
+
+def callbacks_health(*, now, margin):
+    """What the operations team watches: callbacks by status, how many open ones are overdue
+    or at risk (deadline within ``margin``), when the oldest missed deadline was, and letters
+    waiting to be posted. Three queries whatever the count."""
+    by_status = dict(
+        CallbackRequest.objects.order_by()
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+    workable = CallbackRequest.objects.workable().aggregate(
+        overdue=Count("id", filter=Q(due_at__lt=now)),
+        at_risk=Count("id", filter=Q(due_at__gte=now, due_at__lte=now + margin)),
+        oldest_due=Min("due_at", filter=Q(due_at__lt=now)),
+    )
+    return {
+        "by_status": {status: by_status.get(status, 0) for status in policy.STATUSES},
+        "overdue": workable["overdue"],
+        "at_risk": workable["at_risk"],
+        "oldest_due_at": workable["oldest_due"],
+        "letters_to_send": Letter.objects.filter(status=Letter.Status.TO_SEND).count(),
+    }

@@ -6,11 +6,11 @@ whatever the count, never a loop of ``save()``. Each state change leaves a ``Cal
 """
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, DateTimeField, DurationField, ExpressionWrapper, F, Value
-from django.db.models.functions import Greatest, TruncDate
+from django.db.models import Count, DateTimeField, DurationField, ExpressionWrapper, F, Q, Value
+from django.db.models.functions import Coalesce, Greatest, TruncDate
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -22,7 +22,7 @@ from outages import services as outage_services
 from outages.models import Outage
 
 from . import conf, events, policy
-from .models import CallbackAttempt, CallbackEvent, CallbackRequest, Letter
+from .models import CallbackAttempt, CallbackEvent, CallbackRequest, InboundCall, Letter
 
 SYSTEM_RELEASE_REASON = "Outage restored: released with its deadline"
 SYSTEM_REOPEN_REASON = "Outage reopened: back to waiting"
@@ -319,6 +319,8 @@ def callbacks_release_for_outage(*, outage_id, now):
     if released:
         _plan_released(outage_id=outage_id, now=now)
         events.announce_work_due_on_commit()  # workload distributes; the beat backs it up
+    # The queue changed shape: workload refreshes its staffing forecast for this outage.
+    events.announce_released_on_commit(outage_id=outage_id)
     return released
 
 
@@ -1090,3 +1092,129 @@ def letters_mark_sent_batch(*, actor, now, letter_ids):
     )
     rows.update(status=policy.LETTER_SENT, updated_at=now)
     return len(ids)
+
+
+# --- Inbound calls (the customer's history) ------------------------------------------------
+INBOUND_SAME_CALL = timedelta(minutes=15)
+INBOUND_NOTE_LENGTH = 200
+
+
+def inbound_call_log(*, agent, now, customer, outage=None):
+    """A lookup opened this customer's card: log the inbound call. Opening the same card again
+    within ``INBOUND_SAME_CALL`` (a refresh, a second lookup) is the same call.
+
+    Two statements on the live call's path, and deliberately no transaction or lock: one
+    agent's row is only ever written by that agent's own requests, and two lookups in the same
+    instant would at worst log the call twice."""
+    recent = (
+        InboundCall.objects.filter(customer=customer, agent=agent, at__gte=now - INBOUND_SAME_CALL)
+        .order_by("-at")
+        .first()
+    )
+    if recent is not None:
+        # The same call: keep the outage it was about (the latest one the card showed).
+        recent.outage = outage or recent.outage
+        recent.save(update_fields=["outage"])
+        return recent
+    return InboundCall.objects.create(customer=customer, outage=outage, agent=agent, at=now)
+
+
+@transaction.atomic
+def inbound_call_note(*, actor, now, inbound_call, note):
+    """The one-line outcome of a call that ended without a callback, by the agent who took it."""
+    note = " ".join(note.split())
+    if not note:
+        raise CallbackError("Write a short note of how the call ended.", field="note")
+    if len(note) > INBOUND_NOTE_LENGTH:
+        raise CallbackError(
+            f"Keep the note to one line ({INBOUND_NOTE_LENGTH} characters at most).", field="note"
+        )
+    if inbound_call.agent_id != actor.pk:
+        raise CallbackError("Only the agent who took the call can note its outcome.")
+    inbound_call.note = note
+    inbound_call.noted_at = now
+    inbound_call.save(update_fields=["note", "noted_at"])
+    return inbound_call
+
+
+# Personal data: retention and erasure on request
+
+
+ERASURE_REASON = "Customer's personal data erased on request: nothing more to call or send"
+
+
+def _remove_personal_data(callbacks, *, now):
+    """Remove names, phones, account numbers, free text and the link to the directory from
+    ``callbacks`` (a queryset) and from their attempts' notes and letters' addresses. The rows
+    stay (statuses, deadlines, categories, outage, attempt outcomes), so every count a report
+    makes is unchanged. A few statements whatever the count; returns what changed."""
+    ids = callbacks.values("id")
+    attempts = (
+        CallbackAttempt.objects.filter(callback_id__in=ids).exclude(notes="").update(notes="")
+    )
+    letters = Letter.objects.filter(callback_id__in=ids).update(
+        name=policy.REMOVED_NAME, address="", postal_code=""
+    )
+    removed = CallbackRequest.objects.filter(id__in=ids).update(
+        name=policy.REMOVED_NAME,
+        phone="",
+        account_number="",
+        call_reason="",
+        notes="",
+        ticket_reference="",
+        customer=None,
+        personal_data_removed_at=now,
+    )
+    return {"callbacks": removed, "attempts": attempts, "letters": letters}
+
+
+@transaction.atomic
+def callbacks_anonymise_before(*, cutoff, now):
+    """Retention: callbacks finished (done, letter sent, cancelled) with no change since
+    before ``cutoff`` lose their personal data. Safe to run again: what was removed is not
+    counted twice."""
+    finished = CallbackRequest.objects.filter(
+        status__in=policy.TERMINAL_STATUSES,
+        updated_at__lt=cutoff,
+        personal_data_removed_at__isnull=True,
+    )
+    return _remove_personal_data(finished, now=now)
+
+
+@transaction.atomic
+def callbacks_erase_for_customer(*, customer_id, phone, account_number, now):
+    """Erasure on request: every callback of the customer (linked to the directory row, or
+    filed by hand with the same phone or account number) loses its personal data, and what is
+    still open for them is cancelled with an event."""
+    mine = Q(customer_id=customer_id)
+    if phone:
+        mine |= Q(customer__isnull=True, phone=phone)
+    if account_number:
+        mine |= Q(customer__isnull=True, account_number=account_number)
+    theirs = CallbackRequest.objects.filter(mine)
+    still_open = theirs.filter(status__in=policy.CANCELLED_ON_ERASURE).select_for_update()
+    open_ids = list(still_open.values_list("id", flat=True))
+    cancelled = 0
+    if open_ids:
+        rows = CallbackRequest.objects.filter(id__in=open_ids)
+        _events_for(rows, now=now, to_status=policy.CANCELLED, reason=ERASURE_REASON)
+        cancelled = rows.update(
+            status=policy.CANCELLED,
+            # A waiting callback has no deadline; a cancelled one must have a date (the
+            # constraint): the moment it was cancelled.
+            due_at=Coalesce(F("due_at"), Value(now, output_field=DateTimeField())),
+            assigned_to=None,
+            assigned_at=None,
+            at_risk=False,
+            closed_at=now,
+            updated_at=now,
+        )
+    # Select by id first: removing the data also removes what matched them.
+    ids = list(theirs.values_list("id", flat=True))
+    counts = _remove_personal_data(CallbackRequest.objects.filter(id__in=ids), now=now)
+    # The agents' one-line notes of their inbound calls may quote the customer: they go too
+    # (the calls stay: who took them, when, about which outage).
+    inbound_notes = (
+        InboundCall.objects.filter(customer_id=customer_id).exclude(note="").update(note="")
+    )
+    return {**counts, "cancelled": cancelled, "inbound_call_notes": inbound_notes}

@@ -6,12 +6,16 @@ by their registered names (``callbacks.tasks``), so this module loads no models 
 can subscribe from ``CallbacksConfig.ready`` without importing inside a function.
 """
 
+from django.utils.module_loading import import_string
+
 from core.tasking import send_by_name
 from outages import events
 
 RELEASE_TASK = "callbacks.tasks.release_for_outage"
 RETURN_TO_WAITING_TASK = "callbacks.tasks.return_to_waiting"
 SWEEP_TASK = "callbacks.tasks.sweep"
+# Found by name too (the erasure runs inside the erasing transaction, not on a worker).
+ERASE_SERVICE = "callbacks.services.callbacks_erase_for_customer"
 
 
 def release_on_restoration(*, outage_id):
@@ -22,6 +26,14 @@ def return_to_waiting_on_reopen(*, outage_id):
     send_by_name(RETURN_TO_WAITING_TASK, outage_id)
 
 
+def erase_customer_callbacks(*, customer_id, phone, account_number, now):
+    """A customer's personal data is erased on request: theirs goes from callbacks too."""
+    return import_string(ERASE_SERVICE)(
+        customer_id=customer_id, phone=phone, account_number=account_number, now=now
+    )
+
+
 def subscribe():
     events.on_outage_restored(release_on_restoration)
     events.on_outage_reopened(return_to_waiting_on_reopen)
+    events.on_customer_erased(erase_customer_callbacks)

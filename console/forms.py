@@ -86,3 +86,7 @@ class LiveCallbackForm(BootstrapFields, CallbackForm):
 class RefundReviewForm(forms.Form):
     customer = forms.ModelChoiceField(queryset=Customer.objects.all())
     outage = forms.ModelChoiceField(queryset=Outage.objects.all())
+
+
+class InboundNoteForm(forms.Form):
+    note = forms.CharField(label="Outcome of this call (one line)", max_length=200)

@@ -4,6 +4,7 @@ With no environment at all the console runs embedded: SQLite and Celery's filesy
 both under ``var/``. Production sets ``DATABASE_URL`` and ``CELERY_BROKER_URL``.
 """
 
+import logging
 from datetime import timedelta
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import environ
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -78,15 +80,19 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "csp",  # security: the Content-Security-Policy header
     "axes",  # security: login throttling and lockout; after auth, as axes requires
+    "django_prometheus",  # deploy: request latency and database metrics (see /metrics)
     "core",
     "outages",
     "scripts_library",
     "callbacks",
     "workload",
+    "reports",
     "console",
 ]
 
 MIDDLEWARE = [
+    # deploy: first and last, so django-prometheus times the whole request.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -102,6 +108,9 @@ MIDDLEWARE = [
     "core.middleware.PrivateCacheMiddleware",
     # Last, as django-axes asks: turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
+    # deploy: a request id on every log line and response, and one JSON line per request.
+    "core.middleware.RequestLogMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "console.urls"
@@ -217,12 +226,34 @@ STORAGES = {
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
+# --- deploy: logs ----------------------------------------------------------------------
+# LOG_FORMAT=json (the default when DEBUG is off): one JSON object a line on stderr, with the
+# request id, the user and the Celery task id when there is one. LOG_FORMAT=text for reading
+# in a terminal. Gunicorn and the Celery worker and beat log through this configuration too
+# (docker/gunicorn.conf.py; CELERY_WORKER_HIJACK_ROOT_LOGGER below).
+LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {"()": "core.jsonlog.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # Each request is logged once by core.middleware.RequestLogMiddleware.
+        "django.request": {"level": "ERROR"},
+        "django.server": {"level": "WARNING"},
+    },
 }
+logging.captureWarnings(True)  # Python warnings become log lines (JSON), not bare stderr
+# --- end deploy: logs ------------------------------------------------------------------
 
 # --- Business rules (from the reference documents); numbers are settings -----------------
 CALLBACK_TARGET = timedelta(hours=env.float("CALLBACK_TARGET_HOURS", default=8))
@@ -285,7 +316,62 @@ CELERY_BEAT_SCHEDULE = {
     "callbacks-sweep": {"task": "callbacks.tasks.sweep", "schedule": crontab()},
     "outages-escalation-sweep": {"task": "outages.tasks.escalation_sweep", "schedule": crontab()},
     "workload-distribute": {"task": "workload.tasks.distribute", "schedule": crontab()},
+    "workload-staffing-forecast": {
+        "task": "workload.tasks.staffing_forecast",
+        "schedule": crontab(),
+    },
+    "reports-refresh-summaries": {
+        "task": "reports.tasks.refresh_summaries",
+        "schedule": crontab(minute="*/5"),
+    },
 }
+
+# --- deploy: queues, retention, metrics --------------------------------------------------
+# One queue per kind of work, so a flood of one never delays the others and each can have its
+# own workers (docker-compose.yml runs a worker per queue). Routed by task-name prefix only:
+# tasks named ``notifications.*`` go to "notifications", ``workload.*`` to "workload", and
+# everything else (callbacks, outages, retention) to "callbacks". A worker started without
+# ``-Q`` consumes all three (the embedded ``make run`` and the test suite do).
+CELERY_TASK_QUEUES = (Queue("callbacks"), Queue("workload"), Queue("notifications"))
+CELERY_TASK_DEFAULT_QUEUE = "callbacks"
+CELERY_TASK_ROUTES = {
+    "notifications.*": {"queue": "notifications"},
+    "workload.*": {"queue": "workload"},
+    "*": {"queue": "callbacks"},
+}
+# The worker and beat log through LOGGING above (JSON in production), not Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_WORKER_REDIRECT_STDOUTS_LEVEL = "INFO"
+CELERY_BEAT_SCHEDULE_FILENAME = env.str(
+    "CELERY_BEAT_SCHEDULE_FILENAME", default=CELERY_BEAT_SCHEDULE_FILENAME
+)
+
+# Personal data (names, phones, addresses, notes) of callbacks closed this long ago is removed
+# by a nightly task; the rows stay, so reports keep their counts. Erasing one customer on
+# request: ``python manage.py erase_customer ACCOUNT_NUMBER --by USERNAME --reason TEXT``.
+PERSONAL_DATA_RETENTION = timedelta(days=env.int("PERSONAL_DATA_RETENTION_DAYS", default=400))
+CELERY_BEAT_SCHEDULE["callbacks-anonymise"] = {
+    "task": "callbacks.tasks.anonymise_closed",
+    "schedule": crontab(hour=3, minute=17),
+}
+CELERY_BEAT_SCHEDULE["outages-anonymise"] = {
+    "task": "outages.tasks.anonymise_reviewed",
+    "schedule": crontab(hour=3, minute=27),
+}
+# Each app that keeps personal data adds its own nightly task here (notifications: its
+# messages' addresses and bodies) and subscribes to ``outages.events.on_customer_erased``.
+
+# /metrics (Prometheus): refused unless the scraper sends ``Authorization: Bearer
+# <METRICS_TOKEN>`` or comes from one of METRICS_ALLOWED_NETWORKS (CIDR, e.g. 10.0.0.0/8).
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=[])
+# Where task failures, retries and last successes are counted (shared by every process).
+# Defaults to the broker when it is Redis; empty: those metrics are not kept.
+METRICS_REDIS_URL = env.str(
+    "METRICS_REDIS_URL",
+    default=CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else "",
+)
+# --- end deploy ----------------------------------------------------------------------------
 
 # The benchmark floor view (``make bench`` only): never mounted in normal runs.
 if env.bool("BENCHMARK_FLOOR", default=False):

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import security_views, views
+from . import metrics, security_views, views
 
 console_patterns = [
     path("", views.home, name="home"),
@@ -11,6 +11,7 @@ console_patterns = [
     path("call/suggest/", views.suggest, name="suggest"),
     path("call/callback/", views.file_callback, name="file_callback"),
     path("call/refund-review/", views.refund_review, name="refund_review"),
+    path("call/inbound/<int:pk>/note/", views.inbound_note, name="inbound_note"),
 ]
 
 security_patterns = [
@@ -25,9 +26,11 @@ urlpatterns = [
     path("callbacks/", include("callbacks.urls")),
     path("workload/", include("workload.urls")),
     path("scripts/", include("scripts_library.urls")),
+    path("reports/", include("reports.urls")),
     path("security/", include((security_patterns, "security"))),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
+    path("metrics", metrics.metrics, name="metrics"),
 ]

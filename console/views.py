@@ -11,11 +11,14 @@ import re
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.core.cache import cache
+from django.db import DatabaseError, connection
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -31,7 +34,7 @@ from outages.models import Customer, Outage
 from scripts_library import placeholders
 
 from . import call as live_call
-from .forms import LiveCallbackForm, RefundReviewForm
+from .forms import InboundNoteForm, LiveCallbackForm, RefundReviewForm
 
 SUGGEST_MIN_LENGTH = 3
 BAD_QUERY = (
@@ -117,6 +120,11 @@ def home(request):
         context["form"] = _callback_form(call)
         context["open_callbacks"] = callback_selectors.open_callbacks_for_customer(call.customer)
         context.update(_live_region(request, call, now))
+    if call.customer is not None:
+        # The card opened: the call is an inbound interaction on the customer's history.
+        context["inbound_call"] = callback_services.inbound_call_log(
+            agent=request.user, now=now, customer=call.customer, outage=call.outage
+        )
     return render_page_or_partial(request, "console/call.html", "result", context)
 
 
@@ -143,14 +151,35 @@ def live(request):
     return render(request, "console/call.html#live", context)
 
 
+def live_version_cache_seconds():
+    """How long one process reuses an area's version: however many screens look at an area,
+    the database is asked at most this often per process."""
+    return getattr(settings, "CONSOLE_LIVE_VERSION_CACHE_SECONDS", 0.5)
+
+
+def _area_version(area_id):
+    ttl = live_version_cache_seconds()
+    key = f"console:outages-version:{area_id or 'all'}"
+    version = cache.get(key) if ttl else None
+    if version is None:
+        version = outage_selectors.outages_version(area_id)
+        if ttl:
+            cache.set(key, version, ttl)
+    return version
+
+
+@login_not_required
 @require_GET
-@agent_required
 def live_version(request):
     """The version of the outages covering an area, for the open screen's check every second:
-    204 No Content while it equals ``v`` (one indexed query, nothing rendered), else the new
-    version as text, and the screen then refreshes its live region."""
+    204 No Content while it equals ``v``, else the new version as text, and the screen then
+    refreshes its live region (which checks the agent's session and role).
+
+    Cheap on purpose, because every open screen asks every second: no session or user is
+    read (the answer is an opaque token about an area's outages, nothing about a customer),
+    nothing is rendered, and the version comes from the cache or one indexed query."""
     area_id = request.GET.get("area", "")
-    version = outage_selectors.outages_version(int(area_id) if area_id.isdigit() else None)
+    version = _area_version(int(area_id) if area_id.isdigit() else None)
     if request.GET.get("v") == version:
         return HttpResponse(status=204)
     response = HttpResponse(version, content_type="text/plain")
@@ -265,7 +294,39 @@ def refund_review(request):
     return render(request, "console/_refund.html", context)
 
 
+@require_POST
+@agent_required
+def inbound_note(request, pk):
+    """The one-line outcome of a call that ended without a callback."""
+    inbound_call = callback_selectors.inbound_call_for_note(pk=pk, agent=request.user)
+    if inbound_call is None:
+        raise Http404("No such call of yours.")
+    form = InboundNoteForm(request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            inbound_call = callback_services.inbound_call_note(
+                actor=request.user,
+                now=timezone.now(),
+                inbound_call=inbound_call,
+                note=form.cleaned_data["note"],
+            )
+            status = 200
+        except callback_services.CallbackError as error:
+            form.add_error("note", error.message)
+    context = {"inbound_call": inbound_call, "note_form": form, "saved": status == 200}
+    return render(request, "console/_inbound_note.html", context, status=status)
+
+
 @login_not_required
 @require_GET
+@never_cache
 def healthz(request):
+    """Up and able to read the database: what the container health check and a load balancer
+    ask. The broker is not checked: filing works without it and the sweep catches up."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return HttpResponse("database unavailable", content_type="text/plain", status=503)
     return HttpResponse("ok", content_type="text/plain")

@@ -1,3 +1,7 @@
+import logging
+import re
+import time
+import uuid
 from urllib.parse import urlsplit
 
 from django.contrib.auth.middleware import LoginRequiredMiddleware
@@ -5,11 +9,20 @@ from django.contrib.auth.views import redirect_to_login
 from django.utils.cache import patch_cache_control
 from django_htmx.http import HttpResponseClientRedirect
 
+from . import jsonlog
+
 
 class LoginRequiredHtmxMiddleware(LoginRequiredMiddleware):
     """Every page requires login. An htmx request whose session expired sends the whole
     browser to the login page (and back to the page the agent was on), instead of swapping
     the login form into a fragment."""
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        # A view open to everyone is served without reading the session and the user (Django
+        # checks the user first): the live screens' version check runs every second.
+        if not getattr(view_func, "login_required", True):
+            return None
+        return super().process_view(request, view_func, view_args, view_kwargs)
 
     def handle_no_permission(self, request, view_func):
         if getattr(request, "htmx", False):
@@ -19,6 +32,53 @@ class LoginRequiredHtmxMiddleware(LoginRequiredMiddleware):
             response = redirect_to_login(next_path, self.get_login_url(view_func))
             return HttpResponseClientRedirect(response["Location"])
         return super().handle_no_permission(request, view_func)
+
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+request_logger = logging.getLogger("console.request")
+
+
+class RequestLogMiddleware:
+    """A request id for every request (the proxy's ``X-Request-ID`` when it sends a sane one),
+    on every log line written while serving it (``core.jsonlog``) and on the response; and one
+    log line per request: method, path, status, duration, user."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        started = time.monotonic()
+        offered = request.headers.get("X-Request-ID", "")
+        request_id = offered if _REQUEST_ID.match(offered) else uuid.uuid4().hex
+        request.request_id = request_id
+        token = jsonlog.request_context.set((request_id, _username(request)))
+        try:
+            response = self.get_response(request)
+            # The user may have changed while serving (a login): log who it is now.
+            jsonlog.request_context.set((request_id, _username(request)))
+            response["X-Request-ID"] = request_id
+            request_logger.info(
+                "%s %s %s",
+                request.method,
+                request.path,
+                response.status_code,
+                extra={
+                    "method": request.method,
+                    "path": request.path,
+                    "status": response.status_code,
+                    "duration_ms": round((time.monotonic() - started) * 1000, 1),
+                },
+            )
+            return response
+        finally:
+            jsonlog.request_context.reset(token)
+
+
+def _username(request):
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return user.get_username()
+    return ""
 
 
 class PrivateCacheMiddleware:

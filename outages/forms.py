@@ -6,6 +6,7 @@ from django.utils import timezone
 from core.validation import MESSAGE_MAX_LENGTH
 
 from . import lifecycle, selectors
+from .models import ServiceArea
 
 _CODE_SEPARATORS = re.compile(r"[\s,;]+")
 _POSTAL_SEPARATORS = re.compile(r"[,;\n]+")  # postal codes may hold a space: "K1A 0B1"
@@ -51,6 +52,13 @@ class DateTimeLocalInput(forms.DateTimeInput):
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
+class AreaChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return (
+            f"{obj.name} ({obj.code}) · {obj.region}" if obj.region else f"{obj.name} ({obj.code})"
+        )
+
+
 class DeclareOutageForm(forms.Form):
     title = forms.CharField(max_length=200, label="Title")
     kind = forms.ChoiceField(choices=list(lifecycle.KIND_LABELS.items()), label="Kind")
@@ -58,11 +66,19 @@ class DeclareOutageForm(forms.Form):
     severity = forms.ChoiceField(
         choices=list(lifecycle.SEVERITY_LABELS.items()), initial=lifecycle.MAJOR
     )
+    picked_areas = AreaChoiceField(
+        label="Service areas",
+        queryset=ServiceArea.objects.order_by("region", "name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "area-choice"}),
+        help_text="Tick the areas affected (type in Find an area to narrow the list), or name "
+        "them below by code, region or postal code. Not needed for an internal systems outage "
+        "(it covers every area).",
+    )
     area_codes = forms.CharField(
         label="Area codes",
         required=False,
-        help_text="Service area codes, separated by commas or spaces. Not needed for an "
-        "internal systems outage (it covers every area).",
+        help_text="Service area codes, separated by commas or spaces.",
     )
     regions = forms.MultipleChoiceField(
         label="Regions",
@@ -93,11 +109,14 @@ class DeclareOutageForm(forms.Form):
         if data.get("kind") != lifecycle.NETWORK:
             return data
         codes = _split(data.get("area_codes"), _CODE_SEPARATORS)
+        codes += [area.code for area in data.get("picked_areas") or []]
         postal_codes = _split(data.get("postal_codes"), _POSTAL_SEPARATORS)
         regions = data.get("regions") or []
         if not (codes or postal_codes or regions):
             self.add_error(
-                "area_codes", "Pick at least one service area: by code, region or postal code."
+                "picked_areas",
+                "Pick at least one service area: tick it, or name it by code, region or "
+                "postal code.",
             )
             return data
         areas, unknown = selectors.areas_matching(

@@ -276,3 +276,123 @@ def refund_review_requested_at(*, customer, outage):
         .values_list("requested_at", flat=True)
         .first()
     )
+
+
+# --- Reads for the reports (post-incident reports, archive, analytics, customer history) ---
+ARCHIVE_PAGE = 50
+
+
+def outages_archive(*, text="", area_code="", start=None, end=None, status="", limit=ARCHIVE_PAGE):
+    """Outages matching a search, newest first: title (or cause) words, an area code, a start
+    date range ``[start, end)`` and a status. ``start``/``end`` are aware datetimes or None."""
+    outages = Outage.objects.all()
+    for word in text.split():
+        outages = outages.filter(Q(title__icontains=word) | Q(service__icontains=word))
+    if area_code:
+        outages = outages.filter(Q(all_areas=True) | Q(areas__code__iexact=area_code.strip()))
+    if start is not None:
+        outages = outages.filter(started_at__gte=start)
+    if end is not None:
+        outages = outages.filter(started_at__lt=end)
+    if status:
+        outages = outages.filter(status=status)
+    return list(outages.distinct().prefetch_related("areas").order_by("-started_at", "-id")[:limit])
+
+
+def outage_for_report(outage_id):
+    """One outage with its areas and its whole timeline, oldest first (with authors)."""
+    return (
+        Outage.objects.select_related("declared_by")
+        .prefetch_related(
+            "areas",
+            Prefetch(
+                "updates",
+                queryset=OutageUpdate.objects.select_related("author").order_by("at", "id"),
+                to_attr="timeline_oldest_first",
+            ),
+            Prefetch("escalations", queryset=Escalation.objects.order_by("raised_at", "id")),
+        )
+        .filter(pk=outage_id)
+        .first()
+    )
+
+
+def customers_affected_count(outage):
+    """Customers in the directory the outage covers (every customer for all areas)."""
+    if outage.all_areas:
+        return Customer.objects.count()
+    return Customer.objects.filter(area__in=outage.areas.all()).count()
+
+
+def customers_affected_by_area(outage):
+    """Directory customers per area of the outage: [(area, count)], by area code."""
+    counted = dict(
+        Customer.objects.filter(area__in=outage.areas.all())
+        .order_by()
+        .values_list("area_id")
+        .annotate(n=Count("id"))
+        .values_list("area_id", "n")
+    )
+    return [(area, counted.get(area.pk, 0)) for area in outage.areas.all()]
+
+
+def refund_reviews_for_outage(outage_id):
+    return list(
+        RefundReview.objects.filter(outage_id=outage_id)
+        .select_related("customer", "area", "requested_by")
+        .order_by("requested_at", "id")
+    )
+
+
+def refund_reviews_for_customer(customer_id):
+    return list(
+        RefundReview.objects.filter(customer_id=customer_id)
+        .select_related("outage", "requested_by", "reviewed_by")
+        .order_by("-requested_at", "-id")
+    )
+
+
+def customer_for_history(customer_id):
+    return Customer.objects.select_related("area").filter(pk=customer_id).first()
+
+
+def outages_between(*, start, end):
+    """Outages that started in ``[start, end)``, oldest first (a year holds a few hundred)."""
+    return list(
+        Outage.objects.filter(started_at__gte=start, started_at__lt=end).order_by(
+            "started_at", "id"
+        )
+    )
+
+
+def etrs_given(*, outage_ids):
+    """Every ETR announced for these outages: [(outage_id, announced at, etr)], in order."""
+    return list(
+        OutageUpdate.objects.filter(outage_id__in=outage_ids, etr__isnull=False)
+        .order_by("outage_id", "at", "id")
+        .values_list("outage_id", "at", "etr")
+    )
+
+
+def outages_health():
+    """Outages by status (closed ones excluded) and open escalations by reason."""
+    by_status = dict(
+        Outage.objects.current()
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+    escalations = dict(
+        Escalation.objects.filter(cleared_at__isnull=True)
+        .order_by()
+        .values_list("reason")
+        .annotate(n=Count("id"))
+        .values_list("reason", "n")
+    )
+    return {
+        "by_status": {
+            s: by_status.get(s, 0) for s in lifecycle.STATUS_LABELS if s != lifecycle.CLOSED
+        },
+        "escalations": {r: escalations.get(r, 0) for r in Escalation.Reason.values},
+    }

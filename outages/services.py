@@ -7,10 +7,11 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
+from core.audit import audit_record
 from core.errors import ServiceError
 
 from . import events, lifecycle
-from .models import Escalation, Outage, OutageUpdate, RefundReview
+from .models import Customer, Escalation, Outage, OutageUpdate, RefundReview
 
 
 class OutageError(ServiceError):
@@ -320,3 +321,56 @@ def refund_review_mark_reviewed(*, actor, now, review, notes=""):
         fields.append("notes")
     review.save(update_fields=fields)
     return review
+
+
+# --- personal data: retention and erasure on request ----------------------------------------
+
+ERASED_NAME = "(erased)"
+
+
+@transaction.atomic
+def refund_reviews_anonymise_before(*, cutoff, now):
+    """Retention: the notes of refund reviews reviewed before ``cutoff`` are removed (they may
+    quote the customer); the reviews stay, so the counts do too."""
+    return (
+        RefundReview.objects.filter(status=RefundReview.Status.REVIEWED, reviewed_at__lt=cutoff)
+        .exclude(notes="")
+        .update(notes="")
+    )
+
+
+class CustomerNotFound(Exception):
+    pass
+
+
+@transaction.atomic
+def customer_erase(*, actor, now, account_number, reason):
+    """Erase one customer's personal data on their request: the directory row keeps its
+    account number (the system of record's key) and area, and loses name, phone and address;
+    refund review notes go; every app subscribed to ``events.on_customer_erased`` removes its
+    own copies (callbacks cancels what is still open for them). One audit row says who did it,
+    why and what changed. Returns the counts."""
+    customer = Customer.objects.select_for_update().filter(account_number=account_number).first()
+    if customer is None:
+        raise CustomerNotFound(f"No customer with account number {account_number}.")
+    phone = customer.phone
+    customer.name = ERASED_NAME
+    customer.phone = ""
+    customer.address = ""
+    customer.save(update_fields=["name", "phone", "address", "updated_at"])
+    counts = {
+        "refund_reviews": RefundReview.objects.filter(customer=customer)
+        .exclude(notes="")
+        .update(notes=""),
+        **events.announce_customer_erased(
+            customer_id=customer.pk, phone=phone, account_number=account_number, now=now
+        ),
+    }
+    audit_record(
+        action="customer.erased",
+        actor=actor,
+        subject=f"customer {customer.pk} (account {account_number})",
+        detail={"reason": reason, "counts": counts},
+        now=now,
+    )
+    return counts

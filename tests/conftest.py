@@ -143,4 +143,5 @@ def celery_worker_on_broker(transactional_db):
 
 def _purge(app):
     with app.connection_for_write() as conn:
-        conn.default_channel.queue_purge("celery")
+        for queue in settings.CELERY_TASK_QUEUES:
+            conn.default_channel.queue_purge(queue.name)

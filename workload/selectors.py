@@ -12,11 +12,18 @@ from django.utils import timezone
 
 from callbacks import conf, policy
 from callbacks import selectors as callback_selectors
-from callbacks.models import AgentDuty, CallbackAttempt, CallbackRequest, DistributionRun, Letter
+from callbacks.models import (
+    AgentDuty,
+    CallbackAttempt,
+    CallbackRequest,
+    DistributionRun,
+    Letter,
+    StaffingForecast,
+)
 from core import roles
 from outages.models import Outage
 
-from . import services
+from . import services, staffing
 
 BOARD_CALLBACKS = 50
 DONE_OUTCOMES = (policy.ANSWERED, policy.LEFT_VOICEMAIL)
@@ -236,3 +243,49 @@ def my_callbacks(*, agent, now):
         cap=cap,
         waiting_in_queue=CallbackRequest.objects.distributable().count(),
     )
+
+
+# --- The staffing alarm ------------------------------------------------------------------
+STAFFING_STALE_AFTER = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class StaffingAlarm:
+    forecast: StaffingForecast | None
+    sentence: str
+    alarm: bool
+    stale: bool
+    target_hours: float
+
+
+def staffing_alarm(*, now):
+    """The latest staffing forecast for the queue board and the reports (a stored snapshot:
+    reading it costs one indexed query whatever the queue's size)."""
+    latest = StaffingForecast.objects.order_by("-computed_at", "-id").first()
+    target_hours = conf.rules().target.total_seconds() / 3600
+    if latest is None:
+        return StaffingAlarm(None, "No staffing forecast yet.", False, True, target_hours)
+    return StaffingAlarm(
+        forecast=latest,
+        sentence=staffing_sentence(latest, target_hours=target_hours),
+        alarm=latest.will_miss > latest.already_late,
+        stale=now - latest.computed_at > STAFFING_STALE_AFTER,
+        target_hours=target_hours,
+    )
+
+
+def staffing_sentence(row, *, target_hours):
+    return staffing.Forecast(
+        open_callbacks=row.open_callbacks,
+        already_late=row.already_late,
+        agents_on_duty=row.agents_on_duty,
+        will_miss=row.will_miss,
+        agents_needed=row.agents_needed,
+        capacity_bound=row.capacity_bound,
+        handle_minutes=row.handle_minutes,
+    ).sentence(target_hours)
+
+
+def staffing_forecasts_for_outage(outage_id):
+    """The forecasts a restoration of this outage triggered, oldest first."""
+    return list(StaffingForecast.objects.filter(outage_id=outage_id).order_by("computed_at", "id"))

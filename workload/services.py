@@ -22,7 +22,9 @@ a ``WITH``), serialised between runs by a transaction advisory lock; SQLite (the
 one writer at a time) runs the same selection in three statements.
 """
 
+import time
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -33,11 +35,20 @@ from django.utils import timezone
 from callbacks import conf as callback_conf
 from callbacks import events as callback_events
 from callbacks import policy
-from callbacks.models import AgentDuty, CallbackEvent, CallbackRequest, DistributionRun
+from callbacks.models import (
+    AgentDuty,
+    CallbackAttempt,
+    CallbackEvent,
+    CallbackRequest,
+    DistributionRun,
+    StaffingForecast,
+)
 from callbacks.services import CallbackError, record_event
 from core import roles
 from core.audit import audit_record
 from outages.models import Customer
+
+from . import staffing
 
 LEAST_LOADED = "least_loaded"
 ROUND_ROBIN = "round_robin"
@@ -654,3 +665,99 @@ def agent_cap_set(*, actor, agent, cap, now):
         now=now,
     )
     return duty
+
+
+# --- The staffing alarm ------------------------------------------------------------------
+# Its inputs are read here, beside the one write they feed (selectors import this module).
+STAFFING_RECENT = timedelta(hours=24)
+STAFFING_RECENT_ATTEMPTS = 2000
+STAFFING_MIX_MINIMUM = 50
+
+
+def _staffing_open_callbacks(*, now, max_attempts):
+    """The callbacks someone must still call (they have a deadline), as the forecast sees
+    them: seconds to their deadline and attempts left. One query, two columns."""
+    rows = CallbackRequest.objects.workable().order_by().values_list("due_at", "attempts")
+    return [
+        staffing.OpenCallback(
+            due_in=int((due_at - now).total_seconds()),
+            attempts_left=max(1, max_attempts - attempts),
+        )
+        for due_at, attempts in rows.iterator(chunk_size=5000)
+    ]
+
+
+def _staffing_agents_on_duty():
+    return AgentDuty.objects.filter(on_duty=True, agent__is_active=True).count()
+
+
+def _staffing_recent_attempts(*, now):
+    """The latest attempts of the last day (agent, time, outcome), newest first, capped."""
+    return list(
+        CallbackAttempt.objects.filter(at__gte=now - STAFFING_RECENT, at__lte=now)
+        .order_by("-at")
+        .values_list("agent_id", "at", "outcome")[:STAFFING_RECENT_ATTEMPTS]
+    )
+
+
+def _staffing_observed(*, now):
+    """The handle time (minutes) and outcome mix observed in recent attempts, each None when
+    there are too few to trust (the forecast then uses its defaults)."""
+    attempts = _staffing_recent_attempts(now=now)
+    by_agent = {}
+    for agent_id, at, _ in attempts:
+        by_agent.setdefault(agent_id, []).append(at)
+    handle = staffing.observed_handle_minutes(by_agent)
+    counted = [outcome for _, _, outcome in attempts]
+    answered = counted.count(policy.ANSWERED)
+    voicemail = counted.count(policy.LEFT_VOICEMAIL)
+    no_voicemail = counted.count(policy.NO_VOICEMAIL)
+    total = answered + voicemail + no_voicemail
+    mix = None
+    if total >= STAFFING_MIX_MINIMUM:
+        mix = (answered / total, voicemail / total, no_voicemail / total)
+    return handle, mix
+
+
+FORECAST_KEEP = timedelta(days=7)
+
+
+def staffing_forecast_refresh(*, now, outage_id=None, trigger="schedule"):
+    """Run the restoration simulation on the real open callbacks and the agents on duty, and
+    store the result for the queue board and the reports. Forecasts a restoration triggered
+    are kept (the post-incident report shows them); scheduled ones for a week.
+
+    The simulation (seconds for ten thousand callbacks) runs outside any transaction: it only
+    reads, and no lock or snapshot should be held while it thinks; the write is one short
+    transaction."""
+    started = time.perf_counter()
+    rules = callback_conf.rules()
+    handle, mix = _staffing_observed(now=now)
+    seed = int(now.timestamp()) // 60
+    result = staffing.forecast(
+        _staffing_open_callbacks(now=now, max_attempts=rules.max_attempts),
+        agents_on_duty=_staffing_agents_on_duty(),
+        seed=seed,
+        rules=rules,
+        handle_minutes=handle or staffing.DEFAULT_HANDLE_MINUTES,
+        mix=mix or staffing.DEFAULT_MIX,
+    )
+    with transaction.atomic():
+        StaffingForecast.objects.filter(
+            outage__isnull=True, computed_at__lt=now - FORECAST_KEEP
+        ).delete()
+        return StaffingForecast.objects.create(
+            computed_at=now,
+            trigger=trigger if outage_id is None else "restoration",
+            outage_id=outage_id,
+            open_callbacks=result.open_callbacks,
+            already_late=result.already_late,
+            agents_on_duty=result.agents_on_duty,
+            will_miss=result.will_miss,
+            agents_needed=result.agents_needed,
+            capacity_bound=result.capacity_bound,
+            handle_minutes=result.handle_minutes,
+            handle_observed=handle is not None,
+            seed=seed,
+            elapsed_ms=round(1000 * (time.perf_counter() - started)),
+        )

@@ -12,3 +12,9 @@ from . import services, subscribers
 def distribute():
     """Hand due, unassigned callbacks to agents on duty."""
     return services.queue_distribute_auto(now=timezone.now())
+
+
+@shared_task(name=subscribers.STAFFING_FORECAST_TASK, acks_late=True, reject_on_worker_lost=True)
+def staffing_forecast(outage_id=None):
+    """Refresh the staffing alarm (every minute, and after a restoration's release)."""
+    return services.staffing_forecast_refresh(now=timezone.now(), outage_id=outage_id).pk

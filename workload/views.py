@@ -31,7 +31,11 @@ def _board_forms(distribute=None, bulk=None):
 
 def _render_board(request, *, status=200, **forms):
     now = timezone.now()
-    context = {"board": selectors.queue_board(now=now), **_board_forms(**forms)}
+    context = {
+        "board": selectors.queue_board(now=now),
+        "staffing": selectors.staffing_alarm(now=now),
+        **_board_forms(**forms),
+    }
     return render_page_or_partial(
         request, "workload/board.html", "board-live", context, status=status
     )

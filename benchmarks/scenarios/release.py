@@ -181,6 +181,7 @@ def _purge_broker():
 
     try:
         with app.connection_for_write() as conn:
-            conn.default_channel.queue_purge("celery")
+            for queue in app.conf.task_queues:
+                conn.default_channel.queue_purge(queue.name)
     except Exception:  # noqa: BLE001 - best effort: an unread queue harms nothing
         pass

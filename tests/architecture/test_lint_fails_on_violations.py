@@ -14,7 +14,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-APPS = ("core", "console", "outages", "scripts_library", "callbacks", "workload")
+APPS = ("core", "console", "outages", "scripts_library", "callbacks", "workload", "reports")
 FUNCTION_LEVEL_IMPORT = "def f():\n    import json\n\n    return json.dumps({})\n"
 
 

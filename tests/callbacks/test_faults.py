@@ -24,6 +24,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import Count
+from kombu import pools
 
 from callbacks import policy, services, tasks
 from callbacks.models import CallbackEvent, CallbackRequest
@@ -119,11 +120,15 @@ def own_redis(postgres_only, tmp_path):
 
 def _point_app_at(url):
     """Make this process publish to ``url``: the setting and the app's broker, with the
-    connection pools the app caches dropped so the next publish connects afresh."""
+    connection pools the app caches dropped so the next publish connects afresh.
+
+    The app's pool is kombu's process-wide pool for that broker URL: closing it alone would
+    leave a closed pool registered, and every later publish to that URL (the suite's own
+    broker, once the test points back at it) would fail with "Acquire on closed pool".
+    ``kombu.pools.reset`` closes every pool and forgets them, so new ones are made."""
     app.conf.broker_url = url
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
+    pools.reset()
+    app._pool = None
     app.amqp._producer_pool = None
 
 
@@ -321,7 +326,8 @@ def workers_done(pool, *, settled=10):
     seen = []
 
     def drained():
-        empty = client.llen("celery") == 0 and client.hlen("unacked") == 0
+        queued = sum(client.llen(queue.name) for queue in settings.CELERY_TASK_QUEUES)
+        empty = queued == 0 and client.hlen("unacked") == 0
         seen.append(empty)
         return len(seen) >= settled and all(seen[-settled:])
 

@@ -421,7 +421,12 @@ def test_the_callback_page_offers_each_action_by_its_label(agent, agent_client):
 def test_answered_without_consent_is_refused_beside_the_question(agent, agent_client):
     callback = due_callback(agent=agent)
     url = reverse("callbacks:record_attempt", args=[callback.pk])
-    data = {"outcome": policy.ANSWERED, "category": "outage", "subcategory": "no_service"}
+    data = {
+        "outcome": policy.ANSWERED,
+        "category": "outage",
+        "subcategory": "no_service",
+        "expected_number": 1,
+    }
     response = agent_client.post(url, data)
     assert response.status_code == 400
     assert "record whether the customer agreed" in response.content.decode()

@@ -17,7 +17,7 @@ NEED = {roles.AGENT: 1, roles.TEAM_LEAD: 2, roles.SUPERVISOR: 3}
 # Each app keeps its routes in tests/<app>/url_table.py: ROUTES and objects().
 URL_TABLES = [
     importlib.import_module(f"tests.{app}.url_table")
-    for app in ("console", "outages", "callbacks", "scripts_library", "workload")
+    for app in ("console", "outages", "callbacks", "scripts_library", "workload", "reports")
 ]
 TABLE = {name: row for table in URL_TABLES for name, row in table.ROUTES.items()}
 # Served by Django's admin, which has its own staff checks.

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.urls import reverse
 
 from callbacks import policy
@@ -243,13 +244,18 @@ def _check(client, url, version):
         return client.get(f"{url}&v={version}")
 
 
+@pytest.fixture
+def uncached_version(settings):
+    settings.CONSOLE_LIVE_VERSION_CACHE_SECONDS = 0
+
+
 def test_version_check_is_204_until_an_outage_of_the_area_changes(
-    agent_client, customer, outage, supervisor, django_assert_max_num_queries
+    agent_client, customer, outage, supervisor, django_assert_max_num_queries, uncached_version
 ):
     version, url = _version_of(_text(_home(agent_client, q="ACC123456")))
     assert url.startswith(reverse("console:live_version")) and f"area={customer.area_id}" in url
-    # Session, user, role and one aggregate over the area's outages: nothing is rendered.
-    with django_assert_max_num_queries(4):
+    # One aggregate over the area's outages: no session, no user, nothing rendered.
+    with django_assert_max_num_queries(1):
         unchanged = _check(agent_client, url, version)
     assert unchanged.status_code == 204 and unchanged.content == b""
 
@@ -273,7 +279,9 @@ def test_version_check_is_204_until_an_outage_of_the_area_changes(
     assert _check(agent_client, url, new_version).status_code == 200
 
 
-def test_version_check_sees_restoration_and_closing(agent_client, customer, outage, supervisor):
+def test_version_check_sees_restoration_and_closing(
+    agent_client, customer, outage, supervisor, uncached_version
+):
     version, url = _version_of(_text(_home(agent_client, q="ACC123456")))
     outage_services.outage_restore(actor=supervisor, now=NOW, outage=outage)
     restored = _check(agent_client, url, version).content.decode()
@@ -282,10 +290,25 @@ def test_version_check_sees_restoration_and_closing(agent_client, customer, outa
     assert _check(agent_client, url, restored).status_code == 200
 
 
-def test_version_check_needs_an_agent(client, nobody, customer):
-    client.force_login(nobody)
-    response = client.get(reverse("console:live_version"), {"area": customer.area_id})
-    assert response.status_code == 403
+def test_version_check_is_cached_briefly_and_tells_nothing_about_customers(
+    client, customer, outage, supervisor, settings, django_assert_max_num_queries
+):
+    settings.CONSOLE_LIVE_VERSION_CACHE_SECONDS = 0.5
+    cache.clear()
+    url = reverse("console:live_version")
+    with time_machine.travel(NOW, tick=False):
+        first = client.get(url, {"area": customer.area_id})
+        assert re.fullmatch(r"\d+\.\d+", first.content.decode())
+        with django_assert_max_num_queries(0):
+            again = client.get(url, {"area": customer.area_id, "v": first.content.decode()})
+        assert again.status_code == 204
+    # Past the half second the database is asked again, and sees the change.
+    outage_services.outage_post_update(
+        actor=supervisor, now=NOW, outage=outage, etr=NOW + timedelta(hours=9)
+    )
+    with time_machine.travel(NOW + timedelta(seconds=1), tick=False):
+        later = client.get(url, {"area": customer.area_id, "v": first.content.decode()})
+    assert later.status_code == 200
 
 
 def test_live_region_needs_an_agent(client, nobody, customer):

@@ -218,6 +218,8 @@ def test_an_agent_claims_the_next_callback_and_calls_it(new_page, agent, team_le
         _beside(page, "Answered"),
         f"Hello {claimed.name}, this is Agent Tester calling from",
     )
+    # Answered asks whether the customer agreed to continue on a recorded line.
+    page.get_by_label("Yes, agreed").check()
     page.get_by_role("button", name="Answered").click()
     expect(page.get_by_role("status")).to_contain_text("Call logged: Answered")
     claimed.refresh_from_db()

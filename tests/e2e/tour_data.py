@@ -12,6 +12,8 @@ from callbacks import services as callback_services
 from callbacks.models import CallbackRequest, Letter
 from outages import services as outage_services
 from outages.models import Coverage, Customer, ServiceArea
+from scripts_library import moments
+from scripts_library.models import Script
 from workload import services as distribution
 
 LONG_NAME = ("Wolfeschlegelsteinhausenbergerdorff" * 6)[:200]  # 200 letters, no break
@@ -140,6 +142,10 @@ def build(*, now):
         "marked_callback": marked_callback,
         "waiting_callback": waiting,
         "queued_callback": queued,
+        "assigned_callback": assigned,
+        "opening_script": Script.objects.get(
+            moment=moments.OPENING, scope_key=moments.DEFAULT, language=moments.DEFAULT_LANGUAGE
+        ),
         "done_callback": done,
         "letter": Letter.objects.get(callback=letter),
     }

@@ -255,3 +255,16 @@ def test_mark_reviewed(supervisor_client, supervisor, agent, areas):
 
 def test_agents_cannot_open_the_board_even_as_a_partial(agent_client):
     assert agent_client.get(reverse("outages:board"), headers=HTMX).status_code == 403
+
+
+def test_declare_by_ticking_areas_from_the_list(supervisor_client, areas):
+    north, south = areas
+    page = supervisor_client.get(reverse("outages:declare")).content.decode()
+    assert "Find an area" in page
+    assert f'value="{north.pk}"' in page and f"{north.name} ({north.code}) · North" in page
+    response = supervisor_client.post(
+        reverse("outages:declare"), declare_data(picked_areas=[north.pk, south.pk])
+    )
+    assert response.status_code == 302
+    outage = Outage.objects.get()
+    assert sorted(outage.areas.values_list("code", flat=True)) == ["AR-N1", "AR-S1"]
