@@ -94,6 +94,13 @@ def test_the_board_takes_the_same_queries_for_a_bigger_queue(
         lead_client.get(reverse("workload:board"))
 
 
+def test_the_board_says_the_configured_target(lead_client, settings):
+    _mix()
+    settings.CALLBACK_TARGET = timedelta(hours=6)
+    html = lead_client.get(reverse("workload:board")).content.decode()
+    assert "Outages against the 6-hour target" in html
+
+
 def test_the_board_partial_for_htmx_and_agents_are_refused(lead_client, client, agent):
     response = lead_client.get(reverse("workload:board"), headers={"HX-Request": "true"})
     assert response.status_code == 200
