@@ -237,7 +237,7 @@ def callbacks_by_channel(*, outage_id):
         total = callbacks.count()
         return [(CHANNEL_LIVE_CALL, total)] if total else []
     rows = callbacks.order_by().values_list(field).annotate(n=Count("id")).order_by(field)
-    return [(str(value or CHANNEL_LIVE_CALL), n) for value, n in rows]
+    return [(policy.CHANNEL_LABELS.get(value, value or CHANNEL_LIVE_CALL), n) for value, n in rows]
 
 
 def attempts_by_agent_for_outage(*, outage_id):

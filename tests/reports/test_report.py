@@ -26,7 +26,8 @@ def test_report_figures_match_the_hand_count(known):
     assert report.customers_affected == 5
     assert [(area.code, n) for area, n in report.areas] == [("RA", 3), ("RB", 2)]
     assert report.lookups == 3
-    assert report.channels == [("Live call", 5)]
+    # Filed by agents on live calls: the channel every callback had before the API and IVR.
+    assert report.channels == [("Agent", 5)]
     assert report.callbacks == 5
     assert report.released == 5
     assert report.in_time == 3
