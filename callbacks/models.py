@@ -100,6 +100,7 @@ class CallbackRequest(models.Model):
         max_length=8,
         choices=list(policy.CHANNEL_LABELS.items()),
         default=policy.AGENT_CHANNEL,
+        db_default=policy.AGENT_CHANNEL,  # bulk loads (COPY, raw INSERT) name no channel
         help_text="How the request reached us: an agent, the IVR, the web page or the API.",
     )
 
