@@ -491,6 +491,11 @@ CELERY_BEAT_SCHEDULE["notifications-sweep"] = {
     "task": "notifications.sweep",
     "schedule": crontab(),
 }
+# Retention (PERSONAL_DATA_RETENTION above): messages' addresses and bodies, nightly.
+CELERY_BEAT_SCHEDULE["notifications-anonymise"] = {
+    "task": "notifications.anonymise_old",
+    "schedule": crontab(hour=3, minute=37),
+}
 # SMS requests in flight at once per worker process (the provider's latency, not our CPU,
 # bounds a sequential sender).
 NOTIFY_SMS_CONCURRENCY = env.int("NOTIFY_SMS_CONCURRENCY", default=8)

@@ -30,6 +30,17 @@ def _counts(messages):
     return found
 
 
+def messages_by_channel_and_status():
+    """``{(channel, status): n}`` over every message kept; ``sending`` counts as queued (it is
+    not sent yet). One query."""
+    found = {}
+    for row in Message.objects.values("channel", "status").annotate(n=Count("id")).order_by():
+        status = rules.QUEUED if row["status"] == rules.SENDING else row["status"]
+        key = (row["channel"], status)
+        found[key] = found.get(key, 0) + row["n"]
+    return found
+
+
 def outage_progress(outage):
     """The outage's sends, newest first, each with a row per channel: counts by status.
     Two queries."""
