@@ -343,6 +343,14 @@ SPECTACULAR_SETTINGS = {
 # Public status page: callback requests per address and per phone number.
 STATUSPAGE_RATE_PER_ADDRESS = env.str("STATUSPAGE_RATE_PER_ADDRESS", default="10/h")
 STATUSPAGE_RATE_PER_PHONE = env.str("STATUSPAGE_RATE_PER_PHONE", default="3/d")
+# Outage alert sign-ups: per connection, and per phone number or email address (each one
+# sends a confirmation message to that address).
+STATUSPAGE_SUBSCRIBE_RATE_PER_ADDRESS = env.str(
+    "STATUSPAGE_SUBSCRIBE_RATE_PER_ADDRESS", default="10/h"
+)
+STATUSPAGE_SUBSCRIBE_RATE_PER_DESTINATION = env.str(
+    "STATUSPAGE_SUBSCRIBE_RATE_PER_DESTINATION", default="3/d"
+)
 STATUSPAGE_LOOKUP_RATE = env.str("STATUSPAGE_LOOKUP_RATE", default="120/m")
 STATUSPAGE_CACHE_SECONDS = env.int("STATUSPAGE_CACHE_SECONDS", default=30)
 
