@@ -12,7 +12,7 @@ help:
 	@echo "make run    - the console on http://$(HOST):$(PORT)/ with demo data (SQLite, filesystem broker); another port: make run PORT=8100"
 	@echo "make reset-demo - wipe the database and load the demo data again (DEBUG only)"
 	@echo "make test   - the test suite (PostgreSQL/Redis when DATABASE_URL/CELERY_BROKER_URL point at them)"
-	@echo "make lint   - ruff"
+	@echo "make lint   - ruff, import-linter (the dependency rules), the migrations check"
 	@echo "make bench  - benchmarks at an operator's scale (PostgreSQL and Redis required)"
 
 venv: $(STAMP)
@@ -25,7 +25,7 @@ $(STAMP): pyproject.toml
 
 # The dev path runs with DEBUG on (and so the development key): settings default to DEBUG off and
 # refuse to start without a real SECRET_KEY, so nothing but these targets gets the dev mode.
-migrate seed run worker: export DEBUG ?= true
+migrate seed run worker lint: export DEBUG ?= true
 
 migrate: venv
 	$(BIN)/python manage.py migrate --noinput
@@ -53,6 +53,8 @@ test: venv
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-logo
+	$(BIN)/python manage.py makemigrations --check --dry-run
 
 format: venv
 	$(BIN)/ruff format .

@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 
-from . import subscribers
+from scripts_library import context as script_context
+
+from . import conf, subscribers
 
 
 class CallbacksConfig(AppConfig):
@@ -10,3 +12,5 @@ class CallbacksConfig(AppConfig):
     def ready(self):
         # Subscribe to the domain events outages announces; the sweep backs them up.
         subscribers.subscribe()
+        # Scripts promise callbacks (<Callback Deadline>) by the target this app owns.
+        script_context.use_callback_target(conf.callback_target)

@@ -1,4 +1,7 @@
-"""The callback settings, read in one place (settings carry the numbers, policy the logic)."""
+"""The one place the callback settings are read (settings carry the numbers, ``policy`` the
+logic): the rules (``CALLBACK_TARGET``, ``CALLBACK_RETRY_WINDOW``, ``CALLBACK_MAX_ATTEMPTS``,
+``CALLBACK_AT_RISK_MARGIN``), the agent cap, calling hours, windows and escalation. Read at
+call time, so a changed setting (or a test's override) applies at once."""
 
 from datetime import time
 from zoneinfo import ZoneInfo
@@ -9,13 +12,28 @@ from . import policy
 
 
 def rules():
-    """The callback rules as configured (settings carry the numbers, policy the logic)."""
+    """The callback rules as configured."""
     return policy.Rules(
         target=settings.CALLBACK_TARGET,
         retry_window=settings.CALLBACK_RETRY_WINDOW,
         max_attempts=settings.CALLBACK_MAX_ATTEMPTS,
         at_risk_margin=settings.CALLBACK_AT_RISK_MARGIN,
     )
+
+
+def callback_target():
+    """How long after restoration (or a later filing) a first callback is due."""
+    return rules().target
+
+
+def target_hours():
+    """The first-callback target in whole hours, as pages and scripts say it."""
+    return int(callback_target().total_seconds() // 3600)
+
+
+def agent_cap():
+    """How many open callbacks an agent holds at most, unless their own cap says otherwise."""
+    return settings.CALLBACK_AGENT_CAP
 
 
 def _clock(value):

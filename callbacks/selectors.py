@@ -123,6 +123,18 @@ def call_logs_between(*, start, end):
     )
 
 
+def open_callbacks_for_customer(customer, *, limit=5):
+    """The caller's callbacks still open (a repeat caller), earliest deadline first. One query."""
+    if customer is None:
+        return []
+    return list(
+        CallbackRequest.objects.open()
+        .filter(customer=customer)
+        .select_related("outage")
+        .order_by(F("due_at").asc(nulls_last=True), "id")[:limit]
+    )
+
+
 # --- Reads for the reports ------------------------------------------------------------------
 # Whether an attempt was placed in time: the first by the callback's first deadline (the
 # target after the later of restoration and filing), each retry within the retry window of the

@@ -14,10 +14,12 @@ from django.db.models.functions import Coalesce, Greatest, TruncDate
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from core.errors import ServiceError
 from core.roles import TEAM_LEAD, has_role
 from core.validation import MERGED_NOTES_MAX_LENGTH
 from outages import lifecycle
-from outages.models import Escalation, Outage
+from outages import services as outage_services
+from outages.models import Outage
 
 from . import conf, events, policy
 from .models import CallbackAttempt, CallbackEvent, CallbackRequest, InboundCall, Letter
@@ -26,11 +28,8 @@ SYSTEM_RELEASE_REASON = "Outage restored: released with its deadline"
 SYSTEM_REOPEN_REASON = "Outage reopened: back to waiting"
 
 
-class CallbackError(Exception):
-    def __init__(self, message, *, field=None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class CallbackError(ServiceError):
+    """A refused change to a callback, with a message for the agent or team lead."""
 
 
 @dataclass
@@ -686,7 +685,7 @@ def _flag_outage(callback, *, actor, now):
         )
         return None
     area = callback.customer.area if callback.customer else None
-    escalation, raised = escalation_raise_still_without_service(
+    escalation, raised = outage_services.escalation_raise_still_without_service(
         now=now, outage=callback.outage, area=area, detail=f"Reported on callback #{callback.pk}"
     )
     record_event(
@@ -702,28 +701,6 @@ def _flag_outage(callback, *, actor, now):
         ),
     )
     return escalation
-
-
-def escalation_raise_still_without_service(*, now, outage, area=None, detail=""):
-    """Flag an outage to supervisors as possibly not restored (for ``area`` when known).
-
-    One open escalation per outage and reason (a database constraint): when one is open
-    already, it stands and is returned. Returns ``(escalation, raised)``."""
-    reason = Escalation.Reason.STILL_WITHOUT_SERVICE
-    open_ = Escalation.objects.filter(outage=outage, reason=reason, cleared_at__isnull=True)
-    existing = open_.first()
-    if existing is not None:
-        return existing, False
-    try:
-        with transaction.atomic():  # a savepoint: losing the race must not spoil the caller
-            return (
-                Escalation.objects.create(
-                    outage=outage, reason=reason, area=area, detail=detail[:300], raised_at=now
-                ),
-                True,
-            )
-    except IntegrityError:
-        return open_.get(), False
 
 
 @transaction.atomic

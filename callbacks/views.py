@@ -13,6 +13,8 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from core.audit import audit_record, request_address
+from core.errors import add_error_to_form
+from core.htmx import render_page_or_partial, wants_partial
 from core.roles import TEAM_LEAD, agent_required, has_role, team_lead_required
 from core.validation import parse_id
 from scripts_library import moments
@@ -46,10 +48,7 @@ def queue(request):
         "now": timezone.now(),
         "can_lead": has_role(request.user, TEAM_LEAD),
     }
-    template = "callbacks/queue.html"
-    if request.htmx:
-        template += "#queue-table"
-    return render(request, template, context)
+    return render_page_or_partial(request, "callbacks/queue.html", "queue-table", context)
 
 
 def _detail_context(request, callback, *, now, form=None, logged="", forms=None, done=""):
@@ -185,7 +184,7 @@ def _act(request, pk, *, form_key, perform, done):
         try:
             perform(callback=callback, now=now, data=form.cleaned_data)
         except services.CallbackError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            add_error_to_form(form, exc)
             status = 409
         else:
             if not request.htmx:
@@ -195,11 +194,11 @@ def _act(request, pk, *, form_key, perform, done):
     callback = selectors.callback_detail(pk=pk)
     bound = {form_key: form} if form is not None else {}
     context = _detail_context(request, callback, now=now, forms=bound, done=message)
-    template = "callbacks/detail.html"
-    if request.htmx:
-        template += "#callback-body"
-        status = 200
-    return render(request, template, context, status=status)
+    if wants_partial(request):
+        status = 200  # htmx swaps only 2xx responses: the refusal is shown in place
+    return render_page_or_partial(
+        request, "callbacks/detail.html", "callback-body", context, status=status
+    )
 
 
 @agent_required
@@ -304,10 +303,7 @@ def _callback_or_404(pk):
 def detail(request, pk):
     callback = _callback_or_404(pk)
     context = _detail_context(request, callback, now=timezone.now())
-    template = "callbacks/detail.html"
-    if request.htmx:
-        template += "#callback-body"
-    return render(request, template, context)
+    return render_page_or_partial(request, "callbacks/detail.html", "callback-body", context)
 
 
 @agent_required
@@ -325,10 +321,10 @@ def record_attempt(request, pk):
                 actor=request.user, now=now, callback=callback, **form.cleaned_data
             )
         except services.NotYourCallback as exc:
-            form.add_error(None, exc.message)
+            add_error_to_form(form, exc)
             status = 403
         except services.CallbackError as exc:
-            form.add_error(None, exc.message)
+            add_error_to_form(form, exc)
             status = 409
         else:
             logged = policy.OUTCOME_LABELS[form.cleaned_data["outcome"]]
@@ -339,12 +335,11 @@ def record_attempt(request, pk):
             status = 200
     callback = selectors.callback_detail(pk=pk)
     context = _detail_context(request, callback, now=now, form=form, logged=logged)
-    template = "callbacks/detail.html"
-    if request.htmx:
-        # htmx swaps only 2xx responses: the refusal is shown in place, beside the fields.
-        template += "#callback-body"
-        status = 200
-    return render(request, template, context, status=status)
+    if wants_partial(request):
+        status = 200  # htmx swaps only 2xx responses: the refusal is shown in place
+    return render_page_or_partial(
+        request, "callbacks/detail.html", "callback-body", context, status=status
+    )
 
 
 def _batch_form(request):

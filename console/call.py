@@ -10,8 +10,7 @@ before any lookup: the agent takes the caller's name and number by hand.
 
 from dataclasses import dataclass, field
 
-from django.conf import settings
-
+from callbacks import conf
 from outages import lifecycle
 from outages import selectors as outage_selectors
 from scripts_library import moments
@@ -177,7 +176,7 @@ def callback_initial(*, customer, outage, branch):
 
 def callback_promise(*, outage):
     """When a customer filed now can expect the call, in words, for a filing still waiting."""
-    hours = int(settings.CALLBACK_TARGET.total_seconds() // 3600)
+    hours = conf.target_hours()
     if outage is not None and outage.kind == lifecycle.SYSTEMS:
         return f"within {hours} hours of our systems being restored"
     return f"within {hours} hours of restoration"

@@ -25,6 +25,7 @@ from django.views.decorators.vary import vary_on_headers
 from callbacks import selectors as callback_selectors
 from callbacks import services as callback_services
 from core.errors import add_error_to_form
+from core.htmx import render_page_or_partial
 from core.roles import agent_required
 from core.validation import QUERY_MAX_LENGTH, clean_query, parse_id
 from notifications import selectors as notification_selectors
@@ -36,7 +37,6 @@ from scripts_library import placeholders
 
 from . import call as live_call
 from .forms import InboundNoteForm, LiveCallbackForm, RefundReviewForm
-from .selectors import open_callbacks_for_customer, refund_review_requested_at
 
 SUGGEST_MIN_LENGTH = 3
 BAD_QUERY = (
@@ -80,7 +80,7 @@ def _live_region(request, call, now):
     context = {
         "call": call,
         "now": now,
-        "refund_requested_at": refund_review_requested_at(
+        "refund_requested_at": outage_selectors.refund_review_requested_at(
             customer=call.customer, outage=call.outage
         ),
     }
@@ -129,7 +129,7 @@ def home(request):
     }
     if call.branch:
         context["form"] = _callback_form(call)
-        context["open_callbacks"] = open_callbacks_for_customer(call.customer)
+        context["open_callbacks"] = callback_selectors.open_callbacks_for_customer(call.customer)
         context["customer_messages"] = notification_selectors.messages_for_customer(call.customer)
         context.update(_live_region(request, call, now))
         _record_etr_told(request, call, now)
@@ -138,10 +138,7 @@ def home(request):
         context["inbound_call"] = callback_services.inbound_call_log(
             agent=request.user, now=now, customer=call.customer, outage=call.outage
         )
-    template = "console/call.html"
-    if request.htmx and not request.htmx.history_restore_request:
-        template += "#result"
-    return render(request, template, context)
+    return render_page_or_partial(request, "console/call.html", "result", context)
 
 
 @require_GET

@@ -10,8 +10,13 @@ class ServiceError(Exception):
         self.message = message
         self.field = field
 
+    @property
+    def messages(self):
+        """Every message to show (a subclass may refuse for several reasons at once)."""
+        return [self.message]
+
 
 def add_error_to_form(form, error):
     """Put a ServiceError beside its field, or on the form when the field is not in it."""
     field = error.field if error.field in form.fields else None
-    form.add_error(field, error.message)
+    form.add_error(field, error.messages)

@@ -4,6 +4,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.contrib.postgres.search import TrigramWordSimilarity
 from django.db import connection
 from django.db.models import Count, F, Func, IntegerField, Max, Prefetch, Q, Value
 from django.db.models.functions import Cast
@@ -96,8 +97,6 @@ def customers_matching_address(text, *, limit=ADDRESS_MATCHES):
     Elsewhere: case-insensitive containment. Equally good matches come in street order with
     house numbers as numbers ("24" before "205")."""
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import TrigramWordSimilarity
-
         house = Cast(
             Func(F("address"), Value(r"^\s*(\d{1,9})"), function="substring"), IntegerField()
         )
@@ -266,6 +265,17 @@ def outage_with_timeline(outage_id):
 
 def restored_outages():
     return Outage.objects.filter(status__in=[lifecycle.RESTORED, lifecycle.CLOSED])
+
+
+def refund_review_requested_at(*, customer, outage):
+    """When a refund review was promised to this customer for this outage, or None. One query."""
+    if customer is None or outage is None:
+        return None
+    return (
+        RefundReview.objects.filter(customer=customer, outage=outage)
+        .values_list("requested_at", flat=True)
+        .first()
+    )
 
 
 # --- Reads for the reports (post-incident reports, archive, analytics, customer history) ---

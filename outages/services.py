@@ -8,18 +8,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from core.audit import audit_record
+from core.errors import ServiceError
 
 from . import events, lifecycle
 from .models import Customer, Escalation, Outage, OutageUpdate, RefundReview
 
 
-class OutageError(Exception):
+class OutageError(ServiceError):
     """A refused change, with a message for the supervisor (and the field it concerns)."""
-
-    def __init__(self, message, *, field=None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 def _refuse(exc, field=None):
@@ -288,13 +284,34 @@ def outages_escalation_sweep(*, now, missing_etr_after=None):
     return len(fresh)
 
 
+@transaction.atomic
+def escalation_raise_still_without_service(*, now, outage, area=None, detail=""):
+    """Flag an outage to supervisors as possibly not restored (for ``area`` when known).
+
+    One open escalation per outage and reason (a database constraint): when one is open
+    already, it stands and is returned. Returns ``(escalation, raised)``."""
+    reason = Escalation.Reason.STILL_WITHOUT_SERVICE
+    open_ = Escalation.objects.filter(outage=outage, reason=reason, cleared_at__isnull=True)
+    existing = open_.first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():  # a savepoint: losing the race must not spoil the caller
+            return (
+                Escalation.objects.create(
+                    outage=outage, reason=reason, area=area, detail=detail[:300], raised_at=now
+                ),
+                True,
+            )
+    except IntegrityError:
+        return open_.get(), False
+
+
 # --- refund reviews -------------------------------------------------------------------------
 
 
-class RefundReviewError(Exception):
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
+class RefundReviewError(ServiceError):
+    """A refused refund review change."""
 
 
 @transaction.atomic

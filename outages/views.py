@@ -7,6 +7,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from core.errors import add_error_to_form
+from core.htmx import render_page_or_partial
 from core.roles import supervisor_required
 
 from . import selectors, services
@@ -21,10 +23,6 @@ from .forms import (
 from .models import Outage, RefundReview
 
 
-def _apply_error(form, exc):
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-
-
 @require_GET
 @supervisor_required
 @vary_on_headers("HX-Request")
@@ -34,10 +32,7 @@ def board(request):
         "escalations": selectors.escalations_open(),
         "now": timezone.now(),
     }
-    template = "outages/board.html"
-    if request.htmx and not request.htmx.history_restore_request:
-        template += "#outage-list"
-    return render(request, template, context)
+    return render_page_or_partial(request, "outages/board.html", "outage-list", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -61,7 +56,7 @@ def declare(request):
                 notify_customers=data["notify_customers"],
             )
         except services.OutageError as exc:
-            _apply_error(form, exc)
+            add_error_to_form(form, exc)
         else:
             told = " Customers are being told." if data["notify_customers"] else ""
             messages.success(request, f"Outage declared: {outage.title}.{told}")
@@ -103,7 +98,7 @@ def _act(request, pk, *, form, form_name, done, act):
         try:
             act(form.cleaned_data, now=timezone.now())
         except services.OutageError as exc:
-            _apply_error(form, exc)
+            add_error_to_form(form, exc)
         else:
             messages.success(request, done)
             return redirect("outages:detail", pk)

@@ -18,6 +18,21 @@ def when(dt, *, now):
     return f"{_local(dt)} ({lifecycle.describe_relative(target=dt, now=now)})"
 
 
+# The callbacks app owns the first-callback target and registers how to read it at start-up
+# (``use_callback_target``): scripts phrase the promise without importing the app above them.
+_callback_target = {}
+
+
+def use_callback_target(provider):
+    """Register ``provider()``: the timedelta within which a first callback is due."""
+    _callback_target["provider"] = provider
+
+
+def _target():
+    provider = _callback_target.get("provider")
+    return provider() if provider is not None else None
+
+
 def callback_deadline(*, now, outage=None, callback=None):
     """When a callback will come, as a phrase that carries its own preposition, so that a
     script reads "we will call you <Callback Deadline>" whatever the case:
@@ -26,15 +41,19 @@ def callback_deadline(*, now, outage=None, callback=None):
     - an outage already restored: "by" the target after restoration (or after now, for a
       request filed later);
     - an outage still on: "within 8 hours of the service being restored";
-    - no outage: "by" the target from now.
+    - no outage: "by" the target from now;
+    - no target known (callbacks not installed): None, a visible gap.
     """
     if callback is not None and callback.due_at:
         return f"by {_local(callback.due_at)}"
+    target = _target()
+    if target is None:
+        return None
     if outage is not None and outage.is_restored:
-        return f"by {_local(max(outage.restored_at, now) + settings.CALLBACK_TARGET)}"
+        return f"by {_local(max(outage.restored_at, now) + target)}"
     if outage is not None:
-        return f"within {_hours(settings.CALLBACK_TARGET)} of the service being restored"
-    return f"by {_local(now + settings.CALLBACK_TARGET)}"
+        return f"within {_hours(target)} of the service being restored"
+    return f"by {_local(now + target)}"
 
 
 def _hours(delta):

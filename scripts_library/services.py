@@ -4,20 +4,25 @@ without going live; publishing a draft or rolling back copies that body into a n
 
 from django.db import transaction
 
+from core.errors import ServiceError
 from outages.lifecycle import KIND_LABELS
 
 from . import moments, placeholders
+from .defaults import DEFAULT_WORDING, KIND_WORDING
 from .models import Script, ScriptVersion
 
 
-class ScriptError(Exception):
-    """A refused save; ``field`` names the form field the message belongs beside."""
+class ScriptError(ServiceError):
+    """A refused save; ``field`` names the form field the message belongs beside (the wording
+    unless said otherwise), ``problems`` every reason the wording was refused."""
 
     def __init__(self, message, *, field="body", problems=()):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+        super().__init__(message, field=field)
         self.problems = list(problems) or [message]
+
+    @property
+    def messages(self):
+        return self.problems
 
 
 def _check_body(body):
@@ -210,8 +215,6 @@ def script_rollback(*, actor, now, script, number, note=""):
 def install_defaults(*, now, actor=None):
     """Give every moment its default wording where it has none yet (idempotent). Returns how
     many scripts it created."""
-    from .defaults import DEFAULT_WORDING, KIND_WORDING
-
     installed = 0
     have = set(
         Script.objects.filter(language=moments.DEFAULT_LANGUAGE).values_list("moment", "scope_key")

@@ -8,20 +8,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from core.errors import add_error_to_form
+from core.htmx import render_page_or_partial
 from core.roles import supervisor_required
 from core.validation import parse_id
 
 from . import cards, moments, placeholders, selectors, services
 from .context import placeholder_values
 from .forms import PreviewForm, RollbackForm, ScriptCreateForm, ScriptEditForm
-
-
-def _apply_error(form, exc):
-    field = exc.field if exc.field in form.fields else None
-    if field == "body":
-        form.add_error(field, exc.problems)
-    else:
-        form.add_error(field, exc.message)
 
 
 def _script_or_404(pk):
@@ -98,10 +92,7 @@ def library(request):
         "scope_choices": moments.SCOPES.items(),
         "language_choices": moments.LANGUAGES.items(),
     }
-    template = "scripts_library/library.html"
-    if request.htmx and not request.htmx.history_restore_request:
-        template += "#script-list"
-    return render(request, template, context)
+    return render_page_or_partial(request, "scripts_library/library.html", "script-list", context)
 
 
 def _choice(query, name, allowed):
@@ -140,7 +131,7 @@ def edit(request, pk):
                 expected_latest=data["base_version"],
             )
         except services.ScriptError as exc:
-            _apply_error(form, exc)
+            add_error_to_form(form, exc)
         else:
             what = "published: agents see it now" if version.published else "saved as a draft"
             messages.success(request, f"Version {version.number} {what}.")
@@ -172,7 +163,7 @@ def create(request):
                     published=form.publish,
                 )
             except services.ScriptError as exc:
-                _apply_error(form, exc)
+                add_error_to_form(form, exc)
             else:
                 messages.success(request, f"Script created: version {version.number}.")
                 return redirect("scripts_library:edit", version.script_id)
@@ -287,7 +278,7 @@ def rollback(request, pk):
                 note=form.cleaned_data["note"],
             )
         except services.ScriptError as exc:
-            _apply_error(form, exc)
+            add_error_to_form(form, exc)
         else:
             messages.success(
                 request, f"{version.note}. Version {version.number} is live: agents see it now."

@@ -121,6 +121,7 @@ class Board:
     automatic_cap: int
     last_run: DistributionRun | None
     default_cap: int
+    target_hours: int
     # Due deadlines whose target fell in closed hours (policy: brought forward to the closing
     # or moved to the next opening), and any still in closed hours; calling hours; open now.
     closed_hours: dict
@@ -216,6 +217,7 @@ def queue_board(*, now, channel=""):
         default_cap=default_cap,
         channel=channel,
         channels=list(policy.CHANNEL_LABELS.items()),
+        target_hours=conf.target_hours(),
     )
 
 

@@ -14,7 +14,7 @@ statements. The agents' free slots and the due callbacks are both numbered with
   deadline band) up to their cap.
 
 An agent holds at most their own cap (``AgentDuty.cap``) when it is set, otherwise the run's
-cap (``settings.CALLBACK_AGENT_CAP`` unless the team lead picks another). Open assigned work
+cap (``callbacks.conf.agent_cap()`` unless the team lead picks another). Open assigned work
 counts against the cap: assigned callbacks and the retries an agent holds.
 
 On PostgreSQL the update and its timeline rows are one statement (``UPDATE ... RETURNING`` in
@@ -26,7 +26,6 @@ import time
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import connection, transaction
@@ -97,7 +96,7 @@ class Selection:
 
 
 def default_cap():
-    return settings.CALLBACK_AGENT_CAP
+    return callback_conf.agent_cap()
 
 
 def _table(model):
@@ -180,25 +179,11 @@ def _selection_sql(selection, *, now):
     return callbacks.order_by().values("id", "status", "due_at").query.sql_with_params()
 
 
-def _assign(*, strategy, cap, now, actor, reason, only_agent=None, selection=None):
-    """Assign due, unassigned callbacks to free slots; returns ``{agent_id: count}``."""
-    cb, duty, user = _table(CallbackRequest), _table(AgentDuty), _table(get_user_model())
-    events = _table(CallbackEvent)
-    # Only users who hold a role take callbacks (one put on duty without one is skipped).
-    user_groups, group = _table(get_user_model().groups.through), _table(Group)
-    role_names, role_params = _in(roles.ROLES)
-    held_in, held_params = _in(HELD_STATUSES)
-    agent_filter, agent_params = "", []
-    if only_agent is not None:
-        agent_filter, agent_params = " AND d.agent_id = %s", [only_agent.pk]
-    todo_sql, todo_params = _selection_sql(selection, now=now)
-    order = _SLOT_ORDER[LEAST_LOADED if strategy == MANUAL else strategy]
-    if connection.vendor == "postgresql":
-        # The rows are locked as they are chosen (a claim in progress keeps its row, and no
-        # claim can take one of these until this commits), then the deadline order is zipped
-        # with the slot order: no join for the planner to misjudge right after a release,
-        # when the table's statistics do not know the new rows yet.
-        picked = f"""todo AS MATERIALIZED (
+# On PostgreSQL the rows are locked as they are chosen (a claim in progress keeps its row, and
+# no claim can take one of these until this commits), then the deadline order is zipped with
+# the slot order: no join for the planner to misjudge right after a release, when the table's
+# statistics do not know the new rows yet.
+_PICKED_POSTGRES = """todo AS MATERIALIZED (
             SELECT s.id AS id, s.status AS status,
                    ROW_NUMBER() OVER (ORDER BY s.due_at, s.id) AS rn
               FROM (SELECT t.id, t.status, t.due_at FROM ({todo_sql}) t
@@ -214,8 +199,9 @@ def _assign(*, strategy, cap, now, actor, reason, only_agent=None, selection=Non
                    ) AS p(id, from_status, agent_id)
              WHERE p.id IS NOT NULL AND p.agent_id IS NOT NULL
         )"""
-    else:
-        picked = f"""todo AS (
+
+# SQLite (one writer at a time): number the selection and join it to the slots.
+_PICKED_SQLITE = """todo AS (
             SELECT t.id AS id, t.status AS status,
                    ROW_NUMBER() OVER (ORDER BY t.due_at, t.id) AS rn
               FROM ({todo_sql}) t
@@ -224,7 +210,28 @@ def _assign(*, strategy, cap, now, actor, reason, only_agent=None, selection=Non
             SELECT todo.id AS id, todo.status AS from_status, slots.agent_id AS agent_id
               FROM todo JOIN slots ON slots.rn = todo.rn
         )"""
-    prefix = f"""
+
+
+def _agent_filter(only_agent):
+    if only_agent is None:
+        return "", []
+    return " AND d.agent_id = %s", [only_agent.pk]
+
+
+def _picks_sql(*, strategy, cap, now, only_agent, selection):
+    """``WITH agents, n, slots, todo, picked``: the callbacks to move and who gets each, as
+    SQL with its params. The agents' free slots and the due callbacks are numbered and
+    matched; only users who hold a role take callbacks (one put on duty without one is
+    skipped)."""
+    cb, duty, user = _table(CallbackRequest), _table(AgentDuty), _table(get_user_model())
+    user_groups, group = _table(get_user_model().groups.through), _table(Group)
+    role_names, role_params = _in(roles.ROLES)
+    held_in, held_params = _in(HELD_STATUSES)
+    agent_filter, agent_params = _agent_filter(only_agent)
+    todo_sql, todo_params = _selection_sql(selection, now=now)
+    order = _SLOT_ORDER[LEAST_LOADED if strategy == MANUAL else strategy]
+    picked = _PICKED_POSTGRES if connection.vendor == "postgresql" else _PICKED_SQLITE
+    sql = f"""
         WITH RECURSIVE
         agents AS (
             SELECT d.agent_id AS agent_id,
@@ -246,85 +253,89 @@ def _assign(*, strategy, cap, now, actor, reason, only_agent=None, selection=Non
             SELECT a.agent_id AS agent_id, ROW_NUMBER() OVER (ORDER BY {order}) AS rn
               FROM agents a JOIN n ON n.k > a.held AND n.k <= a.cap
         ),
-        {picked}"""
-    prefix_params = [
-        cap,
-        *held_params,
-        *held_params,
-        *agent_params,
-        *role_params,
-        *todo_params,
-    ]
+        {picked.format(todo_sql=todo_sql)}"""
+    params = [cap, *held_params, *held_params, *agent_params, *role_params, *todo_params]
+    return sql, params
+
+
+def _assign(*, strategy, cap, now, actor, reason, only_agent=None, selection=None):
+    """Assign due, unassigned callbacks to free slots; returns ``{agent_id: count}``."""
+    picks, params = _picks_sql(
+        strategy=strategy, cap=cap, now=now, only_agent=only_agent, selection=selection
+    )
+    actor_id = actor.pk if actor else None
+    if connection.vendor == "postgresql":
+        return _move_postgres(
+            picks, params, now=now, actor_id=actor_id, reason=reason, only_agent=only_agent
+        )
+    return _move_sqlite(picks, params, now=now, actor_id=actor_id, reason=reason)
+
+
+def _move_postgres(picks, params, *, now, actor_id, reason, only_agent):
+    """The update and its timeline rows in one statement (``UPDATE ... RETURNING`` in a
+    ``WITH``), serialised between runs by a transaction advisory lock."""
+    cb, duty, user = _table(CallbackRequest), _table(AgentDuty), _table(get_user_model())
+    events = _table(CallbackEvent)
+    agent_filter, agent_params = _agent_filter(only_agent)
     to_status, to_params = _status_case("{col}", ASSIGN_MAPPING)
-    name = _name_sql("u")
     at = _db_time(now)
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
-            # The agents' duty rows, as a claim locks them: no claim counts and takes while
-            # this distribution fills the same agent's free slots (agent order: no deadlock).
-            cursor.execute(
-                f"SELECT d.id FROM {duty} d WHERE d.on_duty{agent_filter} "
-                "ORDER BY d.agent_id FOR UPDATE",
-                agent_params,
-            )
-            cursor.execute(
-                f"""{prefix},
-                moved AS (
-                    UPDATE {cb} SET status = {to_status.format(col=f"{cb}.status")},
-                           assigned_to_id = picked.agent_id, assigned_at = %s, updated_at = %s
-                      FROM picked
-                     WHERE {cb}.id = picked.id
-                    RETURNING {cb}.id AS id, picked.from_status AS from_status,
-                              {cb}.status AS to_status, {cb}.assigned_to_id AS agent_id
-                ),
-                logged AS (
-                    INSERT INTO {events} (callback_id, at, actor_id, from_status, to_status, reason)
-                    SELECT moved.id, %s, CAST(%s AS INTEGER), moved.from_status, moved.to_status,
-                           LEFT(CAST(%s AS TEXT) || {name} || CAST(%s AS TEXT), 300)
-                      FROM moved JOIN {user} u ON u.id = moved.agent_id
-                )
-                SELECT agent_id, COUNT(*) FROM moved GROUP BY agent_id""",
-                [
-                    *prefix_params,
-                    *to_params,
-                    at,
-                    at,
-                    at,
-                    actor.pk if actor else None,
-                    "Assigned to ",
-                    f" ({reason})",
-                ],
-            )
-            return dict(cursor.fetchall())
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+        # The agents' duty rows, as a claim locks them: no claim counts and takes while this
+        # distribution fills the same agent's free slots (agent order: no deadlock).
         cursor.execute(
-            f"{prefix} SELECT agent_id, COUNT(*) FROM picked GROUP BY agent_id", prefix_params
+            f"SELECT d.id FROM {duty} d WHERE d.on_duty{agent_filter} "
+            "ORDER BY d.agent_id FOR UPDATE",
+            agent_params,
         )
+        cursor.execute(
+            f"""{picks},
+            moved AS (
+                UPDATE {cb} SET status = {to_status.format(col=f"{cb}.status")},
+                       assigned_to_id = picked.agent_id, assigned_at = %s, updated_at = %s
+                  FROM picked
+                 WHERE {cb}.id = picked.id
+                RETURNING {cb}.id AS id, picked.from_status AS from_status,
+                          {cb}.status AS to_status, {cb}.assigned_to_id AS agent_id
+            ),
+            logged AS (
+                INSERT INTO {events} (callback_id, at, actor_id, from_status, to_status, reason)
+                SELECT moved.id, %s, CAST(%s AS INTEGER), moved.from_status, moved.to_status,
+                       LEFT(CAST(%s AS TEXT) || {_name_sql("u")} || CAST(%s AS TEXT), 300)
+                  FROM moved JOIN {user} u ON u.id = moved.agent_id
+            )
+            SELECT agent_id, COUNT(*) FROM moved GROUP BY agent_id""",
+            [*params, *to_params, at, at, at, actor_id, "Assigned to ", f" ({reason})"],
+        )
+        return dict(cursor.fetchall())
+
+
+def _move_sqlite(picks, params, *, now, actor_id, reason):
+    """The same selection in three statements: count, timeline rows, update (SQLite has one
+    writer at a time, so nothing moves in between)."""
+    cb, events, user = _table(CallbackRequest), _table(CallbackEvent), _table(get_user_model())
+    to_status, to_params = _status_case("{col}", ASSIGN_MAPPING)
+    at = _db_time(now)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{picks} SELECT agent_id, COUNT(*) FROM picked GROUP BY agent_id", params)
         counts = dict(cursor.fetchall())
         if not counts:
             return counts
         cursor.execute(
-            f"""{prefix}
+            f"""{picks}
             INSERT INTO {events} (callback_id, at, actor_id, from_status, to_status, reason)
             SELECT picked.id, %s, %s, picked.from_status,
                    {to_status.format(col="picked.from_status")},
-                   SUBSTR(%s || {name} || %s, 1, 300)
+                   SUBSTR(%s || {_name_sql("u")} || %s, 1, 300)
               FROM picked JOIN {user} u ON u.id = picked.agent_id""",
-            [
-                *prefix_params,
-                at,
-                actor.pk if actor else None,
-                *to_params,
-                "Assigned to ",
-                f" ({reason})",
-            ],
+            [*params, at, actor_id, *to_params, "Assigned to ", f" ({reason})"],
         )
         cursor.execute(
-            f"""{prefix}
+            f"""{picks}
             UPDATE {cb} SET status = {to_status.format(col=f"{cb}.status")},
                    assigned_to_id = picked.agent_id, assigned_at = %s, updated_at = %s
               FROM picked WHERE {cb}.id = picked.id""",
-            [*prefix_params, *to_params, at, at],
+            [*params, *to_params, at, at],
         )
     return counts
 

@@ -2,12 +2,14 @@
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from callbacks import policy
+from core.errors import add_error_to_form
+from core.htmx import render_page_or_partial
 from core.roles import agent_required, team_lead_required
 
 from . import selectors, services
@@ -37,10 +39,9 @@ def _render_board(request, *, status=200, **forms):
         "staffing": selectors.staffing_alarm(now=now),
         **_board_forms(**forms),
     }
-    template = "workload/board.html"
-    if request.htmx and not request.htmx.history_restore_request:
-        template += "#board-live"
-    return render(request, template, context, status=status)
+    return render_page_or_partial(
+        request, "workload/board.html", "board-live", context, status=status
+    )
 
 
 @require_GET
@@ -60,7 +61,7 @@ def distribute(request):
                 actor=request.user, now=timezone.now(), **form.cleaned_data
             )
         except services.DistributionError as exc:
-            form.add_error(exc.field, exc.message)
+            add_error_to_form(form, exc)
         else:
             messages.success(request, f"Distributed: {run.detail}.")
             return redirect("workload:board")
@@ -81,7 +82,7 @@ def bulk_assign(request):
                 selection=form.selection(now),
             )
         except services.DistributionError as exc:
-            form.add_error(exc.field, exc.message)
+            add_error_to_form(form, exc)
         else:
             messages.success(request, f"Assigned {run.detail}; {run.assigned} callbacks.")
             return redirect("workload:board")
@@ -159,10 +160,9 @@ def _duty_message(agent, change, *, own):
 def _render_mine(request, *, status=200):
     now = timezone.now()
     context = {"mine": selectors.my_callbacks(agent=request.user, now=now)}
-    template = "workload/mine.html"
-    if request.htmx and not request.htmx.history_restore_request:
-        template += "#mine-live"
-    return render(request, template, context, status=status)
+    return render_page_or_partial(
+        request, "workload/mine.html", "mine-live", context, status=status
+    )
 
 
 @require_GET

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 
-from callbacks import policy
+from callbacks import conf, policy
 from outages import lifecycle, normalise
 
 register = template.Library()
@@ -32,14 +32,14 @@ def when(moment, now, fmt=FORMAT):
 @register.simple_tag
 def deadline_risk(due_at, now):
     """``overdue``, ``at_risk``, ``on_track`` or ``not_due`` for a callback deadline."""
-    return policy.risk(due_at=due_at, now=now, margin=settings.CALLBACK_AT_RISK_MARGIN)
+    return policy.risk(due_at=due_at, now=now, margin=conf.rules().at_risk_margin)
 
 
 @register.simple_tag
 def etr_risk(etr, now):
     """An ETR already passed is overdue (escalation is on its way); one within the at-risk
     margin is at risk."""
-    return policy.risk(due_at=etr, now=now, margin=settings.CALLBACK_AT_RISK_MARGIN)
+    return policy.risk(due_at=etr, now=now, margin=conf.rules().at_risk_margin)
 
 
 @register.filter

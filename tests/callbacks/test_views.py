@@ -111,6 +111,13 @@ def test_detail_partial_for_htmx(agent_client, agent):
     assert "HX-Request" in response["Vary"]
 
 
+def test_a_history_restore_gets_the_whole_page(agent_client, agent):
+    callback = due_callback(agent=agent)
+    restore = {**HTMX, "HX-History-Restore-Request": "true"}
+    for url in (reverse("callbacks:queue"), reverse("callbacks:detail", args=[callback.pk])):
+        assert "<html" in agent_client.get(url, headers=restore).content.decode()
+
+
 def test_detail_shows_details_scripts_and_one_button_per_outcome(
     agent_client, agent, django_assert_max_num_queries
 ):

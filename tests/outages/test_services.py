@@ -164,3 +164,16 @@ def test_restoration_may_be_set_earlier_than_now(supervisor, area):
     )
     outage.refresh_from_db()
     assert (outage.status, outage.restored_at) == (lifecycle.RESTORED, T0 + 30 * MIN)
+
+
+def test_still_without_service_is_raised_once_while_open(supervisor, area):
+    outage = declare(supervisor, area)
+    first, raised = services.escalation_raise_still_without_service(
+        now=T0, outage=outage, area=area, detail="Reported on callback #1"
+    )
+    again, raised_again = services.escalation_raise_still_without_service(
+        now=T0 + MIN, outage=outage, detail="Reported on callback #2"
+    )
+    assert (raised, raised_again) == (True, False)
+    assert again.pk == first.pk and first.area == area
+    assert open_escalations(outage) == [Escalation.Reason.STILL_WITHOUT_SERVICE]

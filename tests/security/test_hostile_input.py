@@ -86,6 +86,7 @@ PARAMS = {
     "console:file_callback": FILING,
     "console:refund_review": ["customer", "outage"],
     "healthz": ["x"],
+    "metrics": ["x"],
     "login": ["next"],
     "logout": ["next"],
     "security:audit": ["action", "user", "start", "end", "page"],

@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from callbacks.models import CallbackRequest
 from outages import lifecycle
 from outages.models import Coverage, Customer, Outage, OutageUpdate, ServiceArea
 
@@ -315,8 +316,6 @@ class Command(BaseCommand):
 
 
 def _delete_everything():
-    from callbacks.models import CallbackRequest
-
     if connection.vendor == "postgresql":
         tables = [
             CallbackRequest._meta.db_table,
