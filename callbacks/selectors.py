@@ -237,7 +237,14 @@ def callbacks_by_channel(*, outage_id):
         total = callbacks.count()
         return [(CHANNEL_LIVE_CALL, total)] if total else []
     rows = callbacks.order_by().values_list(field).annotate(n=Count("id")).order_by(field)
-    return [(policy.CHANNEL_LABELS.get(value, value or CHANNEL_LIVE_CALL), n) for value, n in rows]
+    return [(_channel_label(value), n) for value, n in rows]
+
+
+def _channel_label(value):
+    """An agent's callback was filed on a live call; the others by their channel's name."""
+    if not value or value == policy.AGENT_CHANNEL:
+        return CHANNEL_LIVE_CALL
+    return policy.CHANNEL_LABELS.get(value, str(value))
 
 
 def attempts_by_agent_for_outage(*, outage_id):

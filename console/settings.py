@@ -343,6 +343,14 @@ SPECTACULAR_SETTINGS = {
 # Public status page: callback requests per address and per phone number.
 STATUSPAGE_RATE_PER_ADDRESS = env.str("STATUSPAGE_RATE_PER_ADDRESS", default="10/h")
 STATUSPAGE_RATE_PER_PHONE = env.str("STATUSPAGE_RATE_PER_PHONE", default="3/d")
+# Outage alert sign-ups: per connection, and per phone number or email address (each one
+# sends a confirmation message to that address).
+STATUSPAGE_SUBSCRIBE_RATE_PER_ADDRESS = env.str(
+    "STATUSPAGE_SUBSCRIBE_RATE_PER_ADDRESS", default="10/h"
+)
+STATUSPAGE_SUBSCRIBE_RATE_PER_DESTINATION = env.str(
+    "STATUSPAGE_SUBSCRIBE_RATE_PER_DESTINATION", default="3/d"
+)
 STATUSPAGE_LOOKUP_RATE = env.str("STATUSPAGE_LOOKUP_RATE", default="120/m")
 STATUSPAGE_CACHE_SECONDS = env.int("STATUSPAGE_CACHE_SECONDS", default=30)
 
@@ -490,6 +498,11 @@ NOTIFY_CONFIRM_MAX_AGE = 7 * 24 * 3600
 CELERY_BEAT_SCHEDULE["notifications-sweep"] = {
     "task": "notifications.sweep",
     "schedule": crontab(),
+}
+# Retention (PERSONAL_DATA_RETENTION above): messages' addresses and bodies, nightly.
+CELERY_BEAT_SCHEDULE["notifications-anonymise"] = {
+    "task": "notifications.anonymise_old",
+    "schedule": crontab(hour=3, minute=37),
 }
 # SMS requests in flight at once per worker process (the provider's latency, not our CPU,
 # bounds a sequential sender).

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from callbacks import links
 from scripts_library import placeholders
 from scripts_library.context import callback_deadline, placeholder_values
 from scripts_library.selectors import script_choices_for_call
@@ -25,6 +26,9 @@ FALLBACKS = {
     "promised_etr": "the time we gave you",
 }
 SMS_STOP = "Reply STOP to opt out."
+# After the script's words on a "callback filed" message the customer filed themselves.
+SELF_SERVICE_EMAIL = "Cancel the request or change the number we call: {link}"
+SELF_SERVICE_SMS = "Cancel or change number: {link}"
 
 
 def _local(dt):
@@ -51,6 +55,10 @@ def base_values(*, now, notice, outage=None, callback=None):
         values["area"] = names[0] if len(names) == 1 else None
     if notice.promised_etr is not None:
         values["promised_etr"] = _local(notice.promised_etr)
+    if callback is not None and notice.event == rules.CALLBACK_FILED:
+        path = links.self_service_path(callback)
+        if path:
+            values["self_service_link"] = conf.public_url(path)
     return values
 
 
@@ -87,12 +95,17 @@ def compose(*, choice, channel, values, name=None, address="", customer_id=None,
             subject, text = first[len("subject:") :].strip(), rest.lstrip("\n")
         else:
             subject = f"{filled['brand']}: {filled['outage']}"
+        if filled.get("self_service_link"):
+            own = SELF_SERVICE_EMAIL.format(link=filled["self_service_link"])
+            text = f"{text.rstrip()}\n\n{own}"
         link = unsubscribe_url(channel=channel, address=address, customer_id=customer_id)
         text = (
             f"{text.rstrip()}\n\n--\nYou receive this because {address} is on file for service "
             f"in {filled['area']}.\nStop these emails: {link}\n"
         )
         return Composed(subject, text, 0, "", len(text), choice.version if choice else None)
+    if filled.get("self_service_link"):
+        text = f"{text.rstrip()} {SELF_SERVICE_SMS.format(link=filled['self_service_link'])}"
     text = rules.sms_text(text)
     if SMS_STOP not in text:
         text = f"{text} {SMS_STOP}"

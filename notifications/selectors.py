@@ -30,6 +30,63 @@ def _counts(messages):
     return found
 
 
+def messages_by_channel_and_status():
+    """``{(channel, status): n}`` over every message kept; ``sending`` counts as queued (it is
+    not sent yet). One query."""
+    found = {}
+    for row in Message.objects.values("channel", "status").annotate(n=Count("id")).order_by():
+        status = rules.QUEUED if row["status"] == rules.SENDING else row["status"]
+        key = (row["channel"], status)
+        found[key] = found.get(key, 0) + row["n"]
+    return found
+
+
+# What counts as "sent" in reports: handed to the provider (delivered: the receipt came back).
+SENT_STATUSES = (rules.SENT, rules.DELIVERED)
+
+
+def messages_by_event_channel_status(*, outage_id):
+    """The outage's messages (its own events and its callbacks') counted per event, channel
+    and status, in event, channel and status order: ``[{"event", "event_label", "channel",
+    "channel_label", "status", "status_label", "count"}]``. ``sending`` counts as queued.
+    One query on the index that leads with the outage."""
+    counts = {}
+    rows = (
+        Message.objects.filter(outage_id=outage_id)
+        .values("notice__event", "channel", "status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in rows:
+        status = rules.QUEUED if row["status"] == rules.SENDING else row["status"]
+        key = (row["notice__event"], row["channel"], status)
+        counts[key] = counts.get(key, 0) + row["n"]
+    order = {
+        "event": {event: i for i, event in enumerate(rules.EVENTS)},
+        "channel": {channel: i for i, channel in enumerate(rules.CHANNELS)},
+        "status": {status: i for i, status in enumerate(rules.STATUS_LABELS)},
+    }
+    return [
+        {
+            "event": event,
+            "event_label": rules.EVENT_LABELS.get(event, event),
+            "channel": channel,
+            "channel_label": rules.CHANNEL_LABELS.get(channel, channel),
+            "status": status,
+            "status_label": rules.STATUS_LABELS.get(status, status),
+            "count": n,
+        }
+        for (event, channel, status), n in sorted(
+            counts.items(),
+            key=lambda item: (
+                order["event"].get(item[0][0], 99),
+                order["channel"].get(item[0][1], 99),
+                order["status"].get(item[0][2], 99),
+            ),
+        )
+    ]
+
+
 def outage_progress(outage):
     """The outage's sends, newest first, each with a row per channel: counts by status.
     Two queries."""

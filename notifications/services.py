@@ -19,6 +19,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
+from django.db.models import CharField, Value
+from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 from django.utils import timezone
 
@@ -807,6 +809,30 @@ def customer_erase_messages(*, customer_id, phone, now):
         Customer.objects.filter(pk=customer_id).update(email="")
     del now
     return counts
+
+
+REMOVED_ADDRESS_PREFIX = "removed:"
+
+
+@transaction.atomic
+def messages_anonymise_before(*, cutoff, now):
+    """Retention: messages written before ``cutoff`` and no longer waiting to be sent lose
+    their address, subject, body and error (the rows stay, so reports count the same). The
+    address becomes ``removed:<id>`` (one message per event, channel and address is a unique
+    constraint). Safe to run again: what was removed is not counted twice."""
+    old = (
+        Message.objects.filter(created_at__lt=cutoff)
+        .exclude(status__in=(rules.QUEUED, rules.SENDING))
+        .exclude(address__startswith=REMOVED_ADDRESS_PREFIX)
+    )
+    removed = old.update(
+        address=Concat(Value(REMOVED_ADDRESS_PREFIX), Cast("id", CharField())),
+        subject="",
+        body="",
+        error="",
+    )
+    del now
+    return {"messages": removed}
 
 
 # --- receipts and inbound SMS -------------------------------------------------------------------

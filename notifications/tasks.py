@@ -4,6 +4,7 @@ Every task is idempotent: fan-out writes each event's rows once (unique notice a
 keys), and sending only moves rows that are still queued."""
 
 from celery import shared_task
+from django.conf import settings
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -59,3 +60,12 @@ def send_confirmation(subscription_id):
 @shared_task(name="notifications.sweep", **_options)
 def sweep():
     return services.notifications_sweep(now=timezone.now())
+
+
+@shared_task(name="notifications.anonymise_old", **_options)
+def anonymise_old():
+    """Nightly (beat): addresses and bodies of messages older than the retention period."""
+    now = timezone.now()
+    return services.messages_anonymise_before(
+        cutoff=now - settings.PERSONAL_DATA_RETENTION, now=now
+    )

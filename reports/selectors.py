@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from callbacks import policy
 from callbacks import selectors as callback_selectors
+from notifications import selectors as notification_selectors
 from outages import lifecycle
 from outages import selectors as outage_selectors
 from workload import selectors as workload_selectors
@@ -114,7 +115,8 @@ class Report:
     letters_sent: int
     refund_reviews: list
     refunds_by_area: list
-    notifications_sent: int | None  # None: not recorded in this installation
+    notifications_sent: int  # messages handed to the provider (sent or delivered)
+    notifications: list  # per event, channel and status (notifications' selector rows)
     etrs: list
     etr_median: timedelta | None
     etr_worst: timedelta | None
@@ -224,6 +226,7 @@ def post_incident_report(outage_id, *, now):
     in_time = attempts.get("first_in_time", 0)
     first_attempts = attempts.get("first_attempts", 0)
     outcomes = _outcome_rows(attempts)
+    notifications = notification_selectors.messages_by_event_channel_status(outage_id=outage.pk)
     report = Report(
         outage=outage,
         now=now,
@@ -251,7 +254,12 @@ def post_incident_report(outage_id, *, now):
         letters_sent=callbacks.get("letters_sent", 0),
         refund_reviews=reviews,
         refunds_by_area=refunds_by_area,
-        notifications_sent=None,
+        notifications_sent=sum(
+            row["count"]
+            for row in notifications
+            if row["status"] in notification_selectors.SENT_STATUSES
+        ),
+        notifications=notifications,
         etrs=etrs,
         etr_median=median,
         etr_worst=worst,
@@ -350,11 +358,11 @@ def report_csv_rows(report):
             ("refund_reviews", f"area {row['area']}", row["requested"])
             for row in report.refunds_by_area
         ],
-        (
-            "notifications",
-            "sent",
-            "" if report.notifications_sent is None else report.notifications_sent,
-        ),
+        ("notifications", "sent", report.notifications_sent),
+        *[
+            ("notifications", f"{row['event']} {row['channel']} {row['status']}", row["count"])
+            for row in report.notifications
+        ],
         ("etr", "median_error_minutes", _minutes(report.etr_median)),
         ("etr", "worst_error_minutes", _minutes(report.etr_worst)),
     ]

@@ -64,6 +64,47 @@ class CallbackRequestForm(forms.Form):
         return bool(self.data.get("website"))
 
 
+class SubscribeForm(forms.Form):
+    """Outage alerts for a postal code, by SMS or email (double opt-in)."""
+
+    postal_code = forms.CharField(label="Postal code", max_length=12)
+    channel = forms.ChoiceField(
+        label="How should we tell you?",
+        choices=[("sms", "Text message (SMS)"), ("email", "Email")],
+        widget=forms.RadioSelect,
+        initial="sms",
+    )
+    address = forms.CharField(
+        label="Mobile number or email address",
+        max_length=254,
+        help_text="We send a link to confirm first; nothing else is sent until you follow it.",
+    )
+    # A field people never see: software that fills every field fills it.
+    website = forms.CharField(label="Leave this field empty", required=False)
+
+    def clean_postal_code(self):
+        code = normalise.postal_code(self.cleaned_data["postal_code"])
+        if not code:
+            raise forms.ValidationError("Enter the postal code.")
+        return code
+
+    def clean(self):
+        data = super().clean()
+        address = (data.get("address") or "").strip()
+        if data.get("channel") == "sms" and address:
+            try:
+                data["address"] = _phone(address)
+            except forms.ValidationError as exc:
+                self.add_error("address", exc)
+        elif data.get("channel") == "email" and address:
+            data["address"] = address.lower()
+        return data
+
+    @property
+    def is_bot(self):
+        return bool(self.data.get("website"))
+
+
 class ChangePhoneForm(forms.Form):
     phone = forms.CharField(label="New phone number to call", max_length=32)
 

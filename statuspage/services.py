@@ -4,16 +4,13 @@ the same rules as an agent's form (one open callback per phone per outage, deadl
 restoration)."""
 
 from django.contrib.auth import get_user_model
-from django.core import signing
 
-from callbacks import policy
+from callbacks import links, policy
 from callbacks import services as callback_services
 
 from . import selectors
 
 WEB_ACCOUNT = "web-self-service"
-LINK_SALT = "statuspage.callback-link"
-LINK_MAX_AGE = 60 * 60 * 24 * 30  # seconds: a month, longer than any callback stays open
 
 
 def web_actor():
@@ -28,19 +25,17 @@ def web_actor():
 
 
 def callback_link_token(callback):
-    return signing.dumps({"c": callback.pk}, salt=LINK_SALT, compress=True)
+    return links.token_for(callback.pk)
 
 
 def callback_from_token(token):
-    """The callback a signed link names; None when the link is forged or too old."""
-    try:
-        data = signing.loads(token, salt=LINK_SALT, max_age=LINK_MAX_AGE)
-    except signing.BadSignature:
+    """The callback a signed link names (one the customer filed themselves: web or IVR); None
+    when the link is forged or too old."""
+    pk = links.callback_id_from(token)
+    if pk is None:
         return None
-    if not isinstance(data, dict) or not isinstance(data.get("c"), int):
-        return None
-    callback = selectors.callback_for_customer_link(data["c"])
-    if callback is None or callback.channel != policy.WEB_CHANNEL:
+    callback = selectors.callback_for_customer_link(pk)
+    if callback is None or callback.channel not in links.SELF_SERVICE_CHANNELS:
         return None
     return callback
 

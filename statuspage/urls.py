@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("lookup/", views.lookup, name="lookup"),
     path("history/", views.history, name="history"),
+    path("subscribe/", views.subscribe, name="subscribe"),
     path("callback/", views.callback_request, name="callback_request"),
     path("callback/<str:token>/", views.callback, name="callback"),
     path("callback/<str:token>/cancel/", views.callback_cancel, name="callback_cancel"),

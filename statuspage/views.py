@@ -20,10 +20,12 @@ from django_ratelimit.core import is_ratelimited
 
 from callbacks import policy
 from callbacks.services import CallbackError
+from core.errors import ServiceError, add_error_to_form
+from notifications.services import subscription_request
 from scripts_library.context import callback_deadline
 
 from . import selectors, services
-from .forms import CallbackRequestForm, ChangePhoneForm, LookupForm
+from .forms import CallbackRequestForm, ChangePhoneForm, LookupForm, SubscribeForm
 
 PUBLIC_CACHE = cache_control(public=True, max_age=settings.STATUSPAGE_CACHE_SECONDS)
 
@@ -218,3 +220,54 @@ def callback_change_phone(request, token):
         else:
             return redirect("statuspage:callback", token=token)
     return _manage(request, callback, token, status=400, phone_form=form)
+
+
+def _destination_key(group, request):
+    form = SubscribeForm(request.POST)
+    form.is_valid()
+    return f"{form.cleaned_data.get('channel')}:{form.cleaned_data.get('address') or 'invalid'}"
+
+
+@login_not_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def subscribe(request):
+    """Outage alerts for a postal code. Whatever the address's history (new, pending, already
+    confirmed), the answer is the same page: it never tells who has subscribed."""
+    if request.method == "GET":
+        form = SubscribeForm(initial={"postal_code": request.GET.get("postal_code", "")[:12]})
+        return render(request, "statuspage/subscribe.html", {"form": form})
+    if is_ratelimited(
+        request,
+        group="statuspage.subscribe.address",
+        key="ip",
+        rate=settings.STATUSPAGE_SUBSCRIBE_RATE_PER_ADDRESS,
+        increment=True,
+    ):
+        return _too_many(request, "requests for updates from this connection")
+    form = SubscribeForm(request.POST)
+    if not form.is_valid():
+        return render(request, "statuspage/subscribe.html", {"form": form}, status=400)
+    channel = form.cleaned_data["channel"]
+    if form.is_bot:
+        # Filled a field no person sees: answer as if received, send nothing.
+        return render(request, "statuspage/subscribe_received.html", {"channel": channel})
+    if is_ratelimited(
+        request,
+        group="statuspage.subscribe.destination",
+        key=_destination_key,
+        rate=settings.STATUSPAGE_SUBSCRIBE_RATE_PER_DESTINATION,
+        increment=True,
+    ):
+        return _too_many(request, "requests for updates to this phone number or email address")
+    try:
+        subscription_request(
+            postal_code=form.cleaned_data["postal_code"],
+            channel=channel,
+            address=form.cleaned_data["address"],
+            now=timezone.now(),
+        )
+    except ServiceError as error:
+        add_error_to_form(form, error)
+        return render(request, "statuspage/subscribe.html", {"form": form}, status=400)
+    return render(request, "statuspage/subscribe_received.html", {"channel": channel})

@@ -11,12 +11,19 @@ C (1 customer) is not affected. ETRs given: 10:00 (at 08:10) and 11:00 (at 09:30
     cb4 filed 13:00  #1 20:30 voicemail (bob)                         in time, first success
     cb5 filed 11:30  not attempted, still queued                      not in time, open
     cb6 filed 09:30  cancelled                                        not counted
+
+Messages to customers (event, channel, status): declared SMS delivered x3, sent x1, failed x1
+(one more claimed by a worker: counted as queued), declared email sent x2; restored SMS
+delivered x2 and opted out x1; callback filed SMS queued x1 (held by quiet hours). A message
+about the other outage is not counted. Sent (sent or delivered): 3 + 1 + 2 + 2 = 8.
 """
 
 from datetime import UTC, datetime, timedelta
 
 from callbacks import policy
 from callbacks.models import CallbackAttempt, InboundCall, Letter
+from notifications import rules as notification_rules
+from notifications.models import Message, Notice
 from outages import lifecycle
 from outages.models import OutageUpdate, RefundReview
 from tests.conftest import make_user
@@ -111,4 +118,36 @@ def build(django_user_model):
         RefundReview.objects.create(
             customer=customer, outage=outage, area=area, requested_at=at(10), status=status
         )
+    _messages(outage, other)
     return {"outage": outage, "ada": ada, "bob": bob, "customer": customers_a[0], "other": other}
+
+
+def _messages(outage, other):
+    r = notification_rules
+    sms, email = r.SMS, r.EMAIL
+    sends = {
+        (r.DECLARED, outage): [
+            *[(sms, r.DELIVERED)] * 3,
+            (sms, r.SENT),
+            (sms, r.FAILED),
+            (sms, r.SENDING),
+            *[(email, r.SENT)] * 2,
+        ],
+        (r.RESTORED, outage): [*[(sms, r.DELIVERED)] * 2, (sms, r.OPTED_OUT)],
+        (r.CALLBACK_FILED, outage): [(sms, r.QUEUED)],
+        (r.DECLARED, other): [(sms, r.DELIVERED)],
+    }
+    for (event, about), rows in sends.items():
+        notice = Notice.objects.create(
+            event=event, key=f"{event}:{about.pk}", outage=about, created_at=at(8, 30)
+        )
+        for index, (channel, status) in enumerate(rows):
+            Message.objects.create(
+                notice=notice,
+                outage=about,
+                channel=channel,
+                address=f"+1202555{index:04d}" if channel == sms else f"c{index}@example.net",
+                status=status,
+                not_before=at(8, 30),
+                created_at=at(8, 30),
+            )

@@ -26,8 +26,7 @@ def test_report_figures_match_the_hand_count(known):
     assert report.customers_affected == 5
     assert [(area.code, n) for area, n in report.areas] == [("RA", 3), ("RB", 2)]
     assert report.lookups == 3
-    # Filed by agents on live calls: the channel every callback had before the API and IVR.
-    assert report.channels == [("Agent", 5)]
+    assert report.channels == [("Live call", 5)]
     assert report.callbacks == 5
     assert report.released == 5
     assert report.in_time == 3
@@ -51,7 +50,17 @@ def test_report_figures_match_the_hand_count(known):
         ("RA", 2, 1),
         ("RB", 1, 0),
     ]
-    assert report.notifications_sent is None
+    assert report.notifications_sent == 8
+    assert [(r["event"], r["channel"], r["status"], r["count"]) for r in report.notifications] == [
+        ("declared", "sms", "queued", 1),
+        ("declared", "sms", "sent", 1),
+        ("declared", "sms", "delivered", 3),
+        ("declared", "sms", "failed", 1),
+        ("declared", "email", "sent", 2),
+        ("restored", "sms", "delivered", 2),
+        ("restored", "sms", "opted_out", 1),
+        ("callback_filed", "sms", "queued", 1),
+    ]
     assert [row.error for row in report.etrs] == [timedelta(hours=2), timedelta(hours=1)]
     assert report.etr_median == timedelta(minutes=90)
     assert report.etr_worst == timedelta(hours=2)
@@ -78,6 +87,8 @@ def test_report_page_shows_the_figures_and_charts(known, client, team_lead):
     assert 'data-figure="in_time_share">60.0%' in html
     assert 'data-figure="first_success_share">50.0%' in html
     assert html.count('<svg class="chart"') == 4
+    assert 'data-figure="notifications">8<' in html
+    assert '<tr data-notifications="restored sms delivered">' in html
     assert '<title id="chart-sla-title">' in html
     assert "reports-print.css" in html
     assert "<script>" not in html and "onclick" not in html
@@ -93,6 +104,9 @@ def test_report_csv_carries_the_same_figures(known, client, team_lead):
     assert rows[("attempts", "No voicemail")] == "3"
     assert rows[("etr", "median_error_minutes")] == "90.0"
     assert rows[("customers", "affected_in_directory")] == "5"
+    assert rows[("notifications", "sent")] == "8"
+    assert rows[("notifications", "declared sms delivered")] == "3"
+    assert rows[("notifications", "callback_filed sms queued")] == "1"
 
 
 def test_no_report_before_restoration(client, team_lead):

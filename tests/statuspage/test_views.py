@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from callbacks import policy
 from callbacks.models import CallbackEvent, CallbackRequest
+from notifications.models import Subscription
 from outages import services as outage_services
 from statuspage import services
 from tests.factories import CoverageFactory, CustomerFactory, ServiceAreaFactory
@@ -243,3 +244,94 @@ def test_50_requests_for_one_phone_are_throttled_with_a_clear_message(client, ou
     page = answers[-1].content.decode()
     assert "too many callback requests for this phone number" in page
     assert CallbackRequest.objects.count() == 1  # and the three were one request anyway
+
+
+# --- outage updates for a postal code (double opt-in) ----------------------------------------
+
+
+def _subscribe(client, *, remote="198.51.100.7", **data):
+    body = {"postal_code": "n1a 1a1", "channel": "sms", "address": "202-555-0188", **data}
+    body.setdefault("website", "")
+    return client.post(reverse("statuspage:subscribe"), body, REMOTE_ADDR=remote)
+
+
+def test_subscribe_form_is_offered_on_the_status_page(client, area):
+    assert (
+        reverse("statuspage:subscribe") in client.get(reverse("statuspage:index")).content.decode()
+    )
+    page = client.get(reverse("statuspage:subscribe") + "?postal_code=N1A1A1").content.decode()
+    assert 'value="N1A1A1"' in page and 'name="website"' in page
+
+
+def test_subscribe_asks_for_confirmation_first(client, area):
+    response = _subscribe(client)
+    assert response.status_code == 200
+    assert "Check your text messages" in response.content.decode()
+    subscription = Subscription.objects.get()
+    assert (subscription.postal_code, subscription.channel, subscription.address) == (
+        "N1A1A1",
+        "sms",
+        "+12025550188",
+    )
+    assert subscription.status == Subscription.Status.PENDING and subscription.area == area
+
+    response = _subscribe(client, channel="email", address=" Pat@Example.NET ")
+    assert "Check your email" in response.content.decode()
+    assert Subscription.objects.filter(channel="email", address="pat@example.net").exists()
+
+
+def test_the_answer_never_says_whether_an_address_is_already_subscribed(client, area):
+    first = _subscribe(client).content.decode()
+    subscription = Subscription.objects.get()
+    subscription.status = Subscription.Status.CONFIRMED
+    subscription.save()
+    again = _subscribe(client).content.decode()
+    assert first == again
+    assert "+12025550188" not in again and "202-555-0188" not in again
+    assert Subscription.objects.get().status == Subscription.Status.CONFIRMED
+
+
+def test_subscribe_errors_are_shown_beside_their_fields(client, area):
+    response = _subscribe(client, address="12")
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'id="id_address_error"' in page
+
+    response = _subscribe(client, channel="email", address="not-an-email")
+    assert response.status_code == 400
+    assert "That email address is not valid." in response.content.decode()
+
+    # The service's refusal, beside the postal code.
+    response = _subscribe(client, postal_code="Z9Z9Z9")
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'id="id_postal_code_error">We do not serve that postal code.' in page
+
+    response = _subscribe(client, channel="pigeon")
+    assert response.status_code == 400 and 'id="id_channel_error"' in response.content.decode()
+    assert not Subscription.objects.exists()
+
+
+def test_the_subscribe_honeypot_sends_nothing(client, area):
+    response = _subscribe(client, website="http://spam.example")
+    assert response.status_code == 200
+    assert "Check your text messages" in response.content.decode()
+    assert not Subscription.objects.exists()
+
+
+def test_subscriptions_from_one_address_are_throttled(client, area):
+    codes = [
+        _subscribe(client, remote="198.51.100.9", address=f"20255501{n:02d}").status_code
+        for n in range(12)
+    ]
+    assert codes[:10] == [200] * 10 and codes[10:] == [429, 429]
+    assert Subscription.objects.count() == 10
+
+
+def test_one_phone_gets_at_most_three_confirmations_a_day(client, area):
+    answers = [_subscribe(client, remote=f"198.51.100.{n}") for n in range(1, 8)]
+    codes = [a.status_code for a in answers]
+    assert codes[:3] == [200, 200, 200] and set(codes[3:]) == {429}
+    page = answers[-1].content.decode()
+    assert "too many requests for updates to this phone number or email address" in page
+    assert "+12025550188" not in page

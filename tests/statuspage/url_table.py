@@ -9,6 +9,7 @@ ROUTES = {
     "statuspage:index": ("get", None, 200, {}),
     "statuspage:lookup": ("get", None, 400, {}),
     "statuspage:history": ("get", None, 200, {}),
+    "statuspage:subscribe": ("get", None, 200, {}),
     "statuspage:callback_request": ("get", None, 200, {}),
     "statuspage:callback": ("get", None, 200, {"token": "web_token"}),
     "statuspage:callback_cancel": ("post", None, 302, {"token": "web_token"}),
