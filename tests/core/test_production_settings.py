@@ -22,7 +22,11 @@ PRINT_SETTINGS = (
 
 
 def _production_env(**overrides):
-    env = {key: value for key, value in os.environ.items() if key not in ("DEBUG", "SECRET_KEY")}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    }
     env.update(
         DJANGO_SETTINGS_MODULE="console.settings",
         ALLOWED_HOSTS="console.example.org",

@@ -174,6 +174,7 @@ PARAMS = {
     "statuspage:callback": ["new"],
     "statuspage:callback_cancel": ["reason"],
     "statuspage:callback_change_phone": ["phone"],
+    "statuspage:subscribe": ["postal_code"],
 }
 # Forms served by a GET route whose POST is the same URL: driven too.
 EXTRA_POSTS = {
@@ -200,6 +201,7 @@ EXTRA_POSTS = {
         "account_number",
         "website",
     ],
+    "statuspage:subscribe": ["postal_code", "channel", "address", "website"],
 }
 UNFINGERPRINTED = {"axes", "sessions", "admin"}
 UNFINGERPRINTED_MODELS = {"core.auditentry"}
