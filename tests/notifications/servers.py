@@ -82,7 +82,12 @@ class SmsProvider:
 
             def do_POST(self):  # noqa: N802 - http.server's name
                 length = int(self.headers.get("Content-Length", 0))
-                form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+                raw = self.rfile.read(length)
+                if len(raw) < length:
+                    return (
+                        None  # the sender died mid-request: nothing arrived, as at a real provider
+                    )
+                form = {k: v[0] for k, v in parse_qs(raw.decode()).items()}
                 expected = (
                     "Basic "
                     + base64.b64encode(f"{provider.sid}:{provider.token}".encode()).decode()
@@ -92,6 +97,10 @@ class SmsProvider:
                 if self.path != f"/2010-04-01/Accounts/{provider.sid}/Messages.json":
                     return self._answer(404, {"message": "Not found"})
                 key = self.headers.get("I-Twilio-Idempotency-Token", "")
+                if not form.get("To") or not form.get("Body"):
+                    return self._answer(
+                        400, {"code": 21604, "message": "A 'To' and a 'Body' are required"}
+                    )
                 with provider.changed:
                     provider.requests.append({"form": form, "key": key})
                     if form.get("To") in provider.fail_to:
