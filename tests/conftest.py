@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
 
-from core import roles
+from core import roles, tasking
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 
@@ -35,6 +35,13 @@ def pytest_sessionstart(session):
             problems.append(f"Redis does not answer at {settings.CELERY_BROKER_URL}: {exc}")
     if problems:
         raise pytest.UsageError("REQUIRE_SERVICES=1 but: " + "; ".join(problems))
+
+
+@pytest.fixture(autouse=True)
+def _broker_starts_up():
+    # A test that stopped the broker leaves this process skipping publishes for a while (the
+    # filing path's protection); the next test starts with the broker taken as up.
+    tasking.broker_mark_up()
 
 
 @pytest.fixture(autouse=True)
