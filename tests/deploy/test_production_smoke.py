@@ -404,7 +404,7 @@ def test_production_path(stack):
     def scraped_after_release():
         # The worker records a task's success just after the task returns: poll for it.
         response, body = anonymous.get("/metrics", headers=bearer)
-        assert response.status == 200
+        assert response.status == 200, "\n".join(stack.log_lines("web")[-20:])
         text = body.decode()
         marker = 'console_celery_task_last_success_timestamp_seconds{task="callbacks.tasks.'
         return text if marker in text else None
