@@ -88,6 +88,8 @@ INSTALLED_APPS = [
     "outages",
     "scripts_library",
     "callbacks",
+    "contact",
+    "planning",
     "workload",
     "reports",
     "notifications",

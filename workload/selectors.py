@@ -22,8 +22,9 @@ from callbacks.models import (
 )
 from core import roles
 from outages.models import Outage
+from planning import staffing
 
-from . import services, staffing
+from . import services
 
 BOARD_CALLBACKS = 50
 DONE_OUTCOMES = (policy.ANSWERED, policy.LEFT_VOICEMAIL)
