@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from callbacks import policy
 from callbacks import selectors as callback_selectors
+from contact import selectors as contact_selectors
 from notifications import selectors as notification_selectors
 from outages import lifecycle
 from outages import selectors as outage_selectors
@@ -192,7 +193,7 @@ def post_incident_report(outage_id, *, now):
     callbacks = callback_selectors.callback_figures_by_outage(outage_ids=[outage.pk]).get(
         outage.pk, {}
     )
-    attempts = callback_selectors.attempt_figures_by_outage(outage_ids=[outage.pk]).get(
+    attempts = contact_selectors.attempt_figures_by_outage(outage_ids=[outage.pk]).get(
         outage.pk, {}
     )
     areas = [] if outage.all_areas else outage_selectors.customers_affected_by_area(outage)
@@ -220,7 +221,7 @@ def post_incident_report(outage_id, *, now):
             "attempts": row["attempts"],
             "done": row["done"],
         }
-        for row in callback_selectors.attempts_by_agent_for_outage(outage_id=outage.pk)
+        for row in contact_selectors.attempts_by_agent_for_outage(outage_id=outage.pk)
     ]
     released = callbacks.get("released", 0)
     in_time = attempts.get("first_in_time", 0)
@@ -235,7 +236,7 @@ def post_incident_report(outage_id, *, now):
         timeline=_timeline(outage),
         areas=areas,
         customers_affected=outage_selectors.customers_affected_count(outage),
-        lookups=callback_selectors.inbound_calls_count_by_outage(outage_ids=[outage.pk]).get(
+        lookups=contact_selectors.inbound_calls_count_by_outage(outage_ids=[outage.pk]).get(
             outage.pk, 0
         ),
         channels=callback_selectors.callbacks_by_channel(outage_id=outage.pk),
@@ -782,7 +783,7 @@ def customer_history(customer_id):
     if customer is None:
         return None
     entries = []
-    calls = callback_selectors.inbound_calls_for_customer(customer_id=customer.pk)
+    calls = contact_selectors.inbound_calls_for_customer(customer_id=customer.pk)
     for call in calls:
         entries.append(
             HistoryEntry(
