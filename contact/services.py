@@ -60,6 +60,59 @@ def callback_record_attempt(
         .select_related("customer", "outage")
         .get(pk=callback.pk)
     )
+    number = _check_attempt(locked, actor=actor, expected_number=expected_number)
+    status = _take_if_queued(locked, actor=actor, now=now)
+    ordered = [locked.phone, locked.phone_2, locked.phone_3]
+    next_position = policy.next_number_position(position=locked.dial_position, numbers=ordered)
+    decision, due_at = _decide(
+        locked,
+        status=status,
+        outcome=outcome,
+        number=number,
+        now=now,
+        has_next_number=next_position is not None,
+        consent=consent,
+    )
+    call_log = dict(outcome=outcome, category=category, subcategory=subcategory, notes=notes)
+    _log_attempt(locked, decision, actor=actor, now=now, number=number, consent=consent, **call_log)
+    if decision.status != status:
+        policy.check_transition(status, decision.status)
+    _record_attempt_event(locked, decision, status, number, next_position, actor=actor, now=now)
+    _apply_decision(
+        locked, decision, due_at=due_at, number=number, now=now, next_position=next_position
+    )
+    _follow_up(locked, decision, outcome=outcome, actor=actor, now=now)
+    return locked
+
+
+def _log_attempt(locked, decision, *, actor, now, number, consent, **call_log):
+    """The call log of this attempt, with the number dialled and the rules' subject."""
+    CallbackAttempt.objects.create(
+        callback=locked,
+        number=number,
+        agent=actor,
+        at=now,
+        subject=decision.subject,
+        dialled=locked.dial_number,
+        consent=consent,
+        **call_log,
+    )
+
+
+def _follow_up(locked, decision, *, outcome, actor, now):
+    """What the outcome sets off beyond the callback: the letter, the outage flag, and (on
+    commit) the "answered" event."""
+    if decision.produce_letter:
+        _produce_letter(locked, now=now)
+    if decision.flag_outage:
+        _flag_outage(locked, actor=actor, now=now)
+    if outcome == policy.ANSWERED:
+        transaction.on_commit(lambda: events.announce_callback_answered(callback_id=locked.pk))
+
+
+def _check_attempt(locked, *, actor, expected_number):
+    """The number of this attempt, or a refusal: the actor may not log on this callback, the
+    attempt the page showed was already logged, or the callback is not due."""
     # Who may log comes first: someone who may not learns nothing about the callback.
     if not policy.may_record_attempt(
         actor_id=actor.pk,
@@ -75,13 +128,18 @@ def callback_record_attempt(
             f"Attempt {expected_number} on this callback was already logged; "
             "reload the page to see it."
         )
-    status = locked.status
-    if status not in policy.WORKABLE_STATUSES:
+    if locked.status not in policy.WORKABLE_STATUSES:
         raise CallbackError(
-            f"This callback is {policy.STATUS_LABELS.get(status, status)}: "
+            f"This callback is {policy.STATUS_LABELS.get(locked.status, locked.status)}: "
             "no more calls can be logged on it."
         )
-    if status == policy.QUEUED:  # a team lead calling an unheld callback takes it first
+    return number
+
+
+def _take_if_queued(locked, *, actor, now):
+    """A team lead calling an unheld callback takes it first; the status the call starts from."""
+    status = locked.status
+    if status == policy.QUEUED:
         taken = policy.status_after_assign(status)
         record_event(
             locked,
@@ -94,9 +152,11 @@ def callback_record_attempt(
         locked.assigned_to = actor
         locked.assigned_at = now
         status = taken
-    dialled = locked.dial_number
-    ordered = [locked.phone, locked.phone_2, locked.phone_3]
-    next_position = policy.next_number_position(position=locked.dial_position, numbers=ordered)
+    return status
+
+
+def _decide(locked, *, status, outcome, number, now, has_next_number, consent):
+    """What the rules make of this attempt, and the deadline the callback carries after it."""
     try:
         decision = policy.decide_after_attempt(
             status=status,
@@ -105,7 +165,7 @@ def callback_record_attempt(
             attempted_at=now,
             due_at=locked.due_at,
             rules=conf.rules(),
-            has_next_number=next_position is not None,
+            has_next_number=has_next_number,
             consent_refused=consent is False,
         )
     except policy.PolicyError as exc:
@@ -119,33 +179,32 @@ def callback_record_attempt(
             hours=conf.calling_hours(),
             min_calling=conf.min_calling_time(),
         )
+    return decision, due_at
 
-    CallbackAttempt.objects.create(
-        callback=locked,
-        number=number,
-        agent=actor,
-        at=now,
-        outcome=outcome,
-        category=category,
-        subcategory=subcategory,
-        subject=decision.subject,
-        notes=notes,
-        dialled=dialled,
-        consent=consent,
-    )
-    if decision.status != status:
-        policy.check_transition(status, decision.status)
-    reason = f"Attempt {number} to {dialled}: {decision.subject}"
+
+def _record_attempt_event(locked, decision, from_status, number, next_position, *, actor, now):
+    """The timeline's words for one attempt and what follows it."""
+    reason = f"Attempt {number} to {locked.dial_number}: {decision.subject}"
     if decision.next_number:
+        ordered = [locked.phone, locked.phone_2, locked.phone_3]
         reason += f", next number {ordered[next_position - 1]} (not counted toward the letter)"
     elif decision.status == policy.RETRY:
         reason += ", retry due within the retry window"
     elif decision.produce_letter:
         reason += ", no contact: letter to send"
     record_event(
-        locked, actor=actor, now=now, from_status=status, to_status=decision.status, reason=reason
+        locked,
+        actor=actor,
+        now=now,
+        from_status=from_status,
+        to_status=decision.status,
+        reason=reason,
     )
 
+
+def _apply_decision(locked, decision, *, due_at, number, now, next_position):
+    """The callback's state after the attempt: status, deadline, count, number to dial next,
+    whether it is closed and whether its agent keeps it; one UPDATE."""
     new_deadline = due_at != locked.due_at
     locked.status = decision.status
     locked.due_at = due_at
@@ -180,13 +239,6 @@ def callback_record_attempt(
             "uncounted_attempts",
         ]
     )
-    if decision.produce_letter:
-        _produce_letter(locked, now=now)
-    if decision.flag_outage:
-        _flag_outage(locked, actor=actor, now=now)
-    if outcome == policy.ANSWERED:
-        transaction.on_commit(lambda: events.announce_callback_answered(callback_id=locked.pk))
-    return locked
 
 
 def _produce_letter(callback, *, now):

@@ -55,14 +55,6 @@ def _detail_context(request, callback, *, now, form=None, logged="", forms=None,
             callback=callback,
         )
     }
-    outcomes = [
-        {
-            "value": outcome,
-            "label": policy.OUTCOME_LABELS[outcome],
-            "script": cards.get(moments.BY_OUTCOME.get(outcome)),
-        }
-        for outcome in policy.OUTCOMES
-    ]
     if form is None:
         form = AttemptForm(
             initial={
@@ -71,43 +63,18 @@ def _detail_context(request, callback, *, now, form=None, logged="", forms=None,
                 "expected_number": callback.attempts + 1,
             }
         )
-    forms = forms or {}
-    is_lead = has_role(request.user, TEAM_LEAD)
     return {
-        **_action_forms(forms, callback),
-        "can_cancel": callback.status in policy.CANCELLABLE_STATUSES
-        and (is_lead or callback.assigned_to_id == request.user.pk),
-        "can_change": callback.status in policy.OPEN_STATUSES
-        and (is_lead or callback.assigned_to_id == request.user.pk),
-        "can_escalate": callback.status in policy.WORKABLE_STATUSES
-        and callback.escalated_at is None
-        and (is_lead or callback.assigned_to_id == request.user.pk),
+        **_action_forms(forms or {}, callback),
+        **_what_user_may_do(request.user, callback, now=now),
         "dial_number": callback.dial_number,
-        "can_reopen": is_lead
-        and callback.status == policy.CANCELLED
-        and callback.cancelled_at is not None
-        and now - callback.cancelled_at <= policy.REOPEN_PERIOD,
         "cancel_reason_label": policy.CANCEL_REASONS.get(callback.cancel_reason, ""),
         "callback": callback,
         "attempts": list(callback.attempt_log.all()),
-        "events": [
-            {
-                "event": event,
-                "moved": event.from_status != event.to_status,
-                "from_label": policy.STATUS_LABELS.get(event.from_status, "New"),
-                "to_label": policy.STATUS_LABELS.get(event.to_status, event.to_status),
-            }
-            for event in callback.events.all()
-        ],
+        "events": _timeline_rows(callback),
         "letter": getattr(callback, "letter", None),
-        "outcomes": outcomes,
+        "outcomes": _outcome_buttons(cards),
         "form": form,
         "workable": callback.status in policy.WORKABLE_STATUSES,
-        "can_log": policy.may_record_attempt(
-            actor_id=request.user.pk,
-            assigned_to_id=callback.assigned_to_id,
-            actor_is_lead=has_role(request.user, TEAM_LEAD),
-        ),
         "risk": policy.risk(due_at=callback.due_at, now=now, margin=conf.rules().at_risk_margin),
         "risk_labels": policy.RISK_LABELS,
         "consent_script": cards.get(moments.CALLBACK_CONSENT_REFUSED),
@@ -118,6 +85,53 @@ def _detail_context(request, callback, *, now, form=None, logged="", forms=None,
         "done": done,
         "now": now,
     }
+
+
+def _outcome_buttons(cards):
+    """One button per outcome, with the script the agent reads for it."""
+    return [
+        {
+            "value": outcome,
+            "label": policy.OUTCOME_LABELS[outcome],
+            "script": cards.get(moments.BY_OUTCOME.get(outcome)),
+        }
+        for outcome in policy.OUTCOMES
+    ]
+
+
+def _what_user_may_do(user, callback, *, now):
+    """Which of the page's actions this user may take on this callback now: the agent who
+    holds it or a team lead; reopening is a team lead's, within the reopen period."""
+    is_lead = has_role(user, TEAM_LEAD)
+    holds_or_leads = is_lead or callback.assigned_to_id == user.pk
+    return {
+        "can_cancel": callback.status in policy.CANCELLABLE_STATUSES and holds_or_leads,
+        "can_change": callback.status in policy.OPEN_STATUSES and holds_or_leads,
+        "can_escalate": callback.status in policy.WORKABLE_STATUSES
+        and callback.escalated_at is None
+        and holds_or_leads,
+        "can_reopen": is_lead
+        and callback.status == policy.CANCELLED
+        and callback.cancelled_at is not None
+        and now - callback.cancelled_at <= policy.REOPEN_PERIOD,
+        "can_log": policy.may_record_attempt(
+            actor_id=user.pk,
+            assigned_to_id=callback.assigned_to_id,
+            actor_is_lead=is_lead,
+        ),
+    }
+
+
+def _timeline_rows(callback):
+    return [
+        {
+            "event": event,
+            "moved": event.from_status != event.to_status,
+            "from_label": policy.STATUS_LABELS.get(event.from_status, "New"),
+            "to_label": policy.STATUS_LABELS.get(event.to_status, event.to_status),
+        }
+        for event in callback.events.all()
+    ]
 
 
 ACTION_FORMS = {
