@@ -536,13 +536,19 @@ def callback_cancel(*, callback, reason, now, actor=None, by_customer=False, not
         to_status=policy.CANCELLED,
         reason=f"Cancelled by {who}. {why}",
     )
+    _save_cancelled(locked, reason=reason, note=note, now=now, by=None if by_customer else actor)
+    return locked
+
+
+def _save_cancelled(locked, *, reason, note, now, by):
+    """The cancelled callback, remembering what it was (``by=None``: the customer did it)."""
     locked.cancelled_from = locked.status
     locked.status = policy.CANCELLED
     locked.cancel_reason = reason
     locked.cancel_note = note[:300]
     locked.cancelled_at = now
-    locked.cancelled_by = None if by_customer else actor
-    locked.cancelled_by_customer = bool(by_customer)
+    locked.cancelled_by = by
+    locked.cancelled_by_customer = by is None
     locked.closed_at = now
     locked.assigned_to = None
     locked.assigned_at = None
@@ -564,7 +570,6 @@ def callback_cancel(*, callback, reason, now, actor=None, by_customer=False, not
             "updated_at",
         ]
     )
-    return locked
 
 
 @transaction.atomic
@@ -592,19 +597,7 @@ def callback_reopen(*, actor, now, callback, note=""):
         )
     except policy.PolicyError as exc:
         _refuse(exc)
-    if status == policy.WAITING:
-        due_at = None
-    elif locked.cancelled_from == policy.WAITING:  # restored since: due as a new release
-        due_at = policy.first_due_at(
-            restored_at=locked.outage.restored_at if locked.outage_id else now,
-            filed_at=locked.created_at,
-            rules=conf.rules(),
-        )
-        due_at = policy.due_on_cancel_reopen(due_at=due_at, now=now, rules=conf.rules())
-    elif status == policy.LETTER:
-        due_at = locked.due_at
-    else:
-        due_at = policy.due_on_cancel_reopen(due_at=locked.due_at, now=now, rules=conf.rules())
+    due_at = _reopened_due_at(locked, status=status, now=now)
     note = (note or "").strip()
     record_event(
         locked,
@@ -614,6 +607,31 @@ def callback_reopen(*, actor, now, callback, note=""):
         to_status=status,
         reason=f"Reopened by {_who(actor)}" + (f": {note}" if note else ""),
     )
+    _save_reopened(locked, status=status, due_at=due_at, now=now)
+    if status in policy.DISTRIBUTABLE_STATUSES:
+        events.announce_work_due_on_commit()
+    return locked
+
+
+def _reopened_due_at(locked, *, status, now):
+    """The deadline a reopened callback carries (none while its outage is down)."""
+    if status == policy.WAITING:
+        return None
+    if locked.cancelled_from == policy.WAITING:  # restored since: due as a new release
+        due_at = policy.first_due_at(
+            restored_at=locked.outage.restored_at if locked.outage_id else now,
+            filed_at=locked.created_at,
+            rules=conf.rules(),
+        )
+        return policy.due_on_cancel_reopen(due_at=due_at, now=now, rules=conf.rules())
+    if status == policy.LETTER:
+        return locked.due_at
+    return policy.due_on_cancel_reopen(due_at=locked.due_at, now=now, rules=conf.rules())
+
+
+def _save_reopened(locked, *, status, due_at, now):
+    """The callback back in ``status``, its cancellation forgotten; refused when the customer
+    has another open callback for the same outage and number."""
     locked.status = status
     locked.due_at = due_at
     locked.released_at = locked.released_at or (now if due_at else None)
@@ -649,9 +667,6 @@ def callback_reopen(*, actor, now, callback, note=""):
             "The customer has another open callback for this outage and number: "
             "work that one instead."
         ) from exc
-    if status in policy.DISTRIBUTABLE_STATUSES:
-        events.announce_work_due_on_commit()
-    return locked
 
 
 # Numbers, the customer's window, escalation
