@@ -169,23 +169,9 @@ def _scan(text: str) -> tuple[list[Segment], list[str], list[str]]:
         j = i + 1
         while j < length and text[j] not in "<>\n\r":
             j += 1
-        if j == length:
-            bracket_problems.append(f"A '<' at {_position(text, i)} is never closed with '>'.")
-            buffer.append(text[i:j])
-            i = j
-            continue
-        if text[j] == "<":
-            bracket_problems.append(
-                f"A '<' at {_position(text, i)} is not closed with '>' "
-                f"before the next '<' at {_position(text, j)}."
-            )
-            buffer.append(text[i:j])
-            i = j
-            continue
-        if text[j] in "\n\r":
-            bracket_problems.append(
-                f"A '<' at {_position(text, i)} is not closed with '>' before the end of the line."
-            )
+        unclosed = _unclosed_problem(text, i, j)
+        if unclosed:
+            bracket_problems.append(unclosed)
             buffer.append(text[i:j])
             i = j
             continue
@@ -204,6 +190,21 @@ def _scan(text: str) -> tuple[list[Segment], list[str], list[str]]:
         i = j + 1
     flush()
     return segments, bracket_problems, unknown
+
+
+def _unclosed_problem(text: str, i: int, j: int) -> str | None:
+    """What is wrong with the '<' at ``i`` when the scan for its '>' stopped at ``j``: the
+    text ended, another '<' came first, or the line ended; None when ``j`` is its '>'."""
+    if j == len(text):
+        return f"A '<' at {_position(text, i)} is never closed with '>'."
+    if text[j] == "<":
+        return (
+            f"A '<' at {_position(text, i)} is not closed with '>' "
+            f"before the next '<' at {_position(text, j)}."
+        )
+    if text[j] in "\n\r":
+        return f"A '<' at {_position(text, i)} is not closed with '>' before the end of the line."
+    return None
 
 
 def _unknown_problem(name: str) -> str:
