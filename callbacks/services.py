@@ -98,20 +98,9 @@ def callback_file(
     ``preferred_window``: when the customer wants the call (``policy.WINDOW_LABELS``); a
     specific time (``SLOT``) comes with ``window_start`` and ``window_end``. ``phone_2`` and
     ``phone_3``: more numbers, tried in that order after ``phone``."""
-    if preferred_window == policy.SLOT:
-        try:
-            policy.window_bounds(
-                choice=policy.SLOT,
-                filed_at=now,
-                due_from=now,
-                hours=conf.calling_hours(),
-                slot_start=window_start,
-                slot_end=window_end,
-            )
-        except policy.PolicyError as exc:
-            raise CallbackError(str(exc), field="window_start") from exc
-    else:
-        window_start = window_end = None
+    window_start, window_end = _slot_on_filing(
+        preferred_window, window_start=window_start, window_end=window_end, now=now
+    )
     numbers = _clean_numbers([phone, phone_2, phone_3])
     fields = dict(
         name=name,
@@ -140,6 +129,25 @@ def callback_file(
     raise CallbackError("This callback could not be saved; try again.")
 
 
+def _slot_on_filing(preferred_window, *, window_start, window_end, now):
+    """The specific time asked for, checked (a refusal names the field); none for the other
+    windows."""
+    if preferred_window != policy.SLOT:
+        return None, None
+    try:
+        policy.window_bounds(
+            choice=policy.SLOT,
+            filed_at=now,
+            due_from=now,
+            hours=conf.calling_hours(),
+            slot_start=window_start,
+            slot_end=window_end,
+        )
+    except policy.PolicyError as exc:
+        raise CallbackError(str(exc), field="window_start") from exc
+    return window_start, window_end
+
+
 def _file_or_merge(*, actor, now, outage, fields):
     if outage is not None:
         # The caller's copy may be stale (restored since the page loaded): read it now.
@@ -159,24 +167,7 @@ def _file_or_merge(*, actor, now, outage, fields):
         else None
     )
     if existing:
-        existing.notes = _merge_note(
-            existing.notes,
-            actor=actor,
-            now=now,
-            call_reason=fields["call_reason"],
-            notes=fields["notes"],
-        )
-        existing.updated_at = now
-        existing.save(update_fields=["notes", "updated_at"])
-        record_event(
-            existing,
-            actor=actor,
-            now=now,
-            from_status=existing.status,
-            to_status=existing.status,
-            reason="Filed again for the same phone and outage: merged",
-        )
-        return Filing(callback=existing, merged=True)
+        return _merge_filing(existing, actor=actor, now=now, fields=fields)
 
     restored = outage is None or outage.is_restored
     status = policy.status_on_filing(outage_restored=restored)
@@ -210,6 +201,28 @@ def _file_or_merge(*, actor, now, outage, fields):
         events.announce_work_due_on_commit()  # workload distributes; the beat backs it up
     transaction.on_commit(lambda: events.announce_callback_filed(callback_id=callback.pk))
     return Filing(callback=callback, merged=False)
+
+
+def _merge_filing(existing, *, actor, now, fields):
+    """A second filing for the same phone and outage: a line in the open callback's notes."""
+    existing.notes = _merge_note(
+        existing.notes,
+        actor=actor,
+        now=now,
+        call_reason=fields["call_reason"],
+        notes=fields["notes"],
+    )
+    existing.updated_at = now
+    existing.save(update_fields=["notes", "updated_at"])
+    record_event(
+        existing,
+        actor=actor,
+        now=now,
+        from_status=existing.status,
+        to_status=existing.status,
+        reason="Filed again for the same phone and outage: merged",
+    )
+    return Filing(callback=existing, merged=True)
 
 
 def _outage_shared(outage_id):
