@@ -87,6 +87,8 @@ VIOLATIONS = {
     "planning/probe.py": ("import contact\n", "planning.probe -> contact"),
     # Inside callbacks, a pure module reaching up to the services.
     "callbacks/policy_probe.py": ("from . import services\n", "callbacks.policy_probe"),
+    # Inside contact, a read reaching up to the services.
+    "contact/selectors_probe.py": ("from . import services\n", "contact.selectors_probe"),
 }
 
 
@@ -100,10 +102,14 @@ def test_import_linter_refuses_imports_against_the_dependency_rules(copy):
     conf = copy / "callbacks" / "conf.py"
     original = conf.read_text()
     conf.write_text(original + "\nfrom . import policy_probe  # noqa: E402\n")
+    reads = copy / "contact" / "selectors.py"
+    original_reads = reads.read_text()
+    reads.write_text(original_reads + "\nfrom . import selectors_probe  # noqa: E402\n")
     try:
         refused = _lint_imports(copy)
     finally:
         conf.write_text(original)
+        reads.write_text(original_reads)
         for probe in probes:
             probe.unlink()
     assert refused.returncode == 1
@@ -111,6 +117,9 @@ def test_import_linter_refuses_imports_against_the_dependency_rules(copy):
         refused.stdout
     )
     assert "Inside callbacks: tasks above services above the pure modules BROKEN" in (
+        refused.stdout
+    )
+    assert "Inside contact: pages above services and forms above reads and documents BROKEN" in (
         refused.stdout
     )
     for _, reported in VIOLATIONS.values():
