@@ -1,4 +1,5 @@
-"""``python -m benchmarks [all|lookup|filing|release|claim|import|reports|ivr|statuspage|report]``.
+"""``python -m benchmarks SCENARIO``: ``all``, ``report`` or one of ``SCENARIOS`` (lookup, filing,
+release, claim, import, reports, ivr, statuspage, live).
 
 Each scenario prints its JSON object as the last line; ``all`` prints the whole results object.
 Both update ``benchmarks/results.json`` and ``benchmarks/RESULTS.md``."""
@@ -11,7 +12,17 @@ import time
 
 from . import environment
 
-SCENARIOS = ("lookup", "filing", "release", "claim", "import", "reports", "ivr", "statuspage")
+SCENARIOS = (
+    "lookup",
+    "filing",
+    "release",
+    "claim",
+    "import",
+    "reports",
+    "ivr",
+    "statuspage",
+    "live",
+)
 
 
 def parse(argv):

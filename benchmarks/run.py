@@ -19,6 +19,7 @@ MODULES = {
     "reports": "benchmarks.scenarios.reports",
     "ivr": "benchmarks.scenarios.ivr",
     "statuspage": "benchmarks.scenarios.statuspage",
+    "live": "benchmarks.scenarios.live",
 }
 
 

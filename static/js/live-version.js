@@ -6,6 +6,10 @@
 // nothing rendered); the new version as text once an outage changed, and the region then asks
 // htmx for its own refresh ("outage-changed"), which swaps in the new banner and scripts.
 // A hidden tab does not ask; one check at a time.
+//
+// While the events process pushes changes to this screen (live-events.js marks the page with
+// data-live-push="open"), nothing is asked, except once when the push opens: a change made
+// between the page's render and the subscription is caught there.
 (function () {
   "use strict";
 
@@ -14,9 +18,14 @@
 
   function region() { return document.getElementById("call-live"); }
 
-  function check() {
+  function pushed() {
+    return document.documentElement.getAttribute("data-live-push") === "open";
+  }
+
+  function check(force) {
     var live = region();
-    if (!live || busy || document.hidden || !window.fetch) return;
+    if (!live || busy || !window.fetch) return;
+    if (!force && (document.hidden || pushed())) return;
     var url = live.getAttribute("data-version-url");
     if (!url) return;
     var version = live.getAttribute("data-version") || "";
@@ -54,4 +63,5 @@
     window.setTimeout(loop, every());
   }
   window.setTimeout(loop, every());
+  document.addEventListener("live-push-open", function () { check(true); });
 })();
