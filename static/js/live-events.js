@@ -4,10 +4,11 @@
 // pushes; `make run` does not). Each "outage" event is the same for every screen of that
 // outage, rendered once on the server: this puts its status, cause, ETR and latest update in
 // the banner's marked elements, and the new ETR in the script cards where the old one was,
-// without asking the server anything. The whole region is then refreshed once at a random
-// moment within data-events-spread seconds, so that thousands of screens reconcile over a
-// minute instead of all at once. An outage the screen does not show yet (just declared), or
-// a "resync" after the events process lost Redis, only schedules that refresh, sooner.
+// without asking the server anything; an outage it does not show yet (just declared) gets a
+// plain banner with its title, status and ETR. The whole region is then refreshed once at a
+// random moment within data-events-spread seconds, so that thousands of screens reconcile
+// over a minute instead of all at once (a "resync", after the events process lost Redis,
+// only schedules that refresh).
 //
 // While the stream is open the page carries data-live-push="open" and the version check
 // (live-version.js) rests; when the stream fails (no events process: 204; logged out: 403 or
@@ -23,7 +24,6 @@
   var RETRY_REFUSED_MS = 5 * 60 * 1000;
   var refreshTimer = null;
   var DEFAULT_SPREAD = 60;
-  var SOON = 5;
 
   function region() { return document.getElementById("call-live"); }
   function root() { return document.documentElement; }
@@ -80,13 +80,39 @@
     });
   }
 
+  // An outage this screen does not show yet (just declared on its area): a plain banner at
+  // once, with what the event says; the region's refresh brings the full one and its scripts.
+  function newBanner(live, data) {
+    var banner = document.createElement("section");
+    banner.className = "alert alert-danger outage-banner mb-3";
+    banner.setAttribute("data-outage", data.outage);
+    var title = document.createElement("h2");
+    title.className = "h5 mb-1";
+    title.textContent = "New outage: " + data.title + " ";
+    var status = document.createElement("span");
+    status.className = "badge text-bg-light border";
+    status.setAttribute("data-field", "status");
+    title.appendChild(status);
+    var etr = document.createElement("p");
+    etr.className = "mb-0";
+    etr.appendChild(document.createTextNode("Estimated restoration: "));
+    var etrValue = document.createElement("span");
+    etrValue.setAttribute("data-field", "etr");
+    etr.appendChild(etrValue);
+    banner.appendChild(title);
+    banner.appendChild(etr);
+    live.insertBefore(banner, live.firstChild);
+    return banner;
+  }
+
   function onOutage(event) {
     var live = region();
     if (!live) return;
     var data;
     try { data = JSON.parse(event.data); } catch (e) { return; }
     var banner = live.querySelector('.outage-banner[data-outage="' + data.outage + '"]');
-    if (!banner) { refreshWithin(SOON); return; }
+    if (!banner && data.open) banner = newBanner(live, data);
+    if (!banner) { refreshWithin(spreadSeconds()); return; }
     var status = field(banner, "status");
     if (status) status.textContent = data.status_label;
     var cause = field(banner, "cause");
@@ -101,7 +127,7 @@
     var last = field(banner, "last-update");
     if (last && data.last_update_html) last.innerHTML = data.last_update_html;
     live.setAttribute("data-pushed-etr", data.etr || "");
-    refreshWithin(data.open ? spreadSeconds() : SOON);
+    refreshWithin(spreadSeconds());
   }
 
   function close() {
@@ -134,7 +160,7 @@
       }
     });
     source.addEventListener("outage", onOutage);
-    source.addEventListener("resync", function () { refreshWithin(SOON); });
+    source.addEventListener("resync", function () { refreshWithin(spreadSeconds()); });
   }
 
   if (!window.EventSource) return;
