@@ -142,3 +142,22 @@ def test_an_etr_change_is_pushed_to_the_open_screen(
     expect(page.get_by_label("Notes")).to_have_value("Works from home")
     assert len(version_checks) == checks_before
     context.close()
+
+
+def test_relative_times_move_along_on_the_page_itself(new_page, agent, scene):
+    """ "in 3 h 11 min" becomes "in 3 h 7 min" four minutes later with no request to the
+    server: the region's full refresh is only a safety net (the browser's clock is the
+    test's)."""
+    customer, outage = scene
+    page = new_page(agent)
+    page.clock.install()
+    page.goto(f"/?customer={customer.pk}")
+    banner = page.locator(".outage-banner")
+    expect(banner).to_contain_text(re.compile(r"in 3 h 1[12] min"))
+    refreshes = []
+    page.on("request", lambda r: "/call/live/?" in r.url and refreshes.append(r.url))
+
+    page.clock.fast_forward("04:00")
+
+    expect(banner).to_contain_text(re.compile(r"in 3 h [78] min"))
+    assert refreshes == []
