@@ -76,8 +76,9 @@ def database_backends():
 class Meter:
     """CPU seconds per group between ``start()`` and ``stop()``. ``groups`` maps a name to a
     function returning the pids of that group now (asked at both ends: a process that started
-    in between counts all its CPU, one that ended in between is lost, so stop before the
-    processes do)."""
+    in between counts all its CPU; one that ends in between counts what ``sample()`` last saw
+    of it, so call ``sample()`` often when processes come and go, e.g. the database backends
+    of Celery tasks, which close their connection after each task)."""
 
     def __init__(self, groups):
         self.groups = groups
@@ -92,13 +93,22 @@ class Meter:
         self.began = time.monotonic()
         self.machine_before = machine_seconds()
         self.before = self._snapshot()
+        self.seen = {name: dict(pids) for name, pids in self.before.items()}
         return self
+
+    def sample(self):
+        """Remember every process's CPU now (those that end before ``stop()`` still count)."""
+        for name, pids in self._snapshot().items():
+            for pid, seconds in pids.items():
+                if seconds is not None:
+                    self.seen[name][pid] = seconds
 
     def stop(self, *, extra=None):
         """Figures: wall seconds, each group's CPU seconds, the machine's busy CPU seconds and
         what nobody here used (``other``: Redis, the kernel, other work on the machine).
         ``extra``: CPU seconds measured elsewhere (the load generator's own count)."""
-        after = self._snapshot()
+        self.sample()
+        after = self.seen
         wall = time.monotonic() - self.began
         machine_after = machine_seconds()
         figures = {"wall_seconds": round(wall, 3), "cores": os.cpu_count()}

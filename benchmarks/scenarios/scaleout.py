@@ -281,6 +281,7 @@ def release(context):
         while time.perf_counter() < deadline:
             waiting, unassigned = _release_state(outage.pk)
             at = round(time.perf_counter() - began, 3)
+            meter.sample()
             if not waiting:
                 timeline.setdefault("released_s", at)
                 if not unassigned:
