@@ -1,5 +1,4 @@
-"""``python -m benchmarks SCENARIO``: ``all``, ``report`` or one of ``SCENARIOS`` (lookup, filing,
-release, claim, import, reports, ivr, statuspage, live).
+"""``python -m benchmarks SCENARIO``: ``all``, one of ``SCENARIOS`` below, or ``report``.
 
 Each scenario prints its JSON object as the last line; ``all`` prints the whole results object.
 Both update ``benchmarks/results.json`` and ``benchmarks/RESULTS.md``."""
@@ -21,6 +20,7 @@ SCENARIOS = (
     "reports",
     "ivr",
     "statuspage",
+    "scaleout",
     "live",
 )
 
