@@ -20,6 +20,7 @@ visible note written for the agent (``GAPS``), never an empty string or a dash.
 from __future__ import annotations
 
 import difflib
+import functools
 import html
 import re
 from collections.abc import Mapping
@@ -142,6 +143,13 @@ def _scan(text: str) -> tuple[list[Segment], list[str], list[str]]:
     Keeps going after a problem so that every problem is reported at once. Unknown names are
     kept out of the segments.
     """
+    segments, bracket_problems, unknown = _scan_once(text)
+    return list(segments), list(bracket_problems), list(unknown)
+
+
+@functools.lru_cache(maxsize=512)
+def _scan_once(text: str) -> tuple[tuple[Segment, ...], tuple[str, ...], tuple[str, ...]]:
+    """``_scan`` remembered by text: a message send renders one script for every recipient."""
     segments: list[Segment] = []
     bracket_problems: list[str] = []
     unknown: list[str] = []
@@ -203,7 +211,7 @@ def _scan(text: str) -> tuple[list[Segment], list[str], list[str]]:
             buffer.append(text[i : j + 1])
         i = j + 1
     flush()
-    return segments, bracket_problems, unknown
+    return tuple(segments), tuple(bracket_problems), tuple(unknown)
 
 
 def _unknown_problem(name: str) -> str:
