@@ -143,13 +143,18 @@ def _scan(text: str) -> tuple[list[Segment], list[str], list[str]]:
     Keeps going after a problem so that every problem is reported at once. Unknown names are
     kept out of the segments.
     """
-    segments, bracket_problems, unknown = _scan_once(text)
+    scan = _scan_remembered if len(text) <= REMEMBERED_TEXT_MAX else _scan_text
+    segments, bracket_problems, unknown = scan(text)
     return list(segments), list(bracket_problems), list(unknown)
 
 
-@functools.lru_cache(maxsize=512)
-def _scan_once(text: str) -> tuple[tuple[Segment, ...], tuple[str, ...], tuple[str, ...]]:
-    """``_scan`` remembered by text: a message send renders one script for every recipient."""
+# A message send renders one script for every recipient: its parse is remembered (scripts are
+# short; longer texts, such as hostile input to the editor's preview, are not kept).
+REMEMBERED_TEXT_MAX = 4_000
+
+
+def _scan_text(text: str) -> tuple[tuple[Segment, ...], tuple[str, ...], tuple[str, ...]]:
+    """The scan itself, as tuples (safe to remember and share)."""
     segments: list[Segment] = []
     bracket_problems: list[str] = []
     unknown: list[str] = []
@@ -212,6 +217,9 @@ def _scan_once(text: str) -> tuple[tuple[Segment, ...], tuple[str, ...], tuple[s
         i = j + 1
     flush()
     return tuple(segments), tuple(bracket_problems), tuple(unknown)
+
+
+_scan_remembered = functools.lru_cache(maxsize=256)(_scan_text)
 
 
 def _unknown_problem(name: str) -> str:
