@@ -162,8 +162,18 @@ def outages_version(area):
         .covering(area)
         .aggregate(latest=Max("updated_at"), count=Count("id", distinct=True))
     )
-    latest = row["latest"]
-    return f"{row['count']}.{int(latest.timestamp() * 1_000_000) if latest else 0}"
+    return _version(row["count"], row["latest"])
+
+
+def outages_version_of(outages):
+    """``outages_version`` of outages already read: every outage not closed that covers an
+    area (``outages_covering_area(area, include_restored=True)``), without a query of its own.
+    The token then matches exactly what was read."""
+    return _version(len(outages), max((o.updated_at for o in outages), default=None))
+
+
+def _version(count, latest):
+    return f"{count}.{int(latest.timestamp() * 1_000_000) if latest else 0}"
 
 
 def _open_escalations():
