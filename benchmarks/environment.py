@@ -19,7 +19,8 @@ BASE_DIR = PACKAGE_DIR.parent
 DATA_DIR = PACKAGE_DIR / "data"
 # BENCH_DATABASE_NAME: another database name on the same server (several people sharing one).
 DATABASE_NAME = os.environ.get("BENCH_DATABASE_NAME", "console_bench")
-IMPORT_DATABASE_NAME = "console_bench_import"
+# The import scenario's own database, beside the benchmark database (console_bench_import).
+IMPORT_DATABASE_NAME = f"{DATABASE_NAME}_import"
 DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432"
 DEFAULT_BROKER = "redis://127.0.0.1:6379/6"
 
@@ -70,6 +71,10 @@ def server_environment(name=DATABASE_NAME):
         # Rate limits far above what the load generator sends: the benchmark measures the work.
         API_KEY_RATE="1000000/s",
         STATUSPAGE_LOOKUP_RATE="1000000/s",
+        # Calls at any hour: the figures must not depend on the clock of the run (outside
+        # calling hours nothing would be offered to claim or distribute).
+        CALLBACK_CALLING_OPENS="00:00",
+        CALLBACK_CALLING_CLOSES="24:00",
     )
     return env
 
