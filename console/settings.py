@@ -171,6 +171,9 @@ AUTH_PASSWORD_VALIDATORS = [
 # django-axes checks every login (console and admin) before the password is tried.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # The model backend that reads the user's role with the user (one query less a request).
+    "core.backends.RoleModelBackend",
+    # Sessions logged in before the backend above still name this one.
     "django.contrib.auth.backends.ModelBackend",
 ]
 # Locked out after this many failures for one account, or from one address (whichever comes
