@@ -9,7 +9,7 @@ The callback's own state moves through ``callbacks``' rules and timeline
 
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from callbacks import conf, events, policy
 from callbacks.models import CallbackAttempt, CallbackRequest, InboundCall, Letter
@@ -359,9 +359,11 @@ def inbound_call_log(*, agent, now, customer, outage=None):
     """A lookup opened this customer's card: log the inbound call. Opening the same card again
     within ``INBOUND_SAME_CALL`` (a refresh, a second lookup) is the same call.
 
-    Two statements on the live call's path, and deliberately no transaction or lock: one
-    agent's row is only ever written by that agent's own requests, and two lookups in the same
-    instant would at worst log the call twice."""
+    One statement on the live call's path (two elsewhere than PostgreSQL), and deliberately
+    no transaction or lock: one agent's row is only ever written by that agent's own requests,
+    and two lookups in the same instant would at worst log the call twice."""
+    if connection.vendor == "postgresql":
+        return _inbound_call_log_postgres(agent=agent, now=now, customer=customer, outage=outage)
     recent = (
         InboundCall.objects.filter(customer=customer, agent=agent, at__gte=now - INBOUND_SAME_CALL)
         .order_by("-at")
@@ -373,6 +375,43 @@ def inbound_call_log(*, agent, now, customer, outage=None):
         recent.save(update_fields=["outage"])
         return recent
     return InboundCall.objects.create(customer=customer, outage=outage, agent=agent, at=now)
+
+
+def _inbound_call_log_postgres(*, agent, now, customer, outage):
+    """``inbound_call_log`` as one statement: the agent's latest call with this customer
+    within ``INBOUND_SAME_CALL`` takes the outage (when it shows one), else a new row."""
+    table = InboundCall._meta.db_table
+    columns = "id, customer_id, outage_id, agent_id, at, note, noted_at"
+    rows = InboundCall.objects.raw(
+        f"""
+        WITH recent AS (
+            SELECT {columns} FROM {table}
+            WHERE customer_id = %(customer)s AND agent_id = %(agent)s AND at >= %(since)s
+            ORDER BY at DESC, id DESC LIMIT 1
+        ), moved AS (
+            UPDATE {table} SET outage_id = %(outage)s FROM recent
+            WHERE {table}.id = recent.id AND %(outage)s::bigint IS NOT NULL
+              AND {table}.outage_id IS DISTINCT FROM %(outage)s::bigint
+        ), created AS (
+            INSERT INTO {table} (customer_id, outage_id, agent_id, at, note)
+            SELECT %(customer)s, %(outage)s, %(agent)s, %(now)s, ''
+            WHERE NOT EXISTS (SELECT 1 FROM recent)
+            RETURNING {columns}
+        )
+        SELECT id, customer_id, COALESCE(%(outage)s::bigint, outage_id) AS outage_id, agent_id,
+               at, note, noted_at
+        FROM recent
+        UNION ALL SELECT {columns} FROM created
+        """,
+        {
+            "customer": customer.pk,
+            "agent": agent.pk,
+            "outage": outage.pk if outage is not None else None,
+            "since": now - INBOUND_SAME_CALL,
+            "now": now,
+        },
+    )
+    return list(rows)[0]
 
 
 @transaction.atomic

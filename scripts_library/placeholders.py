@@ -20,6 +20,7 @@ visible note written for the agent (``GAPS``), never an empty string or a dash.
 from __future__ import annotations
 
 import difflib
+import functools
 import html
 import re
 from collections.abc import Mapping
@@ -142,6 +143,18 @@ def _scan(text: str) -> tuple[list[Segment], list[str], list[str]]:
     Keeps going after a problem so that every problem is reported at once. Unknown names are
     kept out of the segments.
     """
+    scan = _scan_remembered if len(text) <= REMEMBERED_TEXT_MAX else _scan_text
+    segments, bracket_problems, unknown = scan(text)
+    return list(segments), list(bracket_problems), list(unknown)
+
+
+# A message send renders one script for every recipient: its parse is remembered (scripts are
+# short; longer texts, such as hostile input to the editor's preview, are not kept).
+REMEMBERED_TEXT_MAX = 4_000
+
+
+def _scan_text(text: str) -> tuple[tuple[Segment, ...], tuple[str, ...], tuple[str, ...]]:
+    """The scan itself, as tuples (safe to remember and share)."""
     segments: list[Segment] = []
     bracket_problems: list[str] = []
     unknown: list[str] = []
@@ -189,7 +202,10 @@ def _scan(text: str) -> tuple[list[Segment], list[str], list[str]]:
             buffer.append(text[i : j + 1])
         i = j + 1
     flush()
-    return segments, bracket_problems, unknown
+    return tuple(segments), tuple(bracket_problems), tuple(unknown)
+
+
+_scan_remembered = functools.lru_cache(maxsize=256)(_scan_text)
 
 
 def _unclosed_problem(text: str, i: int, j: int) -> str | None:
