@@ -717,13 +717,9 @@ def messages_send_batch(*, now, limit=None, clock=timezone.now):
             if position >= next_check:
                 next_check += CHECK_EVERY
                 flush()
-                halted = dict(
-                    Notice.objects.filter(pk__in=list(contexts))
-                    .exclude(status=Notice.Status.ACTIVE)
-                    .values_list("pk", "status")
-                )
-                if halted:
-                    rows = rows[:position] + _release_halted(rows[position:], halted)
+                released = _without_halted(rows, position, contexts)
+                if released is not None:
+                    rows = released
                     continue
             row = rows[position]
             position += 1
@@ -732,39 +728,16 @@ def messages_send_batch(*, now, limit=None, clock=timezone.now):
             channel = row["channel"]
             moment_now = clock()
             message.not_before = moment_now
-            if (channel, row["address"]) in opted:
-                updates.append(_fill(message, status=rules.OPTED_OUT))
+            held_back = _held_back(message, row, opted=opted, quiet=quiet, now=moment_now)
+            if held_back is not None:
+                updates.append(held_back)
                 continue
-            if channel == rules.SMS and rules.in_quiet_hours(now=moment_now, **quiet):
-                message.not_before = rules.quiet_until(now=moment_now, **quiet)
-                updates.append(_fill(message, status=rules.QUEUED))
-                continue
-            composed = compose.compose(
-                choice=scripts.get(channel),
-                channel=channel,
-                values=values,
-                name=row["customer__name"],
-                address=row["address"],
-                customer_id=row["customer_id"],
-                area=row["customer__area__name"] or row["subscription__area__name"],
-            )
+            composed = _compose(row, scripts=scripts, values=values)
             if channel == rules.SMS:
                 pending_sms.append((row, message, composed, moment_now))
                 continue
-            ratelimit.take(channel, 1)
             email = email or channels.EmailSender()
-            result = email.send(
-                message_id=row["pk"],
-                to=row["address"],
-                subject=composed.subject,
-                body=composed.body,
-                unsubscribe_url=compose.unsubscribe_url(
-                    channel=channel, address=row["address"], customer_id=row["customer_id"]
-                ),
-            )
-            updates.append(
-                _outcome(message, result, composed, attempts=row["attempts"], now=moment_now)
-            )
+            updates.append(_send_email(email, row, message, composed, now=moment_now))
             _finish(updates)
         flush()
     finally:
@@ -775,6 +748,60 @@ def messages_send_batch(*, now, limit=None, clock=timezone.now):
     if len(ids) >= limit:
         send_on_commit(tasks.send_batch)
     return len(ids)
+
+
+def _without_halted(rows, position, contexts):
+    """The batch's rows with those of paused or cancelled notices handed back, or ``None``
+    while every notice of the batch is still active."""
+    halted = dict(
+        Notice.objects.filter(pk__in=list(contexts))
+        .exclude(status=Notice.Status.ACTIVE)
+        .values_list("pk", "status")
+    )
+    if not halted:
+        return None
+    return rows[:position] + _release_halted(rows[position:], halted)
+
+
+def _held_back(message, row, *, opted, quiet, now):
+    """The outcome of a message that is not sent now (its address opted out of the channel,
+    or an SMS in quiet hours), else ``None``."""
+    channel = row["channel"]
+    if (channel, row["address"]) in opted:
+        return _fill(message, status=rules.OPTED_OUT)
+    if channel == rules.SMS and rules.in_quiet_hours(now=now, **quiet):
+        message.not_before = rules.quiet_until(now=now, **quiet)
+        return _fill(message, status=rules.QUEUED)
+    return None
+
+
+def _compose(row, *, scripts, values):
+    channel = row["channel"]
+    return compose.compose(
+        choice=scripts.get(channel),
+        channel=channel,
+        values=values,
+        name=row["customer__name"],
+        address=row["address"],
+        customer_id=row["customer_id"],
+        area=row["customer__area__name"] or row["subscription__area__name"],
+    )
+
+
+def _send_email(email, row, message, composed, *, now):
+    """One email, sent at once and its outcome returned (SMTP has no idempotency key)."""
+    channel = row["channel"]
+    ratelimit.take(channel, 1)
+    result = email.send(
+        message_id=row["pk"],
+        to=row["address"],
+        subject=composed.subject,
+        body=composed.body,
+        unsubscribe_url=compose.unsubscribe_url(
+            channel=channel, address=row["address"], customer_id=row["customer_id"]
+        ),
+    )
+    return _outcome(message, result, composed, attempts=row["attempts"], now=now)
 
 
 def _fill(message, *, status, **fields):

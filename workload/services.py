@@ -541,6 +541,21 @@ def _claim_postgres(*, agent, now):
     picks the earliest-due queued or retry callback (each status by its own index scan) only
     when they are under their cap, updates it and writes its timeline row. Returns the
     callback, or ``None`` with what they hold and their cap."""
+    limit = _locked_cap(agent, now=now)
+    sql, params = _claim_sql(agent=agent, now=now, limit=limit)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        held, from_status, *row = cursor.fetchone()
+    if from_status is None:
+        return None, held, limit
+    callback_events.announce_on_commit()
+    fields = CallbackRequest._meta.concrete_fields
+    callback = CallbackRequest.from_db(connection.alias, [f.attname for f in fields], row)
+    return callback, held, limit
+
+
+def _locked_cap(agent, *, now):
+    """The agent's cap, their duty row locked until the claim commits."""
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT cap FROM {_table(AgentDuty)} WHERE agent_id = %s FOR UPDATE", [agent.pk]
@@ -549,7 +564,11 @@ def _claim_postgres(*, agent, now):
     if duty is None:
         _lock_agent(agent, now=now)  # first claim ever: the row is created, off duty
         duty = (None,)
-    limit = duty[0] if duty[0] is not None else default_cap()
+    return duty[0] if duty[0] is not None else default_cap()
+
+
+def _claim_sql(*, agent, now, limit):
+    """The one statement that counts, chooses, takes and logs; its SQL and parameters."""
     cb, events = _table(CallbackRequest), _table(CallbackEvent)
     held_in, held_params = _in(HELD_STATUSES)
     to_status, to_params = _status_case(f"{cb}.status", ASSIGN_MAPPING)
@@ -559,51 +578,43 @@ def _claim_postgres(*, agent, now):
     columns = ", ".join(f"{cb}.{connection.ops.quote_name(f.column)}" for f in fields)
     at = _db_time(now)
     reason = f"Claimed by {_display(agent)}"[: CallbackEvent._meta.get_field("reason").max_length]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""WITH held AS (
-                SELECT COUNT(*) AS n FROM {cb} h
-                 WHERE h.assigned_to_id = %s AND h.status IN {held_in}
-            ),
-            queued AS ({queued_sql}),
-            retry AS ({retry_sql}),
-            chosen AS (
-                SELECT c.id, c.status FROM (SELECT * FROM queued UNION ALL SELECT * FROM retry) c
-                 WHERE (SELECT n FROM held) < %s
-                 ORDER BY c.due_at, c.id LIMIT 1
-            ),
-            moved AS (
-                UPDATE {cb} SET status = {to_status}, assigned_to_id = %s, assigned_at = %s,
-                       updated_at = %s
-                  FROM chosen WHERE {cb}.id = chosen.id
-                RETURNING chosen.status AS from_status, {columns}
-            ),
-            logged AS (
-                INSERT INTO {events} (callback_id, at, actor_id, from_status, to_status, reason)
-                SELECT moved.id, %s, %s, moved.from_status, moved.status, %s FROM moved
-            )
-            SELECT held.n, moved.* FROM held LEFT JOIN moved ON TRUE""",
-            [
-                agent.pk,
-                *held_params,
-                *queued_params,
-                *retry_params,
-                limit,
-                *to_params,
-                agent.pk,
-                at,
-                at,
-                at,
-                agent.pk,
-                reason,
-            ],
+    sql = f"""WITH held AS (
+            SELECT COUNT(*) AS n FROM {cb} h
+             WHERE h.assigned_to_id = %s AND h.status IN {held_in}
+        ),
+        queued AS ({queued_sql}),
+        retry AS ({retry_sql}),
+        chosen AS (
+            SELECT c.id, c.status FROM (SELECT * FROM queued UNION ALL SELECT * FROM retry) c
+             WHERE (SELECT n FROM held) < %s
+             ORDER BY c.due_at, c.id LIMIT 1
+        ),
+        moved AS (
+            UPDATE {cb} SET status = {to_status}, assigned_to_id = %s, assigned_at = %s,
+                   updated_at = %s
+              FROM chosen WHERE {cb}.id = chosen.id
+            RETURNING chosen.status AS from_status, {columns}
+        ),
+        logged AS (
+            INSERT INTO {events} (callback_id, at, actor_id, from_status, to_status, reason)
+            SELECT moved.id, %s, %s, moved.from_status, moved.status, %s FROM moved
         )
-        held, from_status, *row = cursor.fetchone()
-    if from_status is None:
-        return None, held, limit
-    callback_events.announce_on_commit()
-    callback = CallbackRequest.from_db(connection.alias, [f.attname for f in fields], row)
-    return callback, held, limit
+        SELECT held.n, moved.* FROM held LEFT JOIN moved ON TRUE"""
+    params = [
+        agent.pk,
+        *held_params,
+        *queued_params,
+        *retry_params,
+        limit,
+        *to_params,
+        agent.pk,
+        at,
+        at,
+        at,
+        agent.pk,
+        reason,
+    ]
+    return sql, params
 
 
 @transaction.atomic
