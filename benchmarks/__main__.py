@@ -1,4 +1,4 @@
-"""``python -m benchmarks [all|lookup|filing|release|claim|import|reports|ivr|statuspage|report]``.
+"""``python -m benchmarks SCENARIO``: ``all``, one of ``SCENARIOS`` below, or ``report``.
 
 Each scenario prints its JSON object as the last line; ``all`` prints the whole results object.
 Both update ``benchmarks/results.json`` and ``benchmarks/RESULTS.md``."""
@@ -11,7 +11,17 @@ import time
 
 from . import environment
 
-SCENARIOS = ("lookup", "filing", "release", "claim", "import", "reports", "ivr", "statuspage")
+SCENARIOS = (
+    "lookup",
+    "filing",
+    "release",
+    "claim",
+    "import",
+    "reports",
+    "ivr",
+    "statuspage",
+    "scaleout",
+)
 
 
 def parse(argv):

@@ -18,6 +18,16 @@ The spec (JSON)::
 
 A request may carry a ``tag``: the result then also has figures per tag (``by_tag``), for
 kinds of request interleaved in one run (measured at the same moments, under the same load).
+
+Several servers (the scale-out scenario): ``"ports": [8123, 8124]`` instead of ``port``, and
+``"spread"``: ``"connection"`` (the default: client i keeps one connection to
+``ports[i % len(ports)]``, as a load balancer pins a keep-alive connection to one backend) or
+``"request"`` (each client keeps a connection to every server and sends its requests to them
+in turn, so a session and CSRF token one server issued are used on the others). The result
+then counts the requests sent to each port (``by_port``). It always says how many requests
+were sent in all, warm-up and CSRF fetches included (``requests_sent``), and how much CPU the
+load generator itself used (``client_cpu_seconds``): the share of the machine the servers did
+not get.
 """
 
 import http.client
@@ -64,14 +74,28 @@ def summarise(latencies, elapsed):
 
 
 class Client:
-    def __init__(self, port, cookie):
-        self.port = port
+    """One simulated user: a keep-alive connection to each of its servers (one, usually)."""
+
+    def __init__(self, port, cookie, *, rotate=False):
+        self.ports = list(port) if isinstance(port, list | tuple) else [port]
         self.cookie = cookie
         self.csrf = ""
-        self.conn = http.client.HTTPConnection(HOST, port, timeout=TIMEOUT)
+        self.rotate = rotate  # send each request to the next server in turn
+        self.turn = 0
+        self.conns = [http.client.HTTPConnection(HOST, p, timeout=TIMEOUT) for p in self.ports]
+        self.sent = dict.fromkeys(self.ports, 0)
+
+    @property
+    def port(self):
+        return self.ports[self.turn % len(self.ports)]
 
     def request(self, method, path, form=None, extra_headers=None):
-        headers = {"Cookie": self.cookie, "Host": f"{HOST}:{self.port}", **(extra_headers or {})}
+        index = self.turn % len(self.ports)
+        if self.rotate:
+            self.turn += 1
+        port = self.ports[index]
+        self.sent[port] += 1
+        headers = {"Cookie": self.cookie, "Host": f"{HOST}:{port}", **(extra_headers or {})}
         body = None
         if form is not None:
             fields = dict(form)
@@ -81,14 +105,14 @@ class Client:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         for attempt in (1, 2):
             try:
-                self.conn.request(method, path, body=body, headers=headers)
-                response = self.conn.getresponse()
+                self.conns[index].request(method, path, body=body, headers=headers)
+                response = self.conns[index].getresponse()
                 data = response.read()
                 return response.status, data, response.getheader("Set-Cookie") or ""
             except (http.client.HTTPException, ConnectionError):
                 # The server closed an idle keep-alive connection: reconnect once.
-                self.conn.close()
-                self.conn = http.client.HTTPConnection(HOST, self.port, timeout=TIMEOUT)
+                self.conns[index].close()
+                self.conns[index] = http.client.HTTPConnection(HOST, port, timeout=TIMEOUT)
                 if attempt == 2:
                     raise
         raise AssertionError("unreachable")
@@ -106,7 +130,9 @@ class Client:
 
 
 def run(spec):
-    port = spec["port"]
+    ports = spec.get("ports") or [spec["port"]]
+    by_request = spec.get("spread", "connection") == "request"
+    cpu_began = time.process_time()
     requests = spec["requests"]
     cookies = spec.get("cookies") or [""]
     concurrency = spec.get("concurrency", 1)
@@ -114,7 +140,14 @@ def run(spec):
     max_requests = spec.get("max_requests", 10**9)
     warmup = spec.get("warmup", 0.0)
     stop_on = spec.get("stop_on_status")
-    clients = [Client(port, cookies[i % len(cookies)]) for i in range(concurrency)]
+    clients = [
+        Client(
+            ports if by_request else ports[i % len(ports)],
+            cookies[i % len(cookies)],
+            rotate=by_request,
+        )
+        for i in range(concurrency)
+    ]
     if spec.get("csrf_path"):
         for client in clients:
             client.fetch_csrf(spec["csrf_path"])
@@ -188,6 +221,14 @@ def run(spec):
         result["by_tag"] = {tag: summarise(values, elapsed) for tag, values in tagged.items()}
     if errors:
         result["first_error"] = errors[0]
+    result["requests_sent"] = sum(sum(client.sent.values()) for client in clients)
+    if len(ports) > 1:
+        result["by_port"] = {
+            str(port): sum(client.sent[port] for client in clients if port in client.sent)
+            for port in ports
+        }
+        result["spread"] = "request" if by_request else "connection"
+    result["client_cpu_seconds"] = round(time.process_time() - cpu_began, 3)
     return result
 
 

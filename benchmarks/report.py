@@ -305,6 +305,8 @@ def markdown(results):
             lines += [f"## {name.title()}", "", "```json", _summary_json(results[name]), "```", ""]
     if "reports" in results:
         lines += _reports_section(results["reports"])
+    if "scaleout" in results:
+        lines += _scaleout_section(results["scaleout"])
     for notes in (ANALYSIS, WORKLOAD):
         if notes.exists():
             lines += [notes.read_text().strip(), ""]
@@ -381,3 +383,34 @@ def _reports_section(result):
         "",
     ]
     return lines
+
+
+def _scaleout_section(result):
+    """One web server against two, and the release carried by a worker per queue."""
+    shown = {
+        k: result.get(k)
+        for k in (
+            "filing_per_second",
+            "filing_two_to_one",
+            "claim_per_second",
+            "claim_two_to_one",
+            "release_seconds",
+            "duplicates",
+            "caps_exceeded",
+            "failed_requests",
+            "met",
+            "load_average_before_after",
+        )
+    }
+    return [
+        "## Scale-out: two web servers, a worker per queue",
+        "",
+        f"Compares {result.get('compares')} (`{result.get('command')}`).",
+        "",
+        "```json",
+        json.dumps(shown, indent=2, sort_keys=True),
+        "```",
+        "",
+        str(result.get("reading", "")),
+        "",
+    ]

@@ -19,6 +19,7 @@ MODULES = {
     "reports": "benchmarks.scenarios.reports",
     "ivr": "benchmarks.scenarios.ivr",
     "statuspage": "benchmarks.scenarios.statuspage",
+    "scaleout": "benchmarks.scenarios.scaleout",
 }
 
 
@@ -35,7 +36,8 @@ class Context:
     def drive(self, name, **spec):
         """Run the load generator (a second process) against the server; its figures."""
         spec.setdefault("duration", self.options.duration)
-        spec["port"] = self.server.port
+        if "ports" not in spec:  # a scenario with servers of its own names their ports
+            spec["port"] = self.server.port
         path = DATA_DIR / f"load-{name}.json"
         path.write_text(json.dumps(spec))
         done = subprocess.run(

@@ -109,3 +109,42 @@ def test_tagged_requests_get_figures_per_tag():
         server.shutdown()
     assert set(figures["by_tag"]) == {"floor", "lookup"}
     assert sum(tag["requests"] for tag in figures["by_tag"].values()) == figures["requests"]
+
+
+def _two_servers_run(spread):
+    first, second = serve(), serve()
+    ports = [first.server_address[1], second.server_address[1]]
+    try:
+        figures = load.run(
+            {
+                "ports": ports,
+                "spread": spread,
+                "concurrency": 2,
+                "duration": 5,
+                "max_requests": 20,
+                "csrf_path": "/",
+                "requests": [{"method": "POST", "path": "/file/", "form": {"name": "A"}}],
+            }
+        )
+    finally:
+        first.shutdown()
+        second.shutdown()
+    return ports, figures
+
+
+def test_requests_spread_over_several_servers_in_turn():
+    # Each client alternates: the CSRF token the first server gave is posted to the second.
+    ports, figures = _two_servers_run("request")
+    assert figures["statuses"] == {"200": figures["requests"]}
+    assert figures["spread"] == "request"
+    sent = figures["by_port"]
+    assert set(sent) == {str(port) for port in ports}
+    assert abs(sent[str(ports[0])] - sent[str(ports[1])]) <= 2
+    assert sum(sent.values()) == figures["requests_sent"]
+    assert figures["client_cpu_seconds"] >= 0
+
+
+def test_connections_spread_over_several_servers_one_each():
+    ports, figures = _two_servers_run("connection")
+    assert figures["statuses"] == {"200": figures["requests"]}
+    assert all(figures["by_port"][str(port)] > 0 for port in ports)
