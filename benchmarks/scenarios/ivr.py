@@ -10,7 +10,6 @@ read against it. Each run records the load generator's own CPU (it shares the co
 server, and one Python process with a thread per client uses at most one core)."""
 
 import random
-import resource
 import time
 from urllib.parse import urlencode
 
@@ -79,17 +78,17 @@ def requests_for(kind, callers, key):
 
 
 def _drive_measured(context, name, **spec):
-    """``context.drive`` plus the load generator's CPU seconds and its share of one core."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    """``context.drive`` plus what the load generator itself cost: its CPU per request sent
+    (warm-up included) and its share of one core over the run."""
     began = time.monotonic()
     figures = context.drive(name, **spec)
     wall = time.monotonic() - began
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    cpu, sent = figures.get("client_cpu_seconds"), figures.get("requests_sent")
     figures["load_generator"] = {
-        "cpu_seconds": round(cpu, 2),
-        "wall_seconds": round(wall, 2),
-        "cores_used": round(cpu / wall, 2) if wall else None,
+        "cpu_seconds": cpu,
+        "requests_sent": sent,
+        "cpu_ms_per_request": round(1000 * cpu / sent, 3) if cpu and sent else None,
+        "cores_used": round(cpu / wall, 2) if cpu and wall else None,
     }
     return figures
 
