@@ -21,6 +21,7 @@ SCENARIOS = (
     "ivr",
     "statuspage",
     "scaleout",
+    "live",
 )
 
 

@@ -19,7 +19,8 @@ BASE_DIR = PACKAGE_DIR.parent
 DATA_DIR = PACKAGE_DIR / "data"
 # BENCH_DATABASE_NAME: another database name on the same server (several people sharing one).
 DATABASE_NAME = os.environ.get("BENCH_DATABASE_NAME", "console_bench")
-IMPORT_DATABASE_NAME = "console_bench_import"
+# The import scenario's own database, beside the benchmark database (console_bench_import).
+IMPORT_DATABASE_NAME = f"{DATABASE_NAME}_import"
 DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432"
 DEFAULT_BROKER = "redis://127.0.0.1:6379/6"
 

@@ -20,6 +20,7 @@ MODULES = {
     "ivr": "benchmarks.scenarios.ivr",
     "statuspage": "benchmarks.scenarios.statuspage",
     "scaleout": "benchmarks.scenarios.scaleout",
+    "live": "benchmarks.scenarios.live",
 }
 
 

@@ -26,6 +26,8 @@ from .models import CallbackAttempt, CallbackEvent, CallbackRequest, InboundCall
 
 SYSTEM_RELEASE_REASON = "Outage restored: released with its deadline"
 SYSTEM_REOPEN_REASON = "Outage reopened: back to waiting"
+# A release at least this large refreshes the callbacks table's planner statistics.
+ANALYZE_AFTER = 10_000
 
 
 class CallbackError(ServiceError):
@@ -322,6 +324,12 @@ def callbacks_release_for_outage(*, outage_id, now):
     )
     if released:
         _plan_released(outage_id=outage_id, now=now)
+        if released >= ANALYZE_AFTER and connection.vendor == "postgresql":
+            # So many rows changed status that the planner's statistics no longer describe the
+            # queue until autovacuum comes by: the distribution that follows could be planned
+            # for a handful of rows (a nested loop over 100,000 was seen to run for minutes).
+            with connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {CallbackRequest._meta.db_table}")
         events.announce_work_due_on_commit()  # workload distributes; the beat backs it up
     # The queue changed shape: workload refreshes its staffing forecast for this outage.
     events.announce_released_on_commit(outage_id=outage_id)

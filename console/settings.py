@@ -443,6 +443,13 @@ METRICS_REDIS_URL = env.str(
     "METRICS_REDIS_URL",
     default=CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else "",
 )
+# Live updates pushed to the open live-call screens (server-sent events from the events
+# process, ``docker/entrypoint.sh events``): outage changes go through this Redis's pub/sub.
+# Defaults to the broker when it is Redis; empty (``make run``): the screens check a version.
+CONSOLE_LIVE_EVENTS_REDIS_URL = env.str(
+    "CONSOLE_LIVE_EVENTS_REDIS_URL",
+    default=CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else "",
+)
 # --- end deploy ----------------------------------------------------------------------------
 
 # The benchmark floor view (``make bench`` only): never mounted in normal runs.

@@ -8,6 +8,7 @@ console_patterns = [
     path("", views.home, name="home"),
     path("call/live/", views.live, name="live"),
     path("call/live/version/", views.live_version, name="live_version"),
+    path("call/live/events/", views.live_events, name="live_events"),
     path("call/suggest/", views.suggest, name="suggest"),
     path("call/callback/", views.file_callback, name="file_callback"),
     path("call/refund-review/", views.refund_review, name="refund_review"),

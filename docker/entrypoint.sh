@@ -5,6 +5,10 @@
 #
 #   entrypoint.sh migrate                 apply migrations, then exit (a one-shot service)
 #   entrypoint.sh web                     gunicorn on 0.0.0.0:$PORT (8000), $WEB_CONCURRENCY workers
+#   entrypoint.sh events                  the events process (uvicorn, ASGI) on 0.0.0.0:$EVENTS_PORT
+#                                         (8001): the live-call screens' pushed updates
+#                                         (/call/live/events/; the load balancer sends that
+#                                         path here, everything else to web)
 #   entrypoint.sh worker [QUEUES]         a Celery worker for QUEUES (comma-separated;
 #                                         default: callbacks,workload,notifications)
 #   entrypoint.sh beat                    the Celery beat scheduler (run exactly one)
@@ -34,6 +38,15 @@ web)
     rm -rf "$PROMETHEUS_MULTIPROC_DIR"
     mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
     exec "$PYTHON" -m gunicorn console.wsgi:application --config docker/gunicorn.conf.py "$@"
+    ;;
+events)
+    # One process holds thousands of idle streams and one Redis subscription; run more of
+    # them (each its own container) rather than workers inside one.
+    exec "$PYTHON" -m uvicorn console.asgi:application \
+        --host "${EVENTS_HOST:-0.0.0.0}" --port "${EVENTS_PORT:-8001}" \
+        --loop uvloop --http httptools --no-access-log \
+        --proxy-headers --forwarded-allow-ips "${FORWARDED_ALLOW_IPS:-*}" \
+        --timeout-graceful-shutdown 5 "$@"
     ;;
 worker)
     queues="${1:-${WORKER_QUEUES:-callbacks,workload,notifications}}"

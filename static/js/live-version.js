@@ -6,6 +6,13 @@
 // nothing rendered); the new version as text once an outage changed, and the region then asks
 // htmx for its own refresh ("outage-changed"), which swaps in the new banner and scripts.
 // A hidden tab does not ask; one check at a time.
+//
+// Relative times are moved along here too (every 30 s), so the region's own full refresh
+// (hx-trigger "every N s") is only a safety net, every 5 minutes.
+//
+// While the events process pushes changes to this screen (live-events.js marks the page with
+// data-live-push="open"), nothing is asked, except once when the push opens: a change made
+// between the page's render and the subscription is caught there.
 (function () {
   "use strict";
 
@@ -14,9 +21,14 @@
 
   function region() { return document.getElementById("call-live"); }
 
-  function check() {
+  function pushed() {
+    return document.documentElement.getAttribute("data-live-push") === "open";
+  }
+
+  function check(force) {
     var live = region();
-    if (!live || busy || document.hidden || !window.fetch) return;
+    if (!live || busy || !window.fetch) return;
+    if (!force && (document.hidden || pushed())) return;
     var url = live.getAttribute("data-version-url");
     if (!url) return;
     var version = live.getAttribute("data-version") || "";
@@ -54,4 +66,49 @@
     window.setTimeout(loop, every());
   }
   window.setTimeout(loop, every());
+  document.addEventListener("live-push-open", function () { check(true); });
+
+  // Relative times ("in 3 h 12 min", "12 min ago") move along here, every 30 s, so the
+  // region's full refresh is only a safety net. The same words as the server's
+  // outages.lifecycle.describe_relative, from the server's clock (data-now at render).
+  function duration(ms) {
+    var minutes = Math.floor(Math.abs(ms) / 60000);
+    if (minutes < 1) return "under 1 min";
+    if (minutes < 60) return minutes + " min";
+    var hours = Math.floor(minutes / 60);
+    minutes = minutes % 60;
+    if (hours < 24) return minutes ? hours + " h " + minutes + " min" : hours + " h";
+    var days = Math.floor(hours / 24);
+    hours = hours % 24;
+    return hours ? days + " d " + hours + " h" : days + " d";
+  }
+
+  function relative(target, now) {
+    var delta = target - now;
+    if (Math.abs(delta) < 60000) return "now";
+    return delta > 0 ? "in " + duration(delta) : duration(delta) + " ago";
+  }
+
+  var skew = { region: null, ms: 0 };
+
+  function tick() {
+    var live = region();
+    if (!live) return;
+    if (skew.region !== live) {
+      var rendered = Date.parse(live.getAttribute("data-now") || "");
+      skew = { region: live, ms: isNaN(rendered) ? 0 : rendered - Date.now() };
+    }
+    var now = Date.now() + skew.ms;
+    live.querySelectorAll("time[datetime]").forEach(function (time) {
+      var words = time.nextElementSibling;
+      var target = Date.parse(time.getAttribute("datetime"));
+      if (!words || !words.classList.contains("text-nowrap") || isNaN(target)) return;
+      if (words.textContent.charAt(0) !== "(") return;
+      words.textContent = "(" + relative(target, now) + ")";
+    });
+  }
+  window.setInterval(tick, 30000);
+  // Seen as soon as rendered: the server's clock against this one.
+  document.addEventListener("htmx:afterSettle", tick);
+  tick();
 })();

@@ -45,3 +45,23 @@ def test_markdown_says_met_or_missed_and_why_a_run_stopped():
     assert "| lookup | 1.50 × the floor's p50 | < 2 | met |" in text
     assert "did not finish: distribute stopped after 120.5 s" in text
     assert "| claim | 900 claims/s, 0 duplicates | > 500, 0 duplicates | met |" in text
+
+
+def test_release_and_import_show_their_floor_and_claim_its_caps():
+    results = {
+        "release": {
+            "seconds": 2.5,
+            "floor": {"seconds": 1.6},
+            "ratio_to_floor": 1.56,
+            "met": True,
+        },
+        "import": {"seconds": 30.0, "floor": {"seconds": 25.0}, "ratio_to_floor": 1.2},
+        "claim": {"per_second": 600.0, "duplicates": 0, "caps_exceeded": False, "met": True},
+    }
+    text = report.markdown(results)
+    release = "| release | 2.50 s (1.56 × the floor's 1.60 s) | < 3, and <= 2 × the bare SQL |"
+    assert release + " met |" in text
+    assert (
+        "| import | 30.00 s (1.20 × the floor's 25.00 s) | < 60, and <= 1.5 × a bare COPY |" in text
+    )
+    assert "| claim | 600 claims/s, 0 duplicates, no cap exceeded |" in text

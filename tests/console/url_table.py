@@ -11,6 +11,8 @@ ROUTES = {
     # Public on purpose: an opaque version token per area, checked every second by open
     # screens without reading a session (the refresh it triggers checks the role).
     "console:live_version": ("get", None, 200, {}),
+    # The pushed updates: a stream on the events process (ASGI); elsewhere, as here, 204.
+    "console:live_events": ("get", roles.AGENT, 204, {}),
     "console:suggest": ("get", roles.AGENT, 200, {}),
     "console:file_callback": ("post", roles.AGENT, 400, {}),
     "console:refund_review": ("post", roles.AGENT, 400, {}),

@@ -95,6 +95,34 @@ def test_distributing_100000_callbacks_to_300_agents_is_a_constant_few_statement
     assert run.assigned == 300 * 25
 
 
+def test_a_claim_is_two_statements_whatever_the_queue(postgres_only, db, team_lead):
+    (agent,) = _agents(1, prefix="single", cap=2)
+    _queue(1000, filer=team_lead)
+    first_due = CallbackRequest.objects.order_by("due_at", "id").first()
+
+    with CaptureQueriesContext(connection) as captured:
+        callback = services.callback_claim_next(agent=agent, now=T0)
+
+    # The agent's duty row locked, then count, choice, update and timeline row in one.
+    assert len([q for q in captured if "SAVEPOINT" not in q["sql"]]) == 2
+    assert callback.pk == first_due.pk
+    assert (callback.status, callback.assigned_to_id, callback.assigned_at) == (
+        policy.ASSIGNED,
+        agent.pk,
+        T0,
+    )
+    event = CallbackEvent.objects.get(callback=callback)
+    assert (event.from_status, event.to_status, event.actor_id) == (
+        policy.QUEUED,
+        policy.ASSIGNED,
+        agent.pk,
+    )
+    services.callback_claim_next(agent=agent, now=T0)
+    with pytest.raises(services.DistributionError, match=r"already holds 2 callbacks \(cap 2\)"):
+        services.callback_claim_next(agent=agent, now=T0)
+    assert CallbackRequest.objects.filter(assigned_to=agent).count() == 2
+
+
 @pytest.mark.django_db(transaction=True)
 def test_32_agents_claiming_at_once_never_get_the_same_callback(postgres_only, team_lead):
     agents = _agents(32, prefix="claimer", cap=5000)
