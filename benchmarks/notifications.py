@@ -12,7 +12,12 @@ runs it after the other scenarios).
   product's ``messages_send_batch`` loop, as a Celery worker runs it) to a local HTTP server
   implementing the provider's contract in a process of its own, with the shared Redis rate
   limit at ``--rate`` per second. Target: >= 1,000 messages per second, and no second in
-  which the provider received more than the limit.
+  which the provider received more than the limit. The provider (``benchmarks/sms_provider.py``,
+  one asyncio loop) is measured alone first, driven by a bare client: its ceiling is the floor
+  of this figure on this machine, and the CPU each side spends per message is recorded.
+
+``--only send`` (or ``--only fanout``) runs one part: the send part takes seconds, the fan-out
+of a million customers minutes. The other part's last figures are kept in the JSON.
 
 Its own database (``console_bench_notify``, re-created each run) and the benchmark broker.
 Results go to ``benchmarks/notifications.json`` and the notifications section of
@@ -28,11 +33,12 @@ import sys
 import time
 from datetime import UTC, datetime
 
-from . import environment
+from . import environment, sms_provider
 
 DATABASE = "console_bench_notify"
 FANOUT_RATIO_TARGET = 1.5
 THROUGHPUT_TARGET = 1_000
+PROVIDER_SID, PROVIDER_TOKEN = "AC-bench", "bench-token"
 RESULTS_JSON = environment.PACKAGE_DIR / "notifications.json"
 RESULTS_MD = environment.PACKAGE_DIR / "RESULTS.md"
 BEGIN, END = "<!-- notifications:begin -->", "<!-- notifications:end -->"
@@ -48,8 +54,8 @@ def _setup(args):
     os.environ.update(
         {
             "NOTIFY_SMS_PROVIDER": "twilio",
-            "NOTIFY_SMS_ACCOUNT_SID": "AC-bench",
-            "NOTIFY_SMS_AUTH_TOKEN": "bench-token",
+            "NOTIFY_SMS_ACCOUNT_SID": PROVIDER_SID,
+            "NOTIFY_SMS_AUTH_TOKEN": PROVIDER_TOKEN,
             "NOTIFY_SMS_RATE": str(args.rate),
             "NOTIFY_REDIS_URL": environment.broker_url(),
             "NOTIFY_BATCH_SIZE": "500",
@@ -164,34 +170,26 @@ def fanout(args):
     }
 
 
-def _serve(port_queue, stop, stats_queue):
-    sys.path.insert(0, str(environment.BASE_DIR))
-    from tests.notifications.servers import SmsProvider  # noqa: PLC0415
-
-    with SmsProvider(sid="AC-bench", token="bench-token") as provider:
-        port_queue.put(provider.url)
-        stop.wait()
-        stats_queue.put(
-            {"requests": len(provider.requests), "per_second": dict(provider.per_second)}
-        )
-
-
 def _send_until_empty(_index):
     from django.db import connection  # noqa: PLC0415
+    from django.urls import reverse  # noqa: PLC0415
     from django.utils import timezone  # noqa: PLC0415
 
     from notifications import services  # noqa: PLC0415
 
     connection.close()
+    reverse("notifications:sms_status")  # the URL map loads once per worker, not per send
+    cpu_before = time.process_time()
     sent = 0
     while True:
         claimed = services.messages_send_batch(now=timezone.now())
         if not claimed:
-            return sent
+            return sent, time.process_time() - cpu_before
         sent += claimed
 
 
 def throughput(args):
+    from django.conf import settings  # noqa: PLC0415
     from django.db import connections  # noqa: PLC0415
     from django.utils import timezone  # noqa: PLC0415
 
@@ -209,22 +207,46 @@ def throughput(args):
     outage.areas.set([area])
     services.outage_notify_declared(actor=None, now=now, outage=outage)
     context = multiprocessing.get_context("fork")
+    connections.close_all()
+    log("send: the provider alone, driven by a bare client (the floor)")
+    floor = sms_provider.drive(
+        context,
+        sid=PROVIDER_SID,
+        token=PROVIDER_TOKEN,
+        count=args.messages,
+        connections=settings.NOTIFY_SMS_CONCURRENCY,
+        clients=args.workers,
+    )
+    log(
+        f"  provider ceiling {floor['requests_per_second']:,}/s,"
+        f" {floor['provider_cpu_us_per_request']} us CPU a request"
+    )
     port_queue, stats_queue, stop = context.Queue(), context.Queue(), context.Event()
-    server = context.Process(target=_serve, args=(port_queue, stop, stats_queue))
+    server = context.Process(
+        target=sms_provider.serve,
+        kwargs={
+            "sid": PROVIDER_SID,
+            "token": PROVIDER_TOKEN,
+            "url_queue": port_queue,
+            "stop": stop,
+            "stats_queue": stats_queue,
+        },
+    )
     server.start()
     os.environ["NOTIFY_SMS_API_URL"] = port_queue.get(timeout=30)
-    from django.conf import settings  # noqa: PLC0415
-
     settings.NOTIFY_SMS_API_URL = os.environ["NOTIFY_SMS_API_URL"]
     connections.close_all()
     log(f"send: {args.messages:,} SMS, {args.workers} sender processes, limit {args.rate}/s")
     began = time.perf_counter()
     with context.Pool(args.workers) as pool:
-        sent = sum(pool.map(_send_until_empty, range(args.workers)))
+        outcomes = pool.map(_send_until_empty, range(args.workers))
     elapsed = time.perf_counter() - began
     stop.set()
     stats = stats_queue.get(timeout=60)
     server.join(timeout=30)
+    sent = sum(count for count, _ in outcomes)
+    sender_cpu = sum(cpu for _, cpu in outcomes)
+    # Only whole seconds: the first and last are partly outside the run.
     peak = max(stats["per_second"].values(), default=0)
     rate = sent / elapsed
     log(f"  {sent:,} sent in {elapsed:.1f} s: {rate:.0f}/s, busiest second {peak}")
@@ -234,9 +256,17 @@ def throughput(args):
         "seconds": round(elapsed, 2),
         "messages_per_second": round(rate),
         "rate_limit_per_second": args.rate,
+        "rate_margin_ms": settings.NOTIFY_RATE_MARGIN_MS,
         "busiest_second_at_provider": peak,
         "provider_requests": stats["requests"],
+        "provider_delivered": stats["delivered"],
         "sender_processes": args.workers,
+        "sender_cpu_us_per_message": round(1e6 * sender_cpu / max(1, sent), 1),
+        "provider_cpu_us_per_request": round(
+            1e6 * stats["cpu_seconds"] / max(1, stats["requests"]), 1
+        ),
+        "floor": floor,
+        "floor_description": "the provider alone: requests a second answered to bare clients",
         "target": f">= {THROUGHPUT_TARGET}/s with no second above the limit",
         "met": rate >= THROUGHPUT_TARGET and peak <= args.rate,
         "rate_limit_respected": peak <= args.rate,
@@ -244,7 +274,26 @@ def throughput(args):
 
 
 def _markdown(result):
-    fan, send = result["fanout"], result["send"]
+    fan, send = result.get("fanout"), result.get("send")
+    rows = []
+    if fan:
+        rows.append(
+            f"| fan-out, {fan['customers']:,} customers ({fan['rows_product']:,} rows) | "
+            f"product {statistics.median(fan['product_seconds']):.2f} s vs bare INSERT ... "
+            f"SELECT {statistics.median(fan['bare_seconds']):.2f} s: x{fan['ratio']} | "
+            f"{fan['target']} | {'yes' if fan['met'] else 'no'} |"
+        )
+    if send:
+        floor = send.get("floor") or {}
+        rows.append(
+            f"| send, {send['messages']:,} SMS, {send['sender_processes']} senders | "
+            f"{send['messages_per_second']:,} msg/s; busiest second at the provider "
+            f"{send['busiest_second_at_provider']} (limit {send['rate_limit_per_second']}); "
+            f"floor: the provider alone answers {floor.get('requests_per_second', '?'):,}/s "
+            f"({floor.get('provider_cpu_us_per_request', '?')} us CPU a request); sender "
+            f"{send.get('sender_cpu_us_per_message', '?')} us CPU a message | "
+            f"{send['target']} | {'yes' if send['met'] else 'no'} |"
+        )
     return "\n".join(
         [
             BEGIN,
@@ -255,18 +304,12 @@ def _markdown(result):
             "",
             "| scenario | figure | target | met |",
             "|---|---|---|---|",
-            f"| fan-out, {fan['customers']:,} customers ({fan['rows_product']:,} rows) | "
-            f"product {statistics.median(fan['product_seconds']):.2f} s vs bare INSERT ... "
-            f"SELECT {statistics.median(fan['bare_seconds']):.2f} s: x{fan['ratio']} | "
-            f"{fan['target']} | {'yes' if fan['met'] else 'no'} |",
-            f"| send, {send['messages']:,} SMS, {send['sender_processes']} senders | "
-            f"{send['messages_per_second']:,} msg/s; busiest second at the provider "
-            f"{send['busiest_second_at_provider']} (limit {send['rate_limit_per_second']}) | "
-            f"{send['target']} | {'yes' if send['met'] else 'no'} |",
+            *rows,
             "",
             "Reproduce: `make bench` (all scenarios), or only these: "
             "`.venv/bin/python -m benchmarks.notifications --customers 1000000 "
-            "--messages 20000 --rate 1500 --workers 2`.",
+            "--messages 20000 --rate 1500 --workers 2` (`--only send`: the send part alone, "
+            "in seconds).",
             END,
         ]
     )
@@ -289,6 +332,11 @@ def main(argv=None):
     parser.add_argument("--messages", type=int, default=20_000)
     parser.add_argument("--rate", type=int, default=1_500)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--only",
+        choices=("fanout", "send"),
+        help="run one part (the other part's last figures stay in the JSON)",
+    )
     args = parser.parse_args(argv)
     try:
         environment.check_services()
@@ -301,7 +349,14 @@ def main(argv=None):
 
     manage("migrate", "--noinput", "-v0", database=DATABASE)
     _setup(args)
-    result = {"fanout": fanout(args), "send": throughput(args)}
+    result = {}
+    if RESULTS_JSON.exists() and args.only:
+        previous = json.loads(RESULTS_JSON.read_text())
+        result = {part: previous[part] for part in ("fanout", "send") if part in previous}
+    if args.only in (None, "fanout"):
+        result["fanout"] = fanout(args)
+    if args.only in (None, "send"):
+        result["send"] = throughput(args)
     result["measured_at"] = datetime.now(UTC).isoformat(timespec="seconds")
     result["load_average"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
     result["command"] = "python -m benchmarks.notifications " + " ".join(

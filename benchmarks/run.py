@@ -34,13 +34,17 @@ class Context:
         self.log = log
         self.server = None
 
-    def drive(self, name, **spec):
-        """Run the load generator (a second process) against the server; its figures."""
+    def _spec_file(self, name, spec):
         spec.setdefault("duration", self.options.duration)
         if "ports" not in spec:  # a scenario with servers of its own names their ports
             spec["port"] = self.server.port
         path = DATA_DIR / f"load-{name}.json"
         path.write_text(json.dumps(spec))
+        return path
+
+    def drive(self, name, **spec):
+        """Run the load generator (a second process) against the server; its figures."""
+        path = self._spec_file(name, spec)
         done = subprocess.run(
             [sys.executable, "-m", "benchmarks.load", str(path)],
             cwd=BASE_DIR,
@@ -50,6 +54,27 @@ class Context:
             timeout=spec["duration"] + spec.get("warmup", 0) + 120,
         )
         return json.loads(done.stdout.strip().splitlines()[-1])
+
+    def drive_in_background(self, name, **spec):
+        """Start a second load generator and return at once; ``finish()`` on the handle
+        waits for it and returns its figures (a load that runs beside a measured one)."""
+        path = self._spec_file(name, spec)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "benchmarks.load", str(path)],
+            cwd=BASE_DIR,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        timeout = spec["duration"] + spec.get("warmup", 0) + 120
+
+        def finish():
+            out, err = process.communicate(timeout=timeout)
+            if process.returncode:
+                raise RuntimeError(f"the background load {name} failed: {err[-500:]}")
+            return json.loads(out.strip().splitlines()[-1])
+
+        return finish
 
 
 def _load_average():

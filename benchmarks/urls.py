@@ -8,5 +8,6 @@ from . import views
 
 urlpatterns = [
     path("bench/floor/", views.floor, name="bench_floor"),
+    path("bench/floor/search/", views.floor_search, name="bench_floor_search"),
     *console_urlpatterns,
 ]

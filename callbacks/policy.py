@@ -278,21 +278,7 @@ def decide_after_attempt(
     first deadline: the procedure says another attempt must be made within 2 hours of the one
     that reached no voicemail, so an attempt made at 7 h 30 is retried by 9 h 30, not by 8 h.
     """
-    if status not in WORKABLE_STATUSES:
-        raise PolicyError(
-            f"Cannot record an attempt on a callback that is {_label(status)}: "
-            f"only {_names(WORKABLE_STATUSES)} callbacks can be called."
-        )
-    if outcome not in OUTCOMES:
-        raise PolicyError(f"Unknown call outcome {outcome!r}.")
-    if isinstance(attempt_number, bool) or not isinstance(attempt_number, int):
-        raise PolicyError("The attempt number must be a whole number.")
-    if attempt_number < 1:
-        raise PolicyError("Attempts are numbered from 1.")
-    _aware(attempted_at, "attempted_at")
-    if due_at is not None:
-        _aware(due_at, "due_at")
-
+    _check_attempt(status, outcome, attempt_number, attempted_at=attempted_at, due_at=due_at)
     subject = attempt_subject(outcome, consent_refused=consent_refused)
     if outcome in (ANSWERED, LEFT_VOICEMAIL):
         return Decision(DONE, due_at, False, False, subject, ends=True, keep_agent=False)
@@ -317,6 +303,25 @@ def decide_after_attempt(
         return Decision(LETTER, due_at, True, False, subject, ends=True, keep_agent=False)
     # STILL_WITHOUT_SERVICE: nothing moves until someone looks at the outage.
     return Decision(status, due_at, False, True, subject, ends=False, keep_agent=True)
+
+
+def _check_attempt(status, outcome, attempt_number, *, attempted_at, due_at):
+    """Raise ``PolicyError`` (or ``ValueError`` for naive times) unless an attempt can be
+    decided on: a workable callback, a known outcome, a number from 1, aware times."""
+    if status not in WORKABLE_STATUSES:
+        raise PolicyError(
+            f"Cannot record an attempt on a callback that is {_label(status)}: "
+            f"only {_names(WORKABLE_STATUSES)} callbacks can be called."
+        )
+    if outcome not in OUTCOMES:
+        raise PolicyError(f"Unknown call outcome {outcome!r}.")
+    if isinstance(attempt_number, bool) or not isinstance(attempt_number, int):
+        raise PolicyError("The attempt number must be a whole number.")
+    if attempt_number < 1:
+        raise PolicyError("Attempts are numbered from 1.")
+    _aware(attempted_at, "attempted_at")
+    if due_at is not None:
+        _aware(due_at, "due_at")
 
 
 # State machine

@@ -6,7 +6,7 @@ whatever the count, never a loop of ``save()``. Each state change leaves a ``Cal
 """
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, time
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, DateTimeField, DurationField, ExpressionWrapper, F, Q, Value
@@ -18,7 +18,6 @@ from core.errors import ServiceError
 from core.roles import TEAM_LEAD, has_role
 from core.validation import MERGED_NOTES_MAX_LENGTH
 from outages import lifecycle
-from outages import services as outage_services
 from outages.models import Outage
 
 from . import conf, events, policy
@@ -101,20 +100,9 @@ def callback_file(
     ``preferred_window``: when the customer wants the call (``policy.WINDOW_LABELS``); a
     specific time (``SLOT``) comes with ``window_start`` and ``window_end``. ``phone_2`` and
     ``phone_3``: more numbers, tried in that order after ``phone``."""
-    if preferred_window == policy.SLOT:
-        try:
-            policy.window_bounds(
-                choice=policy.SLOT,
-                filed_at=now,
-                due_from=now,
-                hours=conf.calling_hours(),
-                slot_start=window_start,
-                slot_end=window_end,
-            )
-        except policy.PolicyError as exc:
-            raise CallbackError(str(exc), field="window_start") from exc
-    else:
-        window_start = window_end = None
+    window_start, window_end = _slot_on_filing(
+        preferred_window, window_start=window_start, window_end=window_end, now=now
+    )
     numbers = _clean_numbers([phone, phone_2, phone_3])
     fields = dict(
         name=name,
@@ -143,6 +131,25 @@ def callback_file(
     raise CallbackError("This callback could not be saved; try again.")
 
 
+def _slot_on_filing(preferred_window, *, window_start, window_end, now):
+    """The specific time asked for, checked (a refusal names the field); none for the other
+    windows."""
+    if preferred_window != policy.SLOT:
+        return None, None
+    try:
+        policy.window_bounds(
+            choice=policy.SLOT,
+            filed_at=now,
+            due_from=now,
+            hours=conf.calling_hours(),
+            slot_start=window_start,
+            slot_end=window_end,
+        )
+    except policy.PolicyError as exc:
+        raise CallbackError(str(exc), field="window_start") from exc
+    return window_start, window_end
+
+
 def _file_or_merge(*, actor, now, outage, fields):
     if outage is not None:
         # The caller's copy may be stale (restored since the page loaded): read it now.
@@ -162,24 +169,7 @@ def _file_or_merge(*, actor, now, outage, fields):
         else None
     )
     if existing:
-        existing.notes = _merge_note(
-            existing.notes,
-            actor=actor,
-            now=now,
-            call_reason=fields["call_reason"],
-            notes=fields["notes"],
-        )
-        existing.updated_at = now
-        existing.save(update_fields=["notes", "updated_at"])
-        record_event(
-            existing,
-            actor=actor,
-            now=now,
-            from_status=existing.status,
-            to_status=existing.status,
-            reason="Filed again for the same phone and outage: merged",
-        )
-        return Filing(callback=existing, merged=True)
+        return _merge_filing(existing, actor=actor, now=now, fields=fields)
 
     restored = outage is None or outage.is_restored
     status = policy.status_on_filing(outage_restored=restored)
@@ -213,6 +203,28 @@ def _file_or_merge(*, actor, now, outage, fields):
         events.announce_work_due_on_commit()  # workload distributes; the beat backs it up
     transaction.on_commit(lambda: events.announce_callback_filed(callback_id=callback.pk))
     return Filing(callback=callback, merged=False)
+
+
+def _merge_filing(existing, *, actor, now, fields):
+    """A second filing for the same phone and outage: a line in the open callback's notes."""
+    existing.notes = _merge_note(
+        existing.notes,
+        actor=actor,
+        now=now,
+        call_reason=fields["call_reason"],
+        notes=fields["notes"],
+    )
+    existing.updated_at = now
+    existing.save(update_fields=["notes", "updated_at"])
+    record_event(
+        existing,
+        actor=actor,
+        now=now,
+        from_status=existing.status,
+        to_status=existing.status,
+        reason="Filed again for the same phone and outage: merged",
+    )
+    return Filing(callback=existing, merged=True)
 
 
 def _outage_shared(outage_id):
@@ -421,6 +433,12 @@ def _events_for(queryset, *, now, to_status, reason, actor_id=None):
         )
 
 
+def record_events(queryset, *, now, to_status, reason, actor_id=None):
+    """The timeline rows of a set-based change: ``record_event`` for every callback of
+    ``queryset``, in one statement."""
+    return _events_for(queryset, now=now, to_status=to_status, reason=reason, actor_id=actor_id)
+
+
 def callbacks_sweep(*, now):
     """Redo whatever a lost message missed, and watch the deadlines. Safe to run every minute,
     and twice.
@@ -494,256 +512,11 @@ def callbacks_watch_deadlines(*, now):
 # Attempts (call logs), letters, and the outage flag
 
 
-class NotYourCallback(CallbackError):
-    """Somebody other than the agent who holds the callback tried to record an attempt."""
+# Cancelling and reopening
 
 
 def _who(user):
     return user.get_full_name() or user.get_username()
-
-
-@transaction.atomic
-def callback_record_attempt(
-    *,
-    actor,
-    now,
-    callback,
-    outcome,
-    category,
-    subcategory,
-    notes="",
-    expected_number=None,
-    consent=None,
-):
-    """Record one outbound call on a callback and apply the rules to its outcome.
-
-    The callback row is locked (``SELECT ... FOR UPDATE``) for the whole use case, so two
-    agents pressing a button on the same callback are serialised; ``expected_number`` (the
-    attempt number the agent's page showed) then refuses the second one instead of logging a
-    second call the agent did not make. Writes the call log, the callback's new state, an
-    event for every change, a letter when the rules produce one, and an escalation when the
-    customer says the service is still down.
-
-    The attempt records the number dialled (the callback's current number); a wrong number
-    with another number after it moves to that number and does not count toward the letter.
-    ``consent`` (answered calls): whether the customer agreed to go on on a recorded line;
-    ``False`` ends the call politely, logged with its own subject; ``None``: not recorded (the
-    callback page requires it; other callers may not have asked)."""
-    if outcome != policy.ANSWERED:
-        consent = None
-    locked = (
-        CallbackRequest.objects.select_for_update(of=("self",))
-        .select_related("customer", "outage")
-        .get(pk=callback.pk)
-    )
-    # Who may log comes first: someone who may not learns nothing about the callback.
-    if not policy.may_record_attempt(
-        actor_id=actor.pk,
-        assigned_to_id=locked.assigned_to_id,
-        actor_is_lead=has_role(actor, TEAM_LEAD),
-    ):
-        raise NotYourCallback(
-            "Only the agent who holds this callback, or a team lead, can log a call on it."
-        )
-    number = locked.attempts + 1
-    if expected_number is not None and expected_number != number:
-        raise CallbackError(
-            f"Attempt {expected_number} on this callback was already logged; "
-            "reload the page to see it."
-        )
-    status = locked.status
-    if status not in policy.WORKABLE_STATUSES:
-        raise CallbackError(
-            f"This callback is {policy.STATUS_LABELS.get(status, status)}: "
-            "no more calls can be logged on it."
-        )
-    if status == policy.QUEUED:  # a team lead calling an unheld callback takes it first
-        taken = policy.status_after_assign(status)
-        record_event(
-            locked,
-            actor=actor,
-            now=now,
-            from_status=status,
-            to_status=taken,
-            reason=f"Taken by {_who(actor)} to call",
-        )
-        locked.assigned_to = actor
-        locked.assigned_at = now
-        status = taken
-    dialled = locked.dial_number
-    ordered = [locked.phone, locked.phone_2, locked.phone_3]
-    next_position = policy.next_number_position(position=locked.dial_position, numbers=ordered)
-    try:
-        decision = policy.decide_after_attempt(
-            status=status,
-            outcome=outcome,
-            attempt_number=number - locked.uncounted_attempts,
-            attempted_at=now,
-            due_at=locked.due_at,
-            rules=conf.rules(),
-            has_next_number=next_position is not None,
-            consent_refused=consent is False,
-        )
-    except policy.PolicyError as exc:
-        raise CallbackError(str(exc)) from exc
-    due_at = decision.due_at
-    if decision.status == policy.RETRY and due_at != locked.due_at:
-        # The retry window may end in closed hours: the same rule as any deadline.
-        due_at, _ = policy.deadline_in_calling_hours(
-            due_at=due_at,
-            released_at=now,
-            hours=conf.calling_hours(),
-            min_calling=conf.min_calling_time(),
-        )
-
-    CallbackAttempt.objects.create(
-        callback=locked,
-        number=number,
-        agent=actor,
-        at=now,
-        outcome=outcome,
-        category=category,
-        subcategory=subcategory,
-        subject=decision.subject,
-        notes=notes,
-        dialled=dialled,
-        consent=consent,
-    )
-    if decision.status != status:
-        policy.check_transition(status, decision.status)
-    reason = f"Attempt {number} to {dialled}: {decision.subject}"
-    if decision.next_number:
-        reason += f", next number {ordered[next_position - 1]} (not counted toward the letter)"
-    elif decision.status == policy.RETRY:
-        reason += ", retry due within the retry window"
-    elif decision.produce_letter:
-        reason += ", no contact: letter to send"
-    record_event(
-        locked, actor=actor, now=now, from_status=status, to_status=decision.status, reason=reason
-    )
-
-    new_deadline = due_at != locked.due_at
-    locked.status = decision.status
-    locked.due_at = due_at
-    locked.attempts = number
-    if decision.next_number:
-        locked.dial_position = next_position
-        locked.uncounted_attempts += 1
-    locked.last_attempt_at = now
-    locked.updated_at = now
-    if new_deadline:  # a retry has its own deadline, watched afresh by the sweep
-        locked.at_risk = False
-        locked.breached_at = None
-    if decision.ends:
-        locked.closed_at = now
-        locked.at_risk = False
-    if not decision.keep_agent:
-        locked.assigned_to = None
-        locked.assigned_at = None
-    locked.save(
-        update_fields=[
-            "status",
-            "due_at",
-            "attempts",
-            "last_attempt_at",
-            "updated_at",
-            "at_risk",
-            "breached_at",
-            "closed_at",
-            "assigned_to",
-            "assigned_at",
-            "dial_position",
-            "uncounted_attempts",
-        ]
-    )
-    if decision.produce_letter:
-        _produce_letter(locked, now=now)
-    if decision.flag_outage:
-        _flag_outage(locked, actor=actor, now=now)
-    if outcome == policy.ANSWERED:
-        transaction.on_commit(lambda: events.announce_callback_answered(callback_id=locked.pk))
-    return locked
-
-
-def _produce_letter(callback, *, now):
-    """The no-contact letter, with the name and address as they are today (a snapshot: the
-    letter says what was posted even if the directory changes later)."""
-    customer = callback.customer
-    letter, _ = Letter.objects.get_or_create(
-        callback=callback,
-        defaults=dict(
-            name=customer.name if customer else callback.name,
-            address=customer.address if customer else "",
-            postal_code=customer.postal_code if customer else "",
-            produced_at=now,
-        ),
-    )
-    return letter
-
-
-def _flag_outage(callback, *, actor, now):
-    if callback.outage_id is None:
-        record_event(
-            callback,
-            actor=actor,
-            now=now,
-            from_status=callback.status,
-            to_status=callback.status,
-            reason="Customer still without service; no outage to flag: technical issue",
-        )
-        return None
-    area = callback.customer.area if callback.customer else None
-    escalation, raised = outage_services.escalation_raise_still_without_service(
-        now=now, outage=callback.outage, area=area, detail=f"Reported on callback #{callback.pk}"
-    )
-    record_event(
-        callback,
-        actor=actor,
-        now=now,
-        from_status=callback.status,
-        to_status=callback.status,
-        reason=(
-            "Customer still without service: outage flagged for supervisors"
-            if raised
-            else "Customer still without service: outage already flagged for supervisors"
-        ),
-    )
-    return escalation
-
-
-@transaction.atomic
-def letter_mark_sent(*, actor, now, letter):
-    """The letter went out through the mail process: the letter is sent, the callback is
-    ``LETTER_SENT``. Refused (nothing written) when it was already marked sent."""
-    callback = CallbackRequest.objects.select_for_update().get(pk=letter.callback_id)
-    letter = Letter.objects.get(pk=letter.pk)
-    if letter.status == Letter.Status.SENT:
-        raise CallbackError(
-            f"This letter was already marked sent on {letter.sent_at:%Y-%m-%d %H:%M} UTC."
-        )
-    try:
-        policy.check_transition(callback.status, policy.LETTER_SENT)
-    except policy.PolicyError as exc:
-        raise CallbackError(str(exc)) from exc
-    letter.status = Letter.Status.SENT
-    letter.sent_at = now
-    letter.sent_by = actor
-    letter.save(update_fields=["status", "sent_at", "sent_by"])
-    record_event(
-        callback,
-        actor=actor,
-        now=now,
-        from_status=callback.status,
-        to_status=policy.LETTER_SENT,
-        reason=f"No-contact letter posted by {_who(actor)}",
-    )
-    callback.status = policy.LETTER_SENT
-    callback.updated_at = now
-    callback.save(update_fields=["status", "updated_at"])
-    return letter
-
-
-# Cancelling and reopening
 
 
 def _refuse(exc):
@@ -784,13 +557,19 @@ def callback_cancel(*, callback, reason, now, actor=None, by_customer=False, not
         to_status=policy.CANCELLED,
         reason=f"Cancelled by {who}. {why}",
     )
+    _save_cancelled(locked, reason=reason, note=note, now=now, by=None if by_customer else actor)
+    return locked
+
+
+def _save_cancelled(locked, *, reason, note, now, by):
+    """The cancelled callback, remembering what it was (``by=None``: the customer did it)."""
     locked.cancelled_from = locked.status
     locked.status = policy.CANCELLED
     locked.cancel_reason = reason
     locked.cancel_note = note[:300]
     locked.cancelled_at = now
-    locked.cancelled_by = None if by_customer else actor
-    locked.cancelled_by_customer = bool(by_customer)
+    locked.cancelled_by = by
+    locked.cancelled_by_customer = by is None
     locked.closed_at = now
     locked.assigned_to = None
     locked.assigned_at = None
@@ -812,7 +591,6 @@ def callback_cancel(*, callback, reason, now, actor=None, by_customer=False, not
             "updated_at",
         ]
     )
-    return locked
 
 
 @transaction.atomic
@@ -840,19 +618,7 @@ def callback_reopen(*, actor, now, callback, note=""):
         )
     except policy.PolicyError as exc:
         _refuse(exc)
-    if status == policy.WAITING:
-        due_at = None
-    elif locked.cancelled_from == policy.WAITING:  # restored since: due as a new release
-        due_at = policy.first_due_at(
-            restored_at=locked.outage.restored_at if locked.outage_id else now,
-            filed_at=locked.created_at,
-            rules=conf.rules(),
-        )
-        due_at = policy.due_on_cancel_reopen(due_at=due_at, now=now, rules=conf.rules())
-    elif status == policy.LETTER:
-        due_at = locked.due_at
-    else:
-        due_at = policy.due_on_cancel_reopen(due_at=locked.due_at, now=now, rules=conf.rules())
+    due_at = _reopened_due_at(locked, status=status, now=now)
     note = (note or "").strip()
     record_event(
         locked,
@@ -862,6 +628,31 @@ def callback_reopen(*, actor, now, callback, note=""):
         to_status=status,
         reason=f"Reopened by {_who(actor)}" + (f": {note}" if note else ""),
     )
+    _save_reopened(locked, status=status, due_at=due_at, now=now)
+    if status in policy.DISTRIBUTABLE_STATUSES:
+        events.announce_work_due_on_commit()
+    return locked
+
+
+def _reopened_due_at(locked, *, status, now):
+    """The deadline a reopened callback carries (none while its outage is down)."""
+    if status == policy.WAITING:
+        return None
+    if locked.cancelled_from == policy.WAITING:  # restored since: due as a new release
+        due_at = policy.first_due_at(
+            restored_at=locked.outage.restored_at if locked.outage_id else now,
+            filed_at=locked.created_at,
+            rules=conf.rules(),
+        )
+        return policy.due_on_cancel_reopen(due_at=due_at, now=now, rules=conf.rules())
+    if status == policy.LETTER:
+        return locked.due_at
+    return policy.due_on_cancel_reopen(due_at=locked.due_at, now=now, rules=conf.rules())
+
+
+def _save_reopened(locked, *, status, due_at, now):
+    """The callback back in ``status``, its cancellation forgotten; refused when the customer
+    has another open callback for the same outage and number."""
     locked.status = status
     locked.due_at = due_at
     locked.released_at = locked.released_at or (now if due_at else None)
@@ -897,9 +688,6 @@ def callback_reopen(*, actor, now, callback, note=""):
             "The customer has another open callback for this outage and number: "
             "work that one instead."
         ) from exc
-    if status in policy.DISTRIBUTABLE_STATUSES:
-        events.announce_work_due_on_commit()
-    return locked
 
 
 # Numbers, the customer's window, escalation
@@ -1078,78 +866,6 @@ def callback_escalate(*, actor, now, callback, reason):
         ]
     )
     return locked
-
-
-@transaction.atomic
-def letters_mark_sent_batch(*, actor, now, letter_ids):
-    """The batch went out through the mail process: every listed letter still to send is sent
-    and its callback ``LETTER_SENT``, with a timeline event each. A few statements whatever
-    the count; letters already sent, or whose callback was cancelled since the export, are
-    left alone. Returns how many were marked."""
-    callbacks = CallbackRequest.objects.filter(
-        status=policy.LETTER,
-        letter__id__in=list(letter_ids),
-        letter__status=Letter.Status.TO_SEND,
-    )
-    ids = list(callbacks.select_for_update(of=("self",)).values_list("id", flat=True))
-    if not ids:
-        return 0
-    rows = CallbackRequest.objects.filter(id__in=ids)
-    _events_for(
-        rows,
-        now=now,
-        to_status=policy.LETTER_SENT,
-        reason=f"No-contact letter posted by {_who(actor)} (batch of {len(ids)})",
-        actor_id=actor.pk,
-    )
-    Letter.objects.filter(callback_id__in=ids, status=Letter.Status.TO_SEND).update(
-        status=Letter.Status.SENT, sent_at=now, sent_by=actor
-    )
-    rows.update(status=policy.LETTER_SENT, updated_at=now)
-    return len(ids)
-
-
-# --- Inbound calls (the customer's history) ------------------------------------------------
-INBOUND_SAME_CALL = timedelta(minutes=15)
-INBOUND_NOTE_LENGTH = 200
-
-
-def inbound_call_log(*, agent, now, customer, outage=None):
-    """A lookup opened this customer's card: log the inbound call. Opening the same card again
-    within ``INBOUND_SAME_CALL`` (a refresh, a second lookup) is the same call.
-
-    Two statements on the live call's path, and deliberately no transaction or lock: one
-    agent's row is only ever written by that agent's own requests, and two lookups in the same
-    instant would at worst log the call twice."""
-    recent = (
-        InboundCall.objects.filter(customer=customer, agent=agent, at__gte=now - INBOUND_SAME_CALL)
-        .order_by("-at")
-        .first()
-    )
-    if recent is not None:
-        # The same call: keep the outage it was about (the latest one the card showed).
-        recent.outage = outage or recent.outage
-        recent.save(update_fields=["outage"])
-        return recent
-    return InboundCall.objects.create(customer=customer, outage=outage, agent=agent, at=now)
-
-
-@transaction.atomic
-def inbound_call_note(*, actor, now, inbound_call, note):
-    """The one-line outcome of a call that ended without a callback, by the agent who took it."""
-    note = " ".join(note.split())
-    if not note:
-        raise CallbackError("Write a short note of how the call ended.", field="note")
-    if len(note) > INBOUND_NOTE_LENGTH:
-        raise CallbackError(
-            f"Keep the note to one line ({INBOUND_NOTE_LENGTH} characters at most).", field="note"
-        )
-    if inbound_call.agent_id != actor.pk:
-        raise CallbackError("Only the agent who took the call can note its outcome.")
-    inbound_call.note = note
-    inbound_call.noted_at = now
-    inbound_call.save(update_fields=["note", "noted_at"])
-    return inbound_call
 
 
 # Personal data: retention and erasure on request

@@ -46,8 +46,8 @@ class Call:
     branch: str = ""
     scripts: list = field(default_factory=list)
     missing_scripts: list = field(default_factory=list)
-    # The outages' version read before the outages themselves: the screen asks for a refresh
-    # once the version moves past it (a change made meanwhile only costs one extra refresh).
+    # The version of the outages shown: the screen asks for a refresh once the version of the
+    # area's outages moves past it.
     version: str = ""
 
     @property
@@ -149,10 +149,9 @@ def build_call(*, query="", customer_id=None, agent, now):
                 call.outages = systems
                 return _compose(call, agent=agent, now=now)
         return call
-    call.version = outage_selectors.outages_version(lookup.area)
-    call.outages, call.restored = _split(
-        outage_selectors.outages_covering_area(lookup.area, include_restored=True)
-    )
+    covering = outage_selectors.outages_covering_area(lookup.area, include_restored=True)
+    call.version = outage_selectors.outages_version_of(covering)
+    call.outages, call.restored = _split(covering)
     return _compose(call, agent=agent, now=now)
 
 

@@ -88,6 +88,8 @@ INSTALLED_APPS = [
     "outages",
     "scripts_library",
     "callbacks",
+    "contact",
+    "planning",
     "workload",
     "reports",
     "notifications",
@@ -171,6 +173,9 @@ AUTH_PASSWORD_VALIDATORS = [
 # django-axes checks every login (console and admin) before the password is tried.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # The model backend that reads the user's role with the user (one query less a request).
+    "core.backends.RoleModelBackend",
+    # Sessions logged in before the backend above still name this one.
     "django.contrib.auth.backends.ModelBackend",
 ]
 # Locked out after this many failures for one account, or from one address (whichever comes
@@ -492,6 +497,9 @@ NOTIFY_DAILY_CAP = env.int("NOTIFY_DAILY_CAP", default=4)
 # Sends per second per provider, shared by every worker (Redis).
 NOTIFY_SMS_RATE = env.int("NOTIFY_SMS_RATE", default=100)
 NOTIFY_EMAIL_RATE = env.int("NOTIFY_EMAIL_RATE", default=50)
+# A granted send reaches the provider within this time (the sender takes a fresh grant for one it
+# could not start in time): no window of one second plus this holds more sends than the rate.
+NOTIFY_RATE_MARGIN_MS = env.int("NOTIFY_RATE_MARGIN_MS", default=100)
 NOTIFY_REDIS_URL = env.str(
     "NOTIFY_REDIS_URL",
     default=CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else "",

@@ -25,6 +25,8 @@ from django.views.decorators.vary import vary_on_headers
 
 from callbacks import selectors as callback_selectors
 from callbacks import services as callback_services
+from contact import selectors as contact_selectors
+from contact import services as contact_services
 from core.errors import add_error_to_form
 from core.htmx import render_page_or_partial
 from core.roles import agent_required
@@ -145,7 +147,7 @@ def home(request):
         _record_etr_told(request, call, now)
     if call.customer is not None:
         # The card opened: the call is an inbound interaction on the customer's history.
-        context["inbound_call"] = callback_services.inbound_call_log(
+        context["inbound_call"] = contact_services.inbound_call_log(
             agent=request.user, now=now, customer=call.customer, outage=call.outage
         )
     return render_page_or_partial(request, "console/call.html", "result", context)
@@ -346,14 +348,14 @@ def refund_review(request):
 @agent_required
 def inbound_note(request, pk):
     """The one-line outcome of a call that ended without a callback."""
-    inbound_call = callback_selectors.inbound_call_for_note(pk=pk, agent=request.user)
+    inbound_call = contact_selectors.inbound_call_for_note(pk=pk, agent=request.user)
     if inbound_call is None:
         raise Http404("No such call of yours.")
     form = InboundNoteForm(request.POST)
     status = 400
     if form.is_valid():
         try:
-            inbound_call = callback_services.inbound_call_note(
+            inbound_call = contact_services.inbound_call_note(
                 actor=request.user,
                 now=timezone.now(),
                 inbound_call=inbound_call,

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from callbacks import policy
 from callbacks import selectors as callback_selectors
+from contact import selectors as contact_selectors
 from notifications import selectors as notification_selectors
 from outages import lifecycle
 from outages import selectors as outage_selectors
@@ -189,39 +190,17 @@ def post_incident_report(outage_id, *, now):
     if outage is None or outage.status not in REPORTABLE or outage.restored_at is None:
         return None
     duration = lifecycle.duration(started_at=outage.started_at, restored_at=outage.restored_at)
-    callbacks = callback_selectors.callback_figures_by_outage(outage_ids=[outage.pk]).get(
-        outage.pk, {}
-    )
-    attempts = callback_selectors.attempt_figures_by_outage(outage_ids=[outage.pk]).get(
-        outage.pk, {}
-    )
+    callbacks, attempts = _callback_and_attempt_figures(outage.pk)
     areas = [] if outage.all_areas else outage_selectors.customers_affected_by_area(outage)
     reviews = outage_selectors.refund_reviews_for_outage(outage.pk)
-    by_area = defaultdict(lambda: {"requested": 0, "reviewed": 0})
-    for review in reviews:
-        key = review.area.code if review.area else "—"
-        by_area[key]["requested"] += 1
-        by_area[key]["reviewed"] += review.status == review.Status.REVIEWED
-    refunds_by_area = [
-        {"area": code, **counts, "duration": lifecycle.describe_duration(duration)}
-        for code, counts in sorted(by_area.items())
-    ]
+    refunds_by_area = _refunds_by_area(reviews, duration=duration)
     etrs = etr_rows(
         outage_selectors.etrs_given(outage_ids=[outage.pk]), restored_at=outage.restored_at
     )
     median, worst = figures.etr_accuracy(
         [figures.EtrGiven(row.announced_at, row.etr, outage.restored_at) for row in etrs]
     )
-    agents = [
-        {
-            "name": _name(
-                row["agent__first_name"], row["agent__last_name"], row["agent__username"]
-            ),
-            "attempts": row["attempts"],
-            "done": row["done"],
-        }
-        for row in callback_selectors.attempts_by_agent_for_outage(outage_id=outage.pk)
-    ]
+    agents = _agents_for_outage(outage.pk)
     released = callbacks.get("released", 0)
     in_time = attempts.get("first_in_time", 0)
     first_attempts = attempts.get("first_attempts", 0)
@@ -235,7 +214,7 @@ def post_incident_report(outage_id, *, now):
         timeline=_timeline(outage),
         areas=areas,
         customers_affected=outage_selectors.customers_affected_count(outage),
-        lookups=callback_selectors.inbound_calls_count_by_outage(outage_ids=[outage.pk]).get(
+        lookups=contact_selectors.inbound_calls_count_by_outage(outage_ids=[outage.pk]).get(
             outage.pk, 0
         ),
         channels=callback_selectors.callbacks_by_channel(outage_id=outage.pk),
@@ -254,11 +233,7 @@ def post_incident_report(outage_id, *, now):
         letters_sent=callbacks.get("letters_sent", 0),
         refund_reviews=reviews,
         refunds_by_area=refunds_by_area,
-        notifications_sent=sum(
-            row["count"]
-            for row in notifications
-            if row["status"] in notification_selectors.SENT_STATUSES
-        ),
+        notifications_sent=_sent_count(notifications),
         notifications=notifications,
         etrs=etrs,
         etr_median=median,
@@ -268,6 +243,49 @@ def post_incident_report(outage_id, *, now):
     )
     report.charts = _report_charts(report)
     return report
+
+
+def _callback_and_attempt_figures(outage_id):
+    """The outage's callback figures and attempt figures (empty when it has none)."""
+    callbacks = callback_selectors.callback_figures_by_outage(outage_ids=[outage_id])
+    attempts = contact_selectors.attempt_figures_by_outage(outage_ids=[outage_id])
+    return callbacks.get(outage_id, {}), attempts.get(outage_id, {})
+
+
+def _sent_count(notifications):
+    """Messages sent (or further: delivered) among the rows by event, channel and status."""
+    return sum(
+        row["count"]
+        for row in notifications
+        if row["status"] in notification_selectors.SENT_STATUSES
+    )
+
+
+def _refunds_by_area(reviews, *, duration):
+    """Refund reviews requested and reviewed per area (the outage's duration beside each)."""
+    by_area = defaultdict(lambda: {"requested": 0, "reviewed": 0})
+    for review in reviews:
+        key = review.area.code if review.area else "—"
+        by_area[key]["requested"] += 1
+        by_area[key]["reviewed"] += review.status == review.Status.REVIEWED
+    return [
+        {"area": code, **counts, "duration": lifecycle.describe_duration(duration)}
+        for code, counts in sorted(by_area.items())
+    ]
+
+
+def _agents_for_outage(outage_id):
+    """Who carried the outage's callbacks: name, attempts, callbacks ended; busiest first."""
+    return [
+        {
+            "name": _name(
+                row["agent__first_name"], row["agent__last_name"], row["agent__username"]
+            ),
+            "attempts": row["attempts"],
+            "done": row["done"],
+        }
+        for row in contact_selectors.attempts_by_agent_for_outage(outage_id=outage_id)
+    ]
 
 
 def _report_charts(report):
@@ -491,6 +509,38 @@ def analytics(*, start, end):
         .only("outage__title", "started_at", "restored_at", "released", "first_in_time")
         .order_by("restored_at", "outage_id")
     )
+    outages, week_rows = _outage_rows_and_weeks(summaries, start=start, end=end)
+    days = AgentDaySummary.objects.filter(day__gte=start, day__lt=end)
+    totals = days.aggregate(**{key: Sum(key) for key, _ in OUTCOMES})
+    outcomes = _outcome_rows({k: v or 0 for k, v in totals.items()})
+    agents = _agent_rows(days)
+    durations = [row["duration"] for row in outages]
+    given = _etrs_given_for(outages)
+    median, worst = figures.etr_accuracy(given)
+    result = Analytics(
+        start=start,
+        end=end,
+        outages=outages,
+        weeks=week_rows,
+        outcomes=outcomes,
+        agents=agents,
+        agent_days=sum(a["days"] for a in agents),
+        durations=durations,
+        duration_buckets=_duration_buckets(durations),
+        etr_count=len(given),
+        etr_median=median,
+        etr_worst=worst,
+        hours=figures.hours_of_day(_lookups_by_local_hour(start_at=start_at, end_at=end_at)),
+        released=sum(s.released for s in summaries),
+        in_time=sum(s.first_in_time for s in summaries),
+    )
+    result.charts = _analytics_charts(result)
+    return result
+
+
+def _outage_rows_and_weeks(summaries, *, start, end):
+    """One row per restored outage, and the callbacks released and called in time per week
+    (every week of the range, empty ones included)."""
     outages = []
     weeks = {
         monday: {"released": 0, "in_time": 0, "outages": 0}
@@ -517,9 +567,12 @@ def analytics(*, start, end):
         {"week": monday, **w, "share": figures.share(w["in_time"], w["released"])}
         for monday, w in sorted(weeks.items())
     ]
-    days = AgentDaySummary.objects.filter(day__gte=start, day__lt=end)
-    totals = days.aggregate(**{key: Sum(key) for key, _ in OUTCOMES})
-    outcomes = _outcome_rows({k: v or 0 for k, v in totals.items()})
+    return outages, week_rows
+
+
+def _agent_rows(days):
+    """Per agent over the agent-day summaries ``days``: days worked, attempts, attempts per
+    day and the share placed in time, busiest first."""
     per_agent = (
         days.order_by()
         .values("agent_id", "agent__username", "agent__first_name", "agent__last_name")
@@ -531,7 +584,7 @@ def analytics(*, start, end):
         )
         .order_by("-attempts", "agent__username")
     )
-    agents = [
+    return [
         {
             "name": _name(r["agent__first_name"], r["agent__last_name"], r["agent__username"]),
             "days": r["days"],
@@ -541,15 +594,26 @@ def analytics(*, start, end):
         }
         for r in per_agent
     ]
-    durations = [row["duration"] for row in outages]
+
+
+def _duration_buckets(durations):
+    """[(bucket label, outages)] for every duration bucket, empty ones included."""
     bucket_counts = {label: 0 for label, _ in DURATION_BUCKETS}
     for duration in durations:
         bucket_counts[_bucket(duration, DURATION_BUCKETS)] += 1
+    return list(bucket_counts.items())
+
+
+def _etrs_given_for(outages):
+    """Every ETR given on the outages, with the restoration it aimed at."""
     etrs = outage_selectors.etrs_given(outage_ids=[row["outage"].pk for row in outages])
     restored = {row["outage"].pk: row["summary"].restored_at for row in outages}
-    given = [figures.EtrGiven(at, etr, restored.get(outage_id)) for outage_id, at, etr in etrs]
-    median, worst = figures.etr_accuracy(given)
-    by_hour = dict(
+    return [figures.EtrGiven(at, etr, restored.get(outage_id)) for outage_id, at, etr in etrs]
+
+
+def _lookups_by_local_hour(*, start_at, end_at):
+    """{local hour of the day: lookups} in ``[start_at, end_at)``, from the hourly summaries."""
+    return dict(
         LookupHourSummary.objects.filter(hour__gte=start_at, hour__lt=end_at)
         .annotate(local_hour=ExtractHour("hour", tzinfo=timezone.get_current_timezone()))
         .order_by()
@@ -557,120 +621,121 @@ def analytics(*, start, end):
         .annotate(n=Sum("lookups"))
         .values_list("local_hour", "n")
     )
-    result = Analytics(
-        start=start,
-        end=end,
-        outages=outages,
-        weeks=week_rows,
-        outcomes=outcomes,
-        agents=agents,
-        agent_days=sum(a["days"] for a in agents),
-        durations=durations,
-        duration_buckets=list(bucket_counts.items()),
-        etr_count=len(given),
-        etr_median=median,
-        etr_worst=worst,
-        hours=figures.hours_of_day(by_hour),
-        released=sum(s.released for s in summaries),
-        in_time=sum(s.first_in_time for s in summaries),
-    )
-    result.charts = _analytics_charts(result)
-    return result
 
 
 def _analytics_charts(a):
+    return {
+        "sla_outages": _sla_outages_chart(a),
+        "sla_weeks": _sla_weeks_chart(a),
+        "outcomes": _outcome_chart("chart-outcomes", a.outcomes, what="in the range"),
+        "agents": _agents_chart(a),
+        "durations": _durations_chart(a),
+        "hours": _hours_chart(a),
+    }
+
+
+def _sla_outages_chart(a):
     sla_counts = {label: 0 for label, _ in SLA_BUCKETS}
     for row in a.outages:
         if row["share"] is not None:
             sla_counts[_bucket(row["share"], SLA_BUCKETS)] += 1
+    return charts.hbar(
+        "chart-sla-outages",
+        title="Outages by share of callbacks called within the target",
+        summary=(
+            f"{len(a.outages)} outages restored in the range; "
+            f"{figures.percent(a.in_time_share)} of their {a.released:,} callbacks were "
+            f"called within the target. "
+            + ", ".join(f"{label}: {n}" for label, n in sla_counts.items())
+            + "."
+        ),
+        bars=[charts.Bar(label, n) for label, n in sla_counts.items()],
+    )
+
+
+def _sla_weeks_chart(a):
     weeks_with_work = [w for w in a.weeks if w["released"]]
     worst_week = min(weeks_with_work, key=lambda w: w["share"], default=None)
-    busiest_hours = figures.busiest([(f"{h:02d}:00", n) for h, n in a.hours])
+    return charts.vbar(
+        "chart-sla-weeks",
+        title="Share called within the target, per week (%)",
+        summary=(
+            f"{len(weeks_with_work)} weeks with callbacks."
+            + (
+                f" Worst week: {figures.date_label(worst_week['week'])} at "
+                f"{figures.percent(worst_week['share'])}."
+                if worst_week
+                else ""
+            )
+        ),
+        bars=[
+            charts.Bar(
+                w["week"].strftime("%d %b"),
+                100 * (w["share"] or 0),
+                figures.percent(w["share"]),
+            )
+            for w in a.weeks
+        ],
+        maximum=100,
+        every=max(1, len(a.weeks) // 8),
+    )
+
+
+def _agents_chart(a):
+    top_agents = a.agents[:15]
+    return charts.hbar(
+        "chart-agents",
+        title="Attempts per day worked, by agent",
+        summary=(
+            f"{len(a.agents)} agents worked {a.agent_days:,} agent-days."
+            + (
+                f" Most per day: {top_agents[0]['name']} ({top_agents[0]['per_day']:.1f})."
+                if top_agents
+                else ""
+            )
+        ),
+        bars=[
+            charts.Bar(agent["name"], round(agent["per_day"], 1))
+            for agent in sorted(top_agents, key=lambda x: -x["per_day"])
+        ],
+    )
+
+
+def _durations_chart(a):
     longest = max(a.durations, default=None)
     median_duration = timedelta(
         seconds=figures.median([d.total_seconds() for d in a.durations]) or 0
     )
-    top_agents = a.agents[:15]
-    return {
-        "sla_outages": charts.hbar(
-            "chart-sla-outages",
-            title="Outages by share of callbacks called within the target",
-            summary=(
-                f"{len(a.outages)} outages restored in the range; "
-                f"{figures.percent(a.in_time_share)} of their {a.released:,} callbacks were "
-                f"called within the target. "
-                + ", ".join(f"{label}: {n}" for label, n in sla_counts.items())
+    return charts.hbar(
+        "chart-durations",
+        title="Outages by duration",
+        summary=(
+            f"{len(a.durations)} outages; median "
+            f"{lifecycle.describe_duration(median_duration)}"
+            + (f", longest {lifecycle.describe_duration(longest)}." if longest else ".")
+        ),
+        bars=[charts.Bar(label, n) for label, n in a.duration_buckets],
+    )
+
+
+def _hours_chart(a):
+    busiest_hours = figures.busiest([(f"{h:02d}:00", n) for h, n in a.hours])
+    return charts.vbar(
+        "chart-hours",
+        title="Live-call lookups by hour of the day",
+        summary=(
+            f"{sum(n for _, n in a.hours):,} lookups."
+            + (
+                " Busiest hours: "
+                + ", ".join(f"{label} ({n:,})" for label, n in busiest_hours)
                 + "."
-            ),
-            bars=[charts.Bar(label, n) for label, n in sla_counts.items()],
+                if busiest_hours
+                else ""
+            )
         ),
-        "sla_weeks": charts.vbar(
-            "chart-sla-weeks",
-            title="Share called within the target, per week (%)",
-            summary=(
-                f"{len(weeks_with_work)} weeks with callbacks."
-                + (
-                    f" Worst week: {figures.date_label(worst_week['week'])} at "
-                    f"{figures.percent(worst_week['share'])}."
-                    if worst_week
-                    else ""
-                )
-            ),
-            bars=[
-                charts.Bar(
-                    w["week"].strftime("%d %b"),
-                    100 * (w["share"] or 0),
-                    figures.percent(w["share"]),
-                )
-                for w in a.weeks
-            ],
-            maximum=100,
-            every=max(1, len(a.weeks) // 8),
-        ),
-        "outcomes": _outcome_chart("chart-outcomes", a.outcomes, what="in the range"),
-        "agents": charts.hbar(
-            "chart-agents",
-            title="Attempts per day worked, by agent",
-            summary=(
-                f"{len(a.agents)} agents worked {a.agent_days:,} agent-days."
-                + (
-                    f" Most per day: {top_agents[0]['name']} ({top_agents[0]['per_day']:.1f})."
-                    if top_agents
-                    else ""
-                )
-            ),
-            bars=[
-                charts.Bar(agent["name"], round(agent["per_day"], 1))
-                for agent in sorted(top_agents, key=lambda x: -x["per_day"])
-            ],
-        ),
-        "durations": charts.hbar(
-            "chart-durations",
-            title="Outages by duration",
-            summary=(
-                f"{len(a.durations)} outages; median "
-                f"{lifecycle.describe_duration(median_duration)}"
-                + (f", longest {lifecycle.describe_duration(longest)}." if longest else ".")
-            ),
-            bars=[charts.Bar(label, n) for label, n in a.duration_buckets],
-        ),
-        "hours": charts.vbar(
-            "chart-hours",
-            title="Live-call lookups by hour of the day",
-            summary=(
-                f"{sum(n for _, n in a.hours):,} lookups."
-                + (
-                    " Busiest hours: "
-                    + ", ".join(f"{label} ({n:,})" for label, n in busiest_hours)
-                    + "."
-                    if busiest_hours
-                    else ""
-                )
-            ),
-            bars=[charts.Bar(f"{h:02d}", n) for h, n in a.hours],
-            every=3,
-        ),
-    }
+        bars=[charts.Bar(f"{h:02d}", n) for h, n in a.hours],
+        every=3,
+    )
 
 
 def analytics_csv(a, table):
@@ -781,78 +846,78 @@ def customer_history(customer_id):
     customer = outage_selectors.customer_for_history(customer_id)
     if customer is None:
         return None
-    entries = []
-    calls = callback_selectors.inbound_calls_for_customer(customer_id=customer.pk)
-    for call in calls:
-        entries.append(
-            HistoryEntry(
-                at=call.at,
-                kind="inbound",
-                title="Inbound call",
-                detail=(f"Outage: {call.outage.title}" if call.outage else "No known outage")
-                + (f". Outcome: {call.note}" if call.note else ""),
-                who=_user(call.agent),
-            )
-        )
+    calls = contact_selectors.inbound_calls_for_customer(customer_id=customer.pk)
     callbacks = callback_selectors.callbacks_for_customer(customer_id=customer.pk)
-    attempts = letters = 0
-    for callback in callbacks:
-        items = []
-        for attempt in callback.attempt_log.all():
-            attempts += 1
-            items.append(
-                HistoryEntry(
-                    at=attempt.at,
-                    kind="attempt",
-                    title=f"Attempt {attempt.number}: {attempt.get_outcome_display()}",
-                    detail=attempt.notes,
-                    who=_user(attempt.agent),
-                )
-            )
-        letter = getattr(callback, "letter", None)
-        if letter is not None:
-            letters += 1
-            items.append(
-                HistoryEntry(
-                    at=letter.sent_at or letter.produced_at,
-                    kind="letter",
-                    title=f"No-contact letter: {letter.get_status_display()}",
-                )
-            )
-        entries.append(
-            HistoryEntry(
-                at=callback.created_at,
-                kind="callback",
-                title=f"Callback #{callback.pk} filed: {callback.get_status_display()}",
-                detail=callback.call_reason
-                + (f" (outage: {callback.outage.title})" if callback.outage else ""),
-                who=_user(callback.created_by),
-                link=str(callback.pk),
-                items=items,
-            )
-        )
     reviews = outage_selectors.refund_reviews_for_customer(customer.pk)
-    for review in reviews:
-        entries.append(
-            HistoryEntry(
-                at=review.requested_at,
-                kind="refund",
-                title=f"Refund review: {review.get_status_display()}",
-                detail=f"Outage: {review.outage.title}"
-                + (f". {review.notes}" if review.notes else ""),
-                who=_user(review.requested_by),
-            )
-        )
+    entries = [
+        *(_inbound_call_entry(call) for call in calls),
+        *(_callback_entry(callback) for callback in callbacks),
+        *(_refund_review_entry(review) for review in reviews),
+    ]
     entries.sort(key=lambda e: e.at, reverse=True)
     return History(
         customer=customer,
         entries=entries,
         inbound_calls=len(calls),
         callbacks=len(callbacks),
-        attempts=attempts,
-        letters=letters,
+        attempts=sum(len(callback.attempt_log.all()) for callback in callbacks),
+        letters=sum(getattr(callback, "letter", None) is not None for callback in callbacks),
         refund_reviews=len(reviews),
         notifications=None,
+    )
+
+
+def _inbound_call_entry(call):
+    return HistoryEntry(
+        at=call.at,
+        kind="inbound",
+        title="Inbound call",
+        detail=(f"Outage: {call.outage.title}" if call.outage else "No known outage")
+        + (f". Outcome: {call.note}" if call.note else ""),
+        who=_user(call.agent),
+    )
+
+
+def _callback_entry(callback):
+    """The filing, with its attempts and its letter as the entry's items."""
+    items = [
+        HistoryEntry(
+            at=attempt.at,
+            kind="attempt",
+            title=f"Attempt {attempt.number}: {attempt.get_outcome_display()}",
+            detail=attempt.notes,
+            who=_user(attempt.agent),
+        )
+        for attempt in callback.attempt_log.all()
+    ]
+    letter = getattr(callback, "letter", None)
+    if letter is not None:
+        items.append(
+            HistoryEntry(
+                at=letter.sent_at or letter.produced_at,
+                kind="letter",
+                title=f"No-contact letter: {letter.get_status_display()}",
+            )
+        )
+    return HistoryEntry(
+        at=callback.created_at,
+        kind="callback",
+        title=f"Callback #{callback.pk} filed: {callback.get_status_display()}",
+        detail=callback.call_reason
+        + (f" (outage: {callback.outage.title})" if callback.outage else ""),
+        who=_user(callback.created_by),
+        link=str(callback.pk),
+        items=items,
+    )
+
+
+def _refund_review_entry(review):
+    return HistoryEntry(
+        at=review.requested_at,
+        kind="refund",
+        title=f"Refund review: {review.get_status_display()}",
+        detail=f"Outage: {review.outage.title}" + (f". {review.notes}" if review.notes else ""),
+        who=_user(review.requested_by),
     )
 
 

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from callbacks import selectors as callback_selectors
+from contact import selectors as contact_selectors
 from outages import selectors as outage_selectors
 
 from .models import AgentDaySummary, LookupHourSummary, OutageSummary
@@ -45,8 +46,8 @@ AGENT_DAY_FIELDS = (
 def _outage_rows(outages, *, now):
     ids = [outage.pk for outage in outages]
     callbacks = callback_selectors.callback_figures_by_outage(outage_ids=ids)
-    attempts = callback_selectors.attempt_figures_by_outage(outage_ids=ids)
-    lookups = callback_selectors.inbound_calls_count_by_outage(outage_ids=ids)
+    attempts = contact_selectors.attempt_figures_by_outage(outage_ids=ids)
+    lookups = contact_selectors.inbound_calls_count_by_outage(outage_ids=ids)
     rows = []
     for outage in outages:
         figures = {**callbacks.get(outage.pk, {}), **attempts.get(outage.pk, {})}
@@ -87,8 +88,8 @@ def summaries_refresh(*, now, full=False):
         firsts = [
             first
             for first in (
-                callback_selectors.first_attempt_at(),
-                callback_selectors.first_inbound_call_at(),
+                contact_selectors.first_attempt_at(),
+                contact_selectors.first_inbound_call_at(),
             )
             if first is not None
         ]
@@ -102,7 +103,7 @@ def summaries_refresh(*, now, full=False):
                 agent_id=row["agent_id"],
                 **{name: row[name] for name in AGENT_DAY_FIELDS},
             )
-            for row in callback_selectors.attempts_by_agent_day(
+            for row in contact_selectors.attempts_by_agent_day(
                 start=start, end=end, tzinfo=timezone.get_current_timezone()
             )
         ],
@@ -112,7 +113,7 @@ def summaries_refresh(*, now, full=False):
     hours = LookupHourSummary.objects.bulk_create(
         [
             LookupHourSummary(hour=hour, lookups=n)
-            for hour, n in callback_selectors.inbound_calls_by_hour(start=start, end=end)
+            for hour, n in contact_selectors.inbound_calls_by_hour(start=start, end=end)
         ],
         batch_size=2000,
     )

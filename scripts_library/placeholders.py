@@ -20,6 +20,7 @@ visible note written for the agent (``GAPS``), never an empty string or a dash.
 from __future__ import annotations
 
 import difflib
+import functools
 import html
 import re
 from collections.abc import Mapping
@@ -142,6 +143,18 @@ def _scan(text: str) -> tuple[list[Segment], list[str], list[str]]:
     Keeps going after a problem so that every problem is reported at once. Unknown names are
     kept out of the segments.
     """
+    scan = _scan_remembered if len(text) <= REMEMBERED_TEXT_MAX else _scan_text
+    segments, bracket_problems, unknown = scan(text)
+    return list(segments), list(bracket_problems), list(unknown)
+
+
+# A message send renders one script for every recipient: its parse is remembered (scripts are
+# short; longer texts, such as hostile input to the editor's preview, are not kept).
+REMEMBERED_TEXT_MAX = 4_000
+
+
+def _scan_text(text: str) -> tuple[tuple[Segment, ...], tuple[str, ...], tuple[str, ...]]:
+    """The scan itself, as tuples (safe to remember and share)."""
     segments: list[Segment] = []
     bracket_problems: list[str] = []
     unknown: list[str] = []
@@ -169,23 +182,9 @@ def _scan(text: str) -> tuple[list[Segment], list[str], list[str]]:
         j = i + 1
         while j < length and text[j] not in "<>\n\r":
             j += 1
-        if j == length:
-            bracket_problems.append(f"A '<' at {_position(text, i)} is never closed with '>'.")
-            buffer.append(text[i:j])
-            i = j
-            continue
-        if text[j] == "<":
-            bracket_problems.append(
-                f"A '<' at {_position(text, i)} is not closed with '>' "
-                f"before the next '<' at {_position(text, j)}."
-            )
-            buffer.append(text[i:j])
-            i = j
-            continue
-        if text[j] in "\n\r":
-            bracket_problems.append(
-                f"A '<' at {_position(text, i)} is not closed with '>' before the end of the line."
-            )
+        unclosed = _unclosed_problem(text, i, j)
+        if unclosed:
+            bracket_problems.append(unclosed)
             buffer.append(text[i:j])
             i = j
             continue
@@ -203,7 +202,25 @@ def _scan(text: str) -> tuple[list[Segment], list[str], list[str]]:
             buffer.append(text[i : j + 1])
         i = j + 1
     flush()
-    return segments, bracket_problems, unknown
+    return tuple(segments), tuple(bracket_problems), tuple(unknown)
+
+
+_scan_remembered = functools.lru_cache(maxsize=256)(_scan_text)
+
+
+def _unclosed_problem(text: str, i: int, j: int) -> str | None:
+    """What is wrong with the '<' at ``i`` when the scan for its '>' stopped at ``j``: the
+    text ended, another '<' came first, or the line ended; None when ``j`` is its '>'."""
+    if j == len(text):
+        return f"A '<' at {_position(text, i)} is never closed with '>'."
+    if text[j] == "<":
+        return (
+            f"A '<' at {_position(text, i)} is not closed with '>' "
+            f"before the next '<' at {_position(text, j)}."
+        )
+    if text[j] in "\n\r":
+        return f"A '<' at {_position(text, i)} is not closed with '>' before the end of the line."
+    return None
 
 
 def _unknown_problem(name: str) -> str:

@@ -22,8 +22,9 @@ from callbacks.models import (
 )
 from core import roles
 from outages.models import Outage
+from planning import staffing
 
-from . import services, staffing
+from . import services
 
 BOARD_CALLBACKS = 50
 DONE_OUTCOMES = (policy.ANSWERED, policy.LEFT_VOICEMAIL)
@@ -141,6 +142,43 @@ def queue_board(*, now, channel=""):
         .values_list("status", "n")
     )
     hours = conf.calling_hours()
+    closed_hours, workable = _workable_figures(now=now, margin=margin, hours=hours)
+    by_status = [(policy.STATUS_LABELS[s], s, counts.get(s, 0)) for s in policy.STATUSES]
+    default_cap = services.default_cap()
+    agents = _board_agents(now=now, margin=margin, default_cap=default_cap)
+    outage_rows = _restored_outage_rows(now=now, margin=margin)
+    callbacks = _board_callbacks(now=now, channel=channel)
+    strategy, cap, _ = services.automatic_settings()
+    closed = {key: workable[key] for key in closed_hours if key != "escalated"}
+    closed["total"] = sum(closed.values())
+    return Board(
+        closed_hours=closed,
+        calling_hours=hours,
+        calling_now=policy.in_calling_hours(now, hours=hours),
+        escalated=workable["escalated"],
+        now=now,
+        by_status=by_status,
+        open_total=sum(counts.get(s, 0) for s in policy.OPEN_STATUSES),
+        overdue=workable["overdue"],
+        at_risk=workable["at_risk"],
+        unassigned=workable["unassigned"],
+        letters_to_send=Letter.objects.filter(status=Letter.Status.TO_SEND).count(),
+        agents=agents,
+        outages=outage_rows,
+        callbacks=callbacks,
+        automatic_strategy=services.STRATEGY_LABELS[strategy],
+        automatic_cap=cap,
+        last_run=DistributionRun.objects.select_related("started_by").first(),
+        default_cap=default_cap,
+        channel=channel,
+        channels=list(policy.CHANNEL_LABELS.items()),
+        target_hours=conf.target_hours(),
+    )
+
+
+def _workable_figures(*, now, margin, hours):
+    """``(closed-hours aggregates, figures)`` of the due callbacks, in one query: overdue, at
+    risk, unassigned, and the deadlines calling hours moved."""
     annotations, closed_hours = callback_selectors.closed_hours_aggregates(hours=hours)
     workable = (
         CallbackRequest.objects.workable()
@@ -152,13 +190,22 @@ def queue_board(*, now, channel=""):
             unassigned=Count("id", filter=Q(assigned_to__isnull=True)),
         )
     )
-    by_status = [(policy.STATUS_LABELS[s], s, counts.get(s, 0)) for s in policy.STATUSES]
+    return closed_hours, workable
+
+
+def _board_agents(*, now, margin, default_cap):
+    """The agents' rows with their cap and how their next deadline stands."""
     agents = list(_agent_rows(now))
-    default_cap = services.default_cap()
     for agent in agents:
         agent.cap = agent.own_cap or default_cap
         agent.next_left = time_left(agent.next_due, now) if agent.next_due else ""
         agent.next_risk = policy.risk(due_at=agent.next_due, now=now, margin=margin)
+    return agents
+
+
+def _restored_outage_rows(*, now, margin):
+    """Restored outages with callbacks still open or restored in the last day, oldest
+    restoration first: their first deadline, the share closed, and how the deadline stands."""
     outages = (
         Outage.objects.filter(restored_at__isnull=False)
         .annotate(
@@ -189,36 +236,15 @@ def queue_board(*, now, channel=""):
                 else policy.ON_TRACK,
             }
         )
+    return outage_rows
+
+
+def _board_callbacks(*, now, channel):
+    """The first due callbacks by deadline (of one channel, when chosen)."""
     due = CallbackRequest.objects.workable().select_related("assigned_to", "outage")
     if channel:
         due = due.filter(channel=channel)
-    callbacks = _items(due.order_by("due_at", "id")[:BOARD_CALLBACKS], now)
-    strategy, cap, _ = services.automatic_settings()
-    closed = {key: workable[key] for key in closed_hours if key != "escalated"}
-    closed["total"] = sum(closed.values())
-    return Board(
-        closed_hours=closed,
-        calling_hours=hours,
-        calling_now=policy.in_calling_hours(now, hours=hours),
-        escalated=workable["escalated"],
-        now=now,
-        by_status=by_status,
-        open_total=sum(counts.get(s, 0) for s in policy.OPEN_STATUSES),
-        overdue=workable["overdue"],
-        at_risk=workable["at_risk"],
-        unassigned=workable["unassigned"],
-        letters_to_send=Letter.objects.filter(status=Letter.Status.TO_SEND).count(),
-        agents=agents,
-        outages=outage_rows,
-        callbacks=callbacks,
-        automatic_strategy=services.STRATEGY_LABELS[strategy],
-        automatic_cap=cap,
-        last_run=DistributionRun.objects.select_related("started_by").first(),
-        default_cap=default_cap,
-        channel=channel,
-        channels=list(policy.CHANNEL_LABELS.items()),
-        target_hours=conf.target_hours(),
-    )
+    return _items(due.order_by("due_at", "id")[:BOARD_CALLBACKS], now)
 
 
 @dataclass(frozen=True)

@@ -47,8 +47,7 @@ from callbacks.services import CallbackError, record_event
 from core import roles
 from core.audit import audit_record
 from outages.models import Customer
-
-from . import staffing
+from planning import staffing
 
 LEAST_LOADED = "least_loaded"
 ROUND_ROBIN = "round_robin"

@@ -9,7 +9,8 @@ import phonenumbers
 
 NEEDS_SERVER = True
 CONCURRENCY = (8, 32)
-TARGET = 200
+TARGET = 250
+TARGET_CLIENTS = 8
 BODIES = 40_000
 REPEAT_EVERY = 10
 
@@ -72,12 +73,27 @@ def bodies(*, seed, count=BODIES):
     return [{"method": "POST", "path": "/call/callback/", "form": form} for form in forms]
 
 
+def _floor_requests(count=400):
+    from outages.models import Customer
+
+    ids = Customer.objects.order_by("id").values_list("id", flat=True)[:count]
+    return [{"method": "GET", "path": f"/bench/floor/?id={pk}"} for pk in ids]
+
+
 def run(context):
     from benchmarks.dataset import reset_callbacks, session_cookies
     from callbacks.models import CallbackEvent, CallbackRequest
 
     requests = bodies(seed=context.sizes.seed)
     cookies = session_cookies(context.people.agents[: max(CONCURRENCY)])
+    context.log(f"  floor x{TARGET_CLIENTS}")
+    floor = context.drive(
+        f"filing-floor-{TARGET_CLIENTS}",
+        concurrency=TARGET_CLIENTS,
+        cookies=cookies,
+        requests=_floor_requests(),
+        warmup=1.0,
+    )
     runs = {}
     for concurrency in CONCURRENCY:
         reset_callbacks()
@@ -94,19 +110,26 @@ def run(context):
         figures["callbacks_created"] = CallbackRequest.objects.count()
         figures["merged"] = CallbackEvent.objects.filter(reason__contains="merged").count()
         runs[str(concurrency)] = figures
-    best = max(runs.values(), key=lambda figures: figures["per_second"] or 0)
+    judged = runs[str(TARGET_CLIENTS)]
     failed = sum(
         figures["errors"] + sum(n for s, n in figures["statuses"].items() if s != "200")
         for figures in runs.values()
     )
     reset_callbacks()
     return {
-        "per_second": best["per_second"],
-        "per_second_is": f"the higher of the runs at {', '.join(map(str, CONCURRENCY))} clients",
-        "p50_ms": best["p50_ms"],
-        "p99_ms": best["p99_ms"],
-        "target": f"per_second > {TARGET}",
-        "met": bool(best["per_second"] and best["per_second"] > TARGET and not failed),
+        "per_second": judged["per_second"],
+        "per_second_is": f"filings per second at {TARGET_CLIENTS} clients",
+        "per_second_by_clients": {clients: f["per_second"] for clients, f in runs.items()},
+        "p50_ms": judged["p50_ms"],
+        "p99_ms": judged["p99_ms"],
+        "floor": {
+            "per_second": floor["per_second"],
+            "p50_ms": floor["p50_ms"],
+            "is": f"the floor view (GET, one primary-key query) at {TARGET_CLIENTS} clients, "
+            "same server, just before the filings",
+        },
+        "target": f"per_second > {TARGET} at {TARGET_CLIENTS} clients, 0 errors",
+        "met": bool(judged["per_second"] and judged["per_second"] > TARGET and not failed),
         "failed_requests": failed,
         "runs": runs,
         "parameters": {

@@ -7,8 +7,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from callbacks import policy, services
+from callbacks import policy
 from callbacks.models import CallbackRequest, Letter
+from contact import services as contact_services
 from tests.api.conftest import bearer
 from tests.callbacks.factories import due_callback
 from tests.factories import CoverageFactory, CustomerFactory, OutageFactory
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 def _attempt(agent, *, outcome=policy.NO_VOICEMAIL, when=None):
     callback = due_callback(agent=agent)
-    services.callback_record_attempt(
+    contact_services.callback_record_attempt(
         actor=agent,
         now=when or timezone.now(),
         callback=callback,

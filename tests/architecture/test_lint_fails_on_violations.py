@@ -14,7 +14,17 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-APPS = ("core", "console", "outages", "scripts_library", "callbacks", "workload", "reports")
+APPS = (
+    "core",
+    "console",
+    "outages",
+    "scripts_library",
+    "callbacks",
+    "contact",
+    "planning",
+    "workload",
+    "reports",
+)
 FUNCTION_LEVEL_IMPORT = "def f():\n    import json\n\n    return json.dumps({})\n"
 
 
@@ -71,8 +81,14 @@ VIOLATIONS = {
     "outages/probe.py": ("import callbacks.policy\n", "outages.probe -> callbacks.policy"),
     "callbacks/probe.py": ("import console.call\n", "callbacks.probe -> console.call"),
     "scripts_library/probe.py": ("import workload\n", "scripts_library.probe -> workload"),
+    "callbacks/contact_probe.py": ("import contact\n", "callbacks.contact_probe -> contact"),
+    # contact and planning sit side by side: neither uses the other, nor anything above.
+    "contact/probe.py": ("import workload\n", "contact.probe -> workload"),
+    "planning/probe.py": ("import contact\n", "planning.probe -> contact"),
     # Inside callbacks, a pure module reaching up to the services.
     "callbacks/policy_probe.py": ("from . import services\n", "callbacks.policy_probe"),
+    # Inside contact, a read reaching up to the services.
+    "contact/selectors_probe.py": ("from . import services\n", "contact.selectors_probe"),
 }
 
 
@@ -86,10 +102,14 @@ def test_import_linter_refuses_imports_against_the_dependency_rules(copy):
     conf = copy / "callbacks" / "conf.py"
     original = conf.read_text()
     conf.write_text(original + "\nfrom . import policy_probe  # noqa: E402\n")
+    reads = copy / "contact" / "selectors.py"
+    original_reads = reads.read_text()
+    reads.write_text(original_reads + "\nfrom . import selectors_probe  # noqa: E402\n")
     try:
         refused = _lint_imports(copy)
     finally:
         conf.write_text(original)
+        reads.write_text(original_reads)
         for probe in probes:
             probe.unlink()
     assert refused.returncode == 1
@@ -97,6 +117,9 @@ def test_import_linter_refuses_imports_against_the_dependency_rules(copy):
         refused.stdout
     )
     assert "Inside callbacks: tasks above services above the pure modules BROKEN" in (
+        refused.stdout
+    )
+    assert "Inside contact: pages above services and forms above reads and documents BROKEN" in (
         refused.stdout
     )
     for _, reported in VIOLATIONS.values():

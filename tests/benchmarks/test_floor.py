@@ -34,3 +34,21 @@ def test_floor_unknown_customer_is_not_found(agent_client):
 
 def test_benchmark_urls_keep_every_console_url():
     assert reverse("console:home") == "/"
+
+
+@pytest.mark.django_db
+def test_floor_search_runs_the_address_lookups_own_query_once(
+    agent_client, django_assert_max_num_queries
+):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the trigram search is PostgreSQL's")
+    customer = CustomerFactory(account_number="FLOOR2", name="Bo Search", address="12 Maple Avenue")
+    url = reverse("bench_floor_search") + f"?id={customer.pk}&q=12+Mapel+Avenu"
+    agent_client.get(url)
+    with django_assert_max_num_queries(4) as captured:
+        response = agent_client.get(url)
+    assert response.status_code == 200
+    assert response.content.decode().strip() == "FLOOR2 Bo Search"
+    assert any("%>" in query["sql"] for query in captured.captured_queries)

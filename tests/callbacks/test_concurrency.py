@@ -7,6 +7,7 @@ from django.db import connection
 
 from callbacks import policy, services
 from callbacks.models import CallbackAttempt, CallbackRequest, Letter
+from contact import services as contact_services
 
 from .factories import T0, due_callback
 
@@ -39,7 +40,7 @@ def test_the_same_attempt_pressed_twice_at_once_is_logged_once(
     callback = due_callback(agent=agent)
 
     def press(actor):
-        return lambda: services.callback_record_attempt(
+        return lambda: contact_services.callback_record_attempt(
             actor=actor,
             now=T0 + timedelta(hours=1),
             callback=callback,

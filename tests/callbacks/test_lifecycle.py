@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from callbacks import conf, policy, selectors, services
 from callbacks.models import CallbackEvent, CallbackRequest, Letter
+from contact import services as contact_services
 from tests.factories import CallbackFactory, OutageFactory
 
 from .factories import T0, due_callback, restored_outage
@@ -290,14 +291,14 @@ CALL = dict(category="outage", subcategory="no_service")
 def test_a_wrong_number_moves_to_the_next_number_before_counting_toward_the_letter(agent):
     callback = due_callback(agent=agent, phone_2="+13035559990")
     first = callback.phone
-    after = services.callback_record_attempt(
+    after = contact_services.callback_record_attempt(
         actor=agent, now=T0, callback=callback, outcome=policy.WRONG_NUMBER, **CALL
     )
     assert (after.status, after.dial_position, after.uncounted_attempts) == (policy.ASSIGNED, 2, 1)
     assert after.assigned_to == agent
     assert not Letter.objects.exists()
     # the second number: no voicemail is the first counted attempt, so a retry follows
-    after = services.callback_record_attempt(
+    after = contact_services.callback_record_attempt(
         actor=agent,
         now=T0 + timedelta(minutes=5),
         callback=callback,
@@ -308,7 +309,7 @@ def test_a_wrong_number_moves_to_the_next_number_before_counting_toward_the_lett
     dialled = list(callback.attempt_log.order_by("number").values_list("dialled", flat=True))
     assert dialled == [first, "+13035559990"]
     # the last number wrong too: the letter
-    after = services.callback_record_attempt(
+    after = contact_services.callback_record_attempt(
         actor=agent,
         now=T0 + timedelta(hours=1),
         callback=callback,
@@ -329,7 +330,7 @@ def test_an_answered_call_records_consent_and_a_refusal_has_its_own_subject(
     agent, consent, subject
 ):
     callback = due_callback(agent=agent)
-    after = services.callback_record_attempt(
+    after = contact_services.callback_record_attempt(
         actor=agent, now=T0, callback=callback, outcome=policy.ANSWERED, consent=consent, **CALL
     )
     attempt = after.attempt_log.get()
@@ -339,7 +340,7 @@ def test_an_answered_call_records_consent_and_a_refusal_has_its_own_subject(
 def test_a_retry_due_in_closed_hours_moves_into_calling_hours(agent):
     callback = due_callback(agent=agent)
     at = T0 + timedelta(hours=11, minutes=30)  # 20:30 in New York: retry would be 22:30
-    after = services.callback_record_attempt(
+    after = contact_services.callback_record_attempt(
         actor=agent, now=at, callback=callback, outcome=policy.NO_VOICEMAIL, **CALL
     )
     # half an hour left before 21:00 is too little: 09:00 New York the next morning
@@ -397,7 +398,7 @@ def test_an_escalated_callback_leaves_the_agent_for_the_team_leads_queue(agent, 
     with pytest.raises(services.CallbackError, match="already with the team leads"):
         services.callback_escalate(actor=team_lead, now=T0, callback=callback, reason="Again")
     # the team lead works it with the same outcome buttons
-    services.callback_record_attempt(
+    contact_services.callback_record_attempt(
         actor=team_lead, now=T0, callback=callback, outcome=policy.ANSWERED, consent=True, **CALL
     )
     assert not selectors.callbacks_escalated()

@@ -7,6 +7,7 @@ from django.conf import settings
 
 from callbacks import policy, services
 from callbacks.models import CallbackAttempt, CallbackEvent, CallbackRequest, Letter
+from contact import services as contact_services
 from outages.models import Escalation
 
 from .factories import T0, due_callback
@@ -17,7 +18,7 @@ CALL = dict(category="outage", subcategory="no_service", notes="")
 
 
 def _attempt(callback, actor, outcome, at, **extra):
-    return services.callback_record_attempt(
+    return contact_services.callback_record_attempt(
         actor=actor, now=at, callback=callback, outcome=outcome, **{**CALL, **extra}
     )
 
@@ -101,7 +102,7 @@ def test_still_without_service_raises_again_after_the_first_was_cleared(agent):
 
 def test_only_the_agent_holding_it_may_log_a_call(agent, agent2):
     callback = due_callback(agent=agent)
-    with pytest.raises(services.NotYourCallback):
+    with pytest.raises(contact_services.NotYourCallback):
         _attempt(callback, agent2, policy.ANSWERED, T0 + timedelta(hours=1))
     assert not CallbackAttempt.objects.exists()
     assert CallbackRequest.objects.get().status == policy.ASSIGNED
@@ -109,7 +110,7 @@ def test_only_the_agent_holding_it_may_log_a_call(agent, agent2):
 
 def test_an_agent_cannot_log_on_a_callback_nobody_holds(agent):
     callback = due_callback()
-    with pytest.raises(services.NotYourCallback):
+    with pytest.raises(contact_services.NotYourCallback):
         _attempt(callback, agent, policy.ANSWERED, T0 + timedelta(hours=1))
     assert not CallbackAttempt.objects.exists()
 
@@ -154,7 +155,7 @@ def test_marking_a_letter_sent_closes_the_callback_once(agent, team_lead):
     callback = due_callback(agent=agent)
     _attempt(callback, agent, policy.WRONG_NUMBER, T0 + timedelta(hours=1))
     letter = Letter.objects.get()
-    services.letter_mark_sent(actor=team_lead, now=T0 + timedelta(days=1), letter=letter)
+    contact_services.letter_mark_sent(actor=team_lead, now=T0 + timedelta(days=1), letter=letter)
     letter.refresh_from_db()
     callback.refresh_from_db()
     assert letter.status == Letter.Status.SENT and letter.sent_by == team_lead
@@ -163,7 +164,9 @@ def test_marking_a_letter_sent_closes_the_callback_once(agent, team_lead):
     events = CallbackEvent.objects.filter(callback=callback).count()
 
     with pytest.raises(services.CallbackError, match="already marked sent"):
-        services.letter_mark_sent(actor=team_lead, now=T0 + timedelta(days=2), letter=letter)
+        contact_services.letter_mark_sent(
+            actor=team_lead, now=T0 + timedelta(days=2), letter=letter
+        )
     letter.refresh_from_db()
     assert letter.sent_at == T0 + timedelta(days=1)
     assert CallbackEvent.objects.filter(callback=callback).count() == events

@@ -8,8 +8,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from callbacks import policy, services
+from callbacks import policy
 from callbacks.models import CallbackAttempt, CallbackEvent, CallbackRequest, Letter
+from contact import services as contact_services
 from tests.factories import CustomerFactory, OutageFactory
 
 from .factories import T0, due_callback
@@ -205,7 +206,7 @@ def test_a_stale_page_cannot_log_the_same_attempt_again(agent_client, agent):
 
 def _letter(agent, **customer):
     callback = due_callback(agent=agent, customer=CustomerFactory(**customer))
-    services.callback_record_attempt(
+    contact_services.callback_record_attempt(
         actor=agent,
         now=T0 + timedelta(hours=1),
         callback=callback,
@@ -254,7 +255,7 @@ def test_mark_sent_from_the_queue(lead_client, agent, team_lead):
 
 def test_call_logs_export_as_csv_for_the_chosen_days(lead_client, agent):
     in_range = due_callback(agent=agent)
-    services.callback_record_attempt(
+    contact_services.callback_record_attempt(
         actor=agent,
         now=timezone.now(),
         callback=in_range,
@@ -264,7 +265,7 @@ def test_call_logs_export_as_csv_for_the_chosen_days(lead_client, agent):
         notes="=cmd|' /C calc'!A0",
     )
     old = due_callback(agent=agent)
-    services.callback_record_attempt(
+    contact_services.callback_record_attempt(
         actor=agent,
         now=timezone.now() - timedelta(days=10),
         callback=old,

@@ -13,6 +13,7 @@ from django.urls import reverse
 from callbacks import policy
 from callbacks import services as callback_services
 from callbacks.models import CallbackRequest
+from contact import services as contact_services
 from outages import services as outage_services
 from outages.normalise import InvalidPhone, phone_display, phone_with_extension
 from tests.callbacks.factories import due_callback
@@ -110,7 +111,7 @@ def test_the_queue_names_agents_as_the_board_does(agent_client, agent):
 
 def test_a_finished_callback_names_who_made_the_last_call(agent_client, agent):
     callback = due_callback(agent=agent)
-    callback_services.callback_record_attempt(
+    contact_services.callback_record_attempt(
         actor=agent,
         now=callback.due_at - timedelta(hours=1),
         callback=callback,

@@ -10,6 +10,7 @@ from django.core.management import call_command
 from callbacks import policy
 from callbacks import services as callback_services
 from callbacks.models import CallbackRequest, Letter
+from contact import services as contact_services
 from outages import services as outage_services
 from outages.models import Coverage, Customer, ServiceArea
 from scripts_library import moments
@@ -109,7 +110,7 @@ def build(*, now):
 
     def attempt(callback, outcome, at):
         callback.refresh_from_db()
-        callback_services.callback_record_attempt(
+        contact_services.callback_record_attempt(
             actor=agent,
             now=at,
             callback=callback,
@@ -124,9 +125,7 @@ def build(*, now):
     for callback in (letter, sent):
         attempt(callback, policy.NO_VOICEMAIL, now - timedelta(minutes=40))
         attempt(callback, policy.NO_VOICEMAIL, now - timedelta(minutes=5))
-    callback_services.letter_mark_sent(
-        actor=lead, now=now, letter=Letter.objects.get(callback=sent)
-    )
+    contact_services.letter_mark_sent(actor=lead, now=now, letter=Letter.objects.get(callback=sent))
     CallbackRequest.objects.filter(pk=cancelled.pk).update(status=policy.CANCELLED)
     attempt(marked_callback, policy.NO_VOICEMAIL, now - timedelta(minutes=15))
 

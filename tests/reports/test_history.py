@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from callbacks import services as callback_services
 from callbacks.models import InboundCall
+from contact import services as contact_services
 from reports import selectors
 from tests.factories import CustomerFactory
 
@@ -67,7 +68,7 @@ def test_an_empty_note_is_refused(agent_client, agent):
 def test_only_the_agent_who_took_the_call_notes_it(agent, agent2):
     call = InboundCall.objects.create(customer=CustomerFactory(), agent=agent, at=known_data.at(9))
     with pytest.raises(callback_services.CallbackError):
-        callback_services.inbound_call_note(
+        contact_services.inbound_call_note(
             actor=agent2, now=known_data.at(10), inbound_call=call, note="Not mine"
         )
 

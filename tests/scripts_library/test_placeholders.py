@@ -498,6 +498,7 @@ def test_module_imports_only_the_standard_library():
         "collections",
         "dataclasses",
         "difflib",
+        "functools",
         "html",
         "re",
         "typing",

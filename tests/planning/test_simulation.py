@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from callbacks.policy import DEFAULT_RULES, Rules
-from workload.simulation import (
+from planning.simulation import (
     EDF,
     EDF_IN_TIME_FIRST,
     FIFO,

@@ -13,7 +13,7 @@ from datetime import time, timedelta
 from django.core.management.base import BaseCommand, CommandError
 
 from callbacks import conf, policy
-from workload import simulation
+from planning import simulation
 
 
 def _hours(value):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from fpdf import FPDF
 
-from . import categories, conf
+from callbacks import categories, conf
 
 CSV_COLUMNS = (
     "letter_id",

@@ -7,12 +7,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from callbacks import policy, services
+from callbacks import policy
 from callbacks.models import CallbackAttempt
-from callbacks.views import _text
+from contact import services as contact_services
+from contact.views import _text
 from core.models import AuditEntry
-
-from .factories import due_callback
+from tests.callbacks.factories import due_callback
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +34,7 @@ def test_row9_a_formula_is_neutralised_wherever_a_cell_could_start(value, expect
 
 def test_row9_the_export_quotes_every_cell_and_neutralises_after_a_semicolon(lead_client, agent):
     callback = due_callback(agent=agent)
-    services.callback_record_attempt(
+    contact_services.callback_record_attempt(
         actor=agent,
         now=timezone.now(),
         callback=callback,
@@ -54,7 +54,7 @@ def test_row9_the_export_quotes_every_cell_and_neutralises_after_a_semicolon(lea
 
 def test_export_is_in_the_audit_trail_with_its_range_and_rows(lead_client, team_lead, agent):
     callback = due_callback(agent=agent)
-    services.callback_record_attempt(
+    contact_services.callback_record_attempt(
         actor=agent,
         now=timezone.now(),
         callback=callback,

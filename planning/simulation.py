@@ -334,10 +334,7 @@ def simulate(callbacks, *, m, strategy, retry_window, clock=None):
     """Run one strategy over the drawn callbacks with ``m`` agents: a discrete-event simulation
     with a heap of agent-free times. ``clock`` (a ``SimClock``): calling hours apply to
     placing calls and to retry deadlines; ``None``: calls at any hour."""
-    if strategy not in STRATEGIES:
-        raise ValueError(f"Unknown strategy {strategy!r}; choose from {', '.join(STRATEGIES)}.")
-    if isinstance(m, bool) or not isinstance(m, int) or m < 1:
-        raise ValueError("Simulate at least one agent.")
+    _check_run(strategy=strategy, m=m)
     window = _seconds(retry_window)
     n = len(callbacks)
     per_agent = strategy == ROUND_ROBIN
@@ -345,17 +342,10 @@ def simulate(callbacks, *, m, strategy, retry_window, clock=None):
     overdue_last = strategy == EDF_IN_TIME_FIRST
 
     queues = m if per_agent else 1
-    # pending[q]: work not released yet, (release, seq, callback, attempt, deadline)
-    pending = [[] for _ in range(queues)]
+    pending = _pending_by_queue(callbacks, queues=queues)
     # ready[q]: released work, (key..., callback, attempt, deadline) with the strategy's key
     ready = [[] for _ in range(queues)]
     overdue = [[] for _ in range(queues)]  # edf_in_time_first only
-    order = sorted(range(n), key=lambda i: (callbacks[i].opens, i))
-    for seq, i in enumerate(order):
-        callback = callbacks[i]
-        pending[seq % m if per_agent else 0].append((callback.opens, seq, i, 0, callback.deadline))
-    for heap in pending:
-        heapq.heapify(heap)
 
     lateness = [0] * n
     first_in_time = 0
@@ -371,19 +361,8 @@ def simulate(callbacks, *, m, strategy, retry_window, clock=None):
             continue
         q = agent if per_agent else 0
         waiting, available = pending[q], ready[q]
-        while waiting and waiting[0][0] <= now:
-            release, seq, i, attempt, deadline = heapq.heappop(waiting)
-            if by_deadline:
-                key = (deadline, release, seq)
-            elif per_agent:
-                key = (attempt > 0, seq)  # the dealt list, retries at its end
-            else:
-                key = (release, seq)
-            heapq.heappush(available, (key, i, attempt, deadline))
-        if overdue_last:
-            while available and available[0][0][0] < now:
-                heapq.heappush(overdue[q], heapq.heappop(available))
-        source = available or (overdue[q] if overdue_last else None)
+        _release_due(waiting, available, now=now, by_deadline=by_deadline, per_agent=per_agent)
+        source = _source(available, overdue[q], now=now, overdue_last=overdue_last)
         if not source:
             if waiting:
                 heapq.heappush(agents, (waiting[0][0], agent))
@@ -405,6 +384,58 @@ def simulate(callbacks, *, m, strategy, retry_window, clock=None):
             next_seq += 1
         heapq.heappush(agents, (end, agent))
 
+    return _strategy_result(
+        strategy, callbacks, lateness, first_in_time, attempts, makespan, within_target
+    )
+
+
+def _check_run(*, strategy, m):
+    if strategy not in STRATEGIES:
+        raise ValueError(f"Unknown strategy {strategy!r}; choose from {', '.join(STRATEGIES)}.")
+    if isinstance(m, bool) or not isinstance(m, int) or m < 1:
+        raise ValueError("Simulate at least one agent.")
+
+
+def _pending_by_queue(callbacks, *, queues):
+    """pending[q]: work not released yet, as heaps of (release, seq, callback, attempt,
+    deadline); with several queues (round robin) the callbacks are dealt in release order."""
+    pending = [[] for _ in range(queues)]
+    order = sorted(range(len(callbacks)), key=lambda i: (callbacks[i].opens, i))
+    for seq, i in enumerate(order):
+        callback = callbacks[i]
+        pending[seq % queues].append((callback.opens, seq, i, 0, callback.deadline))
+    for heap in pending:
+        heapq.heapify(heap)
+    return pending
+
+
+def _release_due(waiting, available, *, now, by_deadline, per_agent):
+    """Move the work released by ``now`` from ``waiting`` to ``available``, keyed by the
+    strategy's order."""
+    while waiting and waiting[0][0] <= now:
+        release, seq, i, attempt, deadline = heapq.heappop(waiting)
+        if by_deadline:
+            key = (deadline, release, seq)
+        elif per_agent:
+            key = (attempt > 0, seq)  # the dealt list, retries at its end
+        else:
+            key = (release, seq)
+        heapq.heappush(available, (key, i, attempt, deadline))
+
+
+def _source(available, overdue, *, now, overdue_last):
+    """The heap the agent takes from: released work in time first when overdue work goes
+    last (``edf_in_time_first``), otherwise all released work."""
+    if overdue_last:
+        while available and available[0][0][0] < now:
+            heapq.heappush(overdue, heapq.heappop(available))
+    return available or (overdue if overdue_last else None)
+
+
+def _strategy_result(
+    strategy, callbacks, lateness, first_in_time, attempts, makespan, within_target
+):
+    n = len(callbacks)
     in_time = lateness.count(0)
     return StrategyResult(
         strategy=strategy,
@@ -565,6 +596,12 @@ class Report:
                 f"{windowed:,} with a preferred window"
             )
         lines.append("")
+        lines += self._results_table()
+        return "\n".join(lines) + "\n"
+
+    def _results_table(self):
+        """One aligned row per strategy under a header: the strategy left, the figures right."""
+        rules = self.scenario.rules
         header = (
             "strategy",
             "called in time",
@@ -589,11 +626,12 @@ class Report:
             for r in self.results
         ]
         widths = [max(len(row[k]) for row in (header, *rows)) for k in range(len(header))]
+        lines = []
         for row in (header, *rows):
             cells = [row[0].ljust(widths[0])]
             cells += [cell.rjust(width) for cell, width in zip(row[1:], widths[1:], strict=True)]
             lines.append("  ".join(cells).rstrip())
-        return "\n".join(lines) + "\n"
+        return lines
 
 
 def _clock(duration):

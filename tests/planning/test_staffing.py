@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from callbacks.policy import DEFAULT_RULES
-from workload import simulation, staffing
+from planning import simulation, staffing
 
 EIGHT_HOURS = 8 * 3600
 

@@ -8,10 +8,11 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
-from callbacks import letter_documents, policy, services
+from callbacks import policy, services
 from callbacks.models import CallbackEvent, Letter
-
-from .factories import T0, due_callback
+from contact import letter_documents
+from contact import services as contact_services
+from tests.callbacks.factories import T0, due_callback
 
 pytestmark = pytest.mark.django_db
 
@@ -91,7 +92,7 @@ def test_the_batch_is_marked_sent_at_once_with_an_event_each(team_lead, client):
     assert cancelled.status == Letter.Status.TO_SEND
     # again: nothing left to mark
     assert (
-        services.letters_mark_sent_batch(
+        contact_services.letters_mark_sent_batch(
             actor=team_lead, now=T0, letter_ids=[letter.pk for letter in letters]
         )
         == 0

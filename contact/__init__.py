@@ -1,0 +1,1 @@
+"""The callback's contact with the customer: attempts, letters, inbound calls, call logs."""

@@ -1,0 +1,1 @@
+"""Planning: the restoration simulation and the staffing forecast it computes (pure)."""
