@@ -19,6 +19,7 @@ from callbacks import policy
 from callbacks import services as callback_services
 from callbacks.models import CallbackEvent
 from core.audit import audit_record
+from core.cache import ProcessMemo
 from core.errors import ServiceError
 from outages import normalise
 from outages.models import Outage, OutageUpdate
@@ -29,7 +30,12 @@ from .models import ApiKey, IdempotentRequest, WebhookDelivery, WebhookSubscript
 logger = logging.getLogger(__name__)
 
 KEY_CACHE_SECONDS = 60
+# Each web process also keeps a key it checked for this long, so a storm of IVR calls costs
+# no cache round trip for the key: a revoked key is refused at once by the process that
+# revoked it and within this many seconds by every other.
+KEY_MEMO_SECONDS = 5
 LAST_USED_EVERY = timedelta(minutes=1)
+_known_keys = ProcessMemo(seconds=KEY_MEMO_SECONDS)
 
 
 def _key_cache_name(prefix):
@@ -85,24 +91,33 @@ def api_key_revoke(*, actor, now, api_key):
     api_key.save(update_fields=["revoked_at", "revoked_by"])
     audit_record(action="api_key.revoked", actor=actor, subject=api_key)
     # Forget the cached key now and again after the commit (a request may re-cache it meanwhile).
-    cache.delete(_key_cache_name(api_key.prefix))
-    transaction.on_commit(lambda: cache.delete(_key_cache_name(api_key.prefix)))
+    _forget_key(api_key.prefix)
+    transaction.on_commit(lambda: _forget_key(api_key.prefix))
     return api_key
 
 
+def _forget_key(prefix):
+    _known_keys.discard(prefix)
+    cache.delete(_key_cache_name(prefix))
+
+
 def api_key_authenticate(*, key, now):
-    """The active key that ``key`` is, or None. Cached briefly by prefix (a revocation clears
-    the cache); records the time of use at most once a minute."""
+    """The active key that ``key`` is, or None. Cached briefly by prefix, in the process and
+    in the shared cache (a revocation clears both; see ``KEY_MEMO_SECONDS``); records the time
+    of use at most once a minute. The digest is a single SHA-256 (about a microsecond)."""
     prefix = keys.key_prefix(key)
     if prefix is None:
         return None
     name = _key_cache_name(prefix)
-    api_key = cache.get(name)
+    api_key = _known_keys.get(prefix)
     if api_key is None:
-        api_key = ApiKey.objects.select_related("user").filter(prefix=prefix).first()
+        api_key = cache.get(name)
         if api_key is None:
-            return None
-        cache.set(name, api_key, KEY_CACHE_SECONDS)
+            api_key = ApiKey.objects.select_related("user").filter(prefix=prefix).first()
+            if api_key is None:
+                return None
+            cache.set(name, api_key, KEY_CACHE_SECONDS)
+        _known_keys.set(prefix, api_key)
     if api_key.revoked_at is not None or not keys.matches(key, api_key.digest):
         return None
     if api_key.last_used_at is None or now - api_key.last_used_at >= LAST_USED_EVERY:

@@ -5,6 +5,7 @@ expires by itself and the beat schedule runs the outbox every minute."""
 from django.core.cache import cache
 
 from callbacks import events as callback_events
+from core.cache import version_bump
 from core.tasking import send
 from outages import events as outage_events
 
@@ -14,10 +15,7 @@ HAS_SUBSCRIPTIONS_KEY = "api:webhooks-active"
 
 
 def _bump_outages_version():
-    try:
-        cache.incr(selectors.OUTAGES_VERSION_KEY)
-    except ValueError:
-        cache.add(selectors.OUTAGES_VERSION_KEY, 2, timeout=None)
+    version_bump(selectors.OUTAGES_VERSION_KEY)
 
 
 def _wake_outbox():

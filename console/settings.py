@@ -305,7 +305,8 @@ if not CACHE_URL and not DEBUG and _BROKER.startswith(("redis://", "rediss://"))
 if CACHE_URL.startswith(("redis://", "rediss://")):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis backend with one client per pool and a one-trip incr (core.cache).
+            "BACKEND": "core.cache.RedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": "console",
         }

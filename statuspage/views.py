@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -45,6 +46,29 @@ def _same_for_everyone(name, template, context_for):
     every ``STATUSPAGE_CACHE_SECONDS``), then served from the cache."""
     html = selectors.cached_page(name, lambda: _render_public(template, context_for()))
     return HttpResponse(html)
+
+
+# What the visitor typed is the one part of a lookup's page that is theirs. The page is the
+# same for everyone in the area otherwise: rendered once per area with this mark where the
+# query goes (a valid query, so the form shows no error), kept like the other pages, and the
+# visitor's query, escaped, put in its place.
+_QUERY_MARK = "q-mark-5f0c2d7e"
+
+
+def _lookup_page(area_id, query):
+    def render():
+        answer = _render_public(
+            "statuspage/_answer.html", {"answer": selectors.area_status(area_id)}
+        )
+        context = {
+            "form": LookupForm({"q": _QUERY_MARK}),
+            "answer_html": mark_safe(answer),  # noqa: S308 - rendered and escaped by our template
+            "asked": True,
+        }
+        return _render_public("statuspage/lookup.html", context)
+
+    page = selectors.cached_page(f"lookup:{area_id}", render)
+    return page.replace(_QUERY_MARK, escape(query or ""), 1)
 
 
 def _too_many(request, what):
@@ -86,17 +110,7 @@ def lookup(request):
     ):
         return _too_many(request, "lookups")
     area_id = selectors.area_for_query(form.cleaned_data["q"])
-    # The answer is the same for everyone in the area: rendered once, kept in the cache.
-    answer = selectors.cached_page(
-        f"area-answer:{area_id}",
-        lambda: _render_public(
-            "statuspage/_answer.html", {"answer": selectors.area_status(area_id)}
-        ),
-    )
-    response = _public_page(
-        "statuspage/lookup.html",
-        {"form": form, "answer_html": mark_safe(answer), "asked": True},  # noqa: S308 - rendered and escaped by our template
-    )
+    response = HttpResponse(_lookup_page(area_id, form["q"].value()))
     # Private: the query string may be an account number; nothing about it is kept.
     response["Cache-Control"] = f"private, max-age={settings.STATUSPAGE_CACHE_SECONDS}"
     return response

@@ -4,9 +4,13 @@ Each request is what the IVR sends when a call comes in: ``GET /api/v1/ivr/statu
 with an API key (scope ``ivr``), for callers who live in areas under an active outage (the
 storm an outage brings). The floor is ``/bench/floor/?id=...`` on the same server in the same
 run, interleaved with the IVR's requests at 64 clients. A second run at 64 clients sends IVR
-requests alone: the answers per second."""
+requests alone: the answers per second. A third sends the floor alone, the same way: what this
+server and this load generator reach for the cheapest page, so the answers per second can be
+read against it. Each run records the load generator's own CPU (it shares the cores with the
+server, and one Python process with a thread per client uses at most one core)."""
 
 import random
+import time
 from urllib.parse import urlencode
 
 NEEDS_SERVER = True
@@ -73,6 +77,22 @@ def requests_for(kind, callers, key):
     ]
 
 
+def _drive_measured(context, name, **spec):
+    """``context.drive`` plus what the load generator itself cost: its CPU per request sent
+    (warm-up included) and its share of one core over the run."""
+    began = time.monotonic()
+    figures = context.drive(name, **spec)
+    wall = time.monotonic() - began
+    cpu, sent = figures.get("client_cpu_seconds"), figures.get("requests_sent")
+    figures["load_generator"] = {
+        "cpu_seconds": cpu,
+        "requests_sent": sent,
+        "cpu_ms_per_request": round(1000 * cpu / sent, 3) if cpu and sent else None,
+        "cores_used": round(cpu / wall, 2) if cpu and wall else None,
+    }
+    return figures
+
+
 def run(context):
     from benchmarks.dataset import session_cookies
 
@@ -96,21 +116,44 @@ def run(context):
     if "ivr" in by_tag:
         by_tag["ivr"]["ratio_p50"] = ratio
     context.log(f"  ivr status alone x{CLIENTS}")
-    alone = context.drive(
-        f"ivr-alone-{CLIENTS}", concurrency=CLIENTS, cookies=cookies, requests=ivr, warmup=1.0
+    alone = _drive_measured(
+        context,
+        f"ivr-alone-{CLIENTS}",
+        concurrency=CLIENTS,
+        cookies=cookies,
+        requests=ivr,
+        warmup=1.0,
     )
     alone.pop("by_tag", None)
     per_second = alone.get("per_second")
+    context.log(f"  floor alone x{CLIENTS}")
+    floor_alone = _drive_measured(
+        context,
+        f"ivr-floor-alone-{CLIENTS}",
+        concurrency=CLIENTS,
+        cookies=cookies,
+        requests=floor,
+        warmup=1.0,
+    )
+    floor_alone.pop("by_tag", None)
     errors = sum(
         f["errors"] + sum(n for s, n in f["statuses"].items() if s != "200")
-        for f in (paired, alone)
+        for f in (paired, alone, floor_alone)
     )
     return {
+        "figure": {"ratio_p50": ratio, "per_second": per_second},
+        "floor": {
+            "p50_ms": floor_p50,
+            "per_second_alone": floor_alone.get("per_second"),
+            "is": "the floor view interleaved with the IVR (p50), and alone at the same "
+            "concurrency (per second)",
+        },
         "ratio_p50": ratio,
         "per_second": per_second,
         "ratio_p50_is": f"IVR status p50 / floor p50, interleaved in one run at {CLIENTS} clients",
         "interleaved_runs": {str(CLIENTS): {"all": paired, **by_tag}},
         "alone": alone,
+        "floor_alone": floor_alone,
         "target": f"ratio_p50 < {TARGET_RATIO} and per_second >= {TARGET_PER_SECOND}",
         "met": bool(
             ratio and ratio < TARGET_RATIO and per_second and per_second >= TARGET_PER_SECOND

@@ -75,7 +75,10 @@ def run(context):
         f["all"]["errors"] + sum(n for s, n in f["all"]["statuses"].items() if s != "200")
         for f in runs.values()
     )
+    floor_p50 = {kind: (runs[kind].get("floor") or {}).get("p50_ms") for kind in runs}
     return {
+        "figure": ratios[worst],
+        "floor": {"p50_ms_by_kind": floor_p50, "is": "the floor view's p50 in each run"},
         "ratio_p50": ratios[worst],
         "ratio_p50_by_kind": ratios,
         "ratio_p50_is": (

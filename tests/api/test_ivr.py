@@ -246,3 +246,17 @@ def test_a_callback_number_other_than_the_calling_one(client, ivr_key, caller, o
     _, key = ivr_key
     body = _file(client, key, {"ani": "+12025550101", "callback_number": "202-555-0144"}).json()
     assert CallbackRequest.objects.get(pk=body["callback_id"]).phone == "+12025550144"
+
+
+def test_callers_of_one_area_cost_two_statements_each_once_its_answer_is_kept(
+    client, ivr_key, caller, outage, area, django_assert_num_queries
+):
+    """The area's outage, announcement and ETR are read once; each caller costs only their
+    own part: who they are (their area) and whether they have an open callback."""
+    _, key = ivr_key
+    neighbour = CustomerFactory(area=area, phone="+12025550102")
+    first = _status(client, key, ani=caller.phone).json()
+    with django_assert_num_queries(2):
+        second = _status(client, key, ani=neighbour.phone).json()
+    assert second["outage"] == first["outage"] and second["announcement"] == first["announcement"]
+    assert second["open_callback"] is None

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -10,6 +11,7 @@ from api import keys, services
 from api.authentication import ApiKeyThrottle
 from api.models import ApiKey
 from core.audit import AuditEntry
+from core.cache import ProcessMemo
 from core.errors import ServiceError
 from tests.api.conftest import bearer
 from tests.factories import CoverageFactory
@@ -125,3 +127,27 @@ def test_each_key_has_its_own_rate_limit(client, make_key, monkeypatch):
     assert "throttled" in limited.json()["detail"].lower()
     assert int(limited["Retry-After"]) > 0
     assert _status(client, second).status_code == 200
+
+
+def test_a_key_revoked_by_another_process_is_refused_within_the_memo_time(
+    client, ivr_key, monkeypatch
+):
+    """Each web process keeps a checked key for ``KEY_MEMO_SECONDS``: a revocation made in
+    another process (here: the row and the shared cache changed behind this one's back) is
+    refused here once that time has passed."""
+    api_key, key = ivr_key
+    CoverageFactory(postal_code="Z9Z9Z9")
+    now = [1000.0]
+    monkeypatch.setattr(
+        services,
+        "_known_keys",
+        ProcessMemo(seconds=services.KEY_MEMO_SECONDS, clock=lambda: now[0]),
+    )
+    assert _status(client, key).status_code == 200
+    ApiKey.objects.filter(pk=api_key.pk).update(revoked_at=timezone.now())
+    cache.delete(services._key_cache_name(api_key.prefix))
+    now[0] += services.KEY_MEMO_SECONDS - 0.5
+    assert _status(client, key).status_code == 200
+    now[0] += 1
+    assert _status(client, key).status_code == 401
+    assert services.KEY_MEMO_SECONDS <= 5

@@ -335,3 +335,11 @@ def test_one_phone_gets_at_most_three_confirmations_a_day(client, area):
     page = answers[-1].content.decode()
     assert "too many requests for updates to this phone number or email address" in page
     assert "+12025550188" not in page
+
+
+def test_each_visitor_sees_their_own_query_escaped_in_an_areas_kept_page(client, outage):
+    first = client.get(reverse("statuspage:lookup"), {"q": "n1a-1a1"}).content.decode()
+    second = client.get(reverse("statuspage:lookup"), {"q": 'N1A1A1"><b>'}).content.decode()
+    assert 'value="n1a-1a1"' in first
+    assert 'value="N1A1A1&quot;&gt;&lt;b&gt;"' in second and "<b>" not in second
+    assert "q-mark" not in first + second
