@@ -119,6 +119,7 @@ PARAMS = {
     "callbacks:letters_batch_pdf": ["day"],
     "callbacks:letters_batch_sent": ["letters", "day"],
     "console:live_version": ["area", "v"],
+    "console:live_events": ["area"],
     "scripts_library:library": ["moment", "scope", "language"],
     "scripts_library:create": ["moment", "from", "outage"],
     "scripts_library:preview": ["moment", "body", "preview_outage", "preview_customer"],
