@@ -6,10 +6,8 @@ Membership is a Django group; a superuser counts as a supervisor.
 
 from functools import wraps
 
-from django.contrib.auth.models import Group
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, IntegerField, OuterRef, Subquery, Value, When
 
 AGENT = "Agent"
 TEAM_LEAD = "Team lead"
@@ -83,24 +81,6 @@ def rank(user):
             cached = max((RANK.get(name, 0) for name in names), default=0)
         user._console_rank = cached
     return cached
-
-
-def rank_subquery():
-    """The highest rank among a user's groups, as a subquery on the user's row (``NULL``
-    without a role group): the login backend reads it with the user."""
-    ranked = (
-        Group.objects.filter(user=OuterRef("pk"))
-        .annotate(
-            rank=Case(
-                *(When(name=name, then=Value(value)) for name, value in RANK.items()),
-                default=Value(0),
-                output_field=IntegerField(),
-            )
-        )
-        .order_by("-rank")
-        .values("rank")[:1]
-    )
-    return Subquery(ranked, output_field=IntegerField())
 
 
 def remember_rank(user, group_rank):

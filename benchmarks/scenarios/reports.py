@@ -92,9 +92,10 @@ def _generate_outages(cursor, *, year_start):
         f"""
         INSERT INTO {Outage._meta.db_table}
             (kind, title, service, severity, status, cause, etr, started_at, restored_at,
-             closed_at, all_areas, updated_at)
+             closed_at, all_areas, updated_at, ivr_announce, ivr_offers_callbacks)
         SELECT 'network', %(prefix)s || ' ' || g, 'Home broadband', 'major', 'closed',
-               'Generated', NULL, s, r, r + interval '1 day', false, r + interval '1 day'
+               'Generated', NULL, s, r, r + interval '1 day', false, r + interval '1 day',
+               true, true
         FROM generate_series(1, %(n)s) g,
              LATERAL (SELECT %(start)s::timestamptz + (g - 1) * interval '17 hours 31 minutes'
                       + (g %% 7) * interval '1 hour' AS s) st,
