@@ -125,10 +125,11 @@ def _generate_outages(cursor, *, year_start):
     )
     cursor.execute(
         f"""
-        INSERT INTO {OutageUpdate._meta.db_table} (outage_id, at, status, message, cause, etr)
+        INSERT INTO {OutageUpdate._meta.db_table}
+            (outage_id, at, status, message, cause, etr, public)
         SELECT o.id, o.started_at + k * interval '20 minutes', 'identified', 'Update', '',
                o.started_at + ((o.restored_at - o.started_at) * (0.5 + 0.4 * k))
-                 + ((o.id %% 5) - 2) * interval '25 minutes'
+                 + ((o.id %% 5) - 2) * interval '25 minutes', true
         FROM {Outage._meta.db_table} o, generate_series(1, 2) k WHERE o.id = ANY(%(ids)s)
         """,
         {"ids": ids},
