@@ -240,10 +240,13 @@ def markdown(results):
                 and not str(results[name].get("command", "")).startswith("make bench")
             )
             if busy_starts:
+                # The 1-minute average decays slowly: a scenario started right after another
+                # one inherits its tail, so this cannot tell other work from the last scenario.
                 why = (
-                    f"**The machine was busy with other work when {', '.join(busy_starts)} "
-                    f"ran** (load average up to {worst} on {m['nproc']} cores): those figures "
-                    "are lower than this machine gives when idle."
+                    f"**The load average was already above {m['nproc'] * 1.25:g} when "
+                    f"{', '.join(busy_starts)} started** (up to {worst} on {m['nproc']} "
+                    "cores), from the scenario run just before or from other work: those "
+                    "figures may be lower than this machine gives when idle."
                 )
             elif first is not None and first <= m["nproc"] * 1.25:
                 why = (
