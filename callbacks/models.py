@@ -248,7 +248,12 @@ class CallbackAttempt(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["callback", "number"], name="one_attempt_number"),
         ]
-        indexes = [models.Index(fields=["at"], name="attempt_at")]
+        indexes = [
+            models.Index(fields=["at"], name="attempt_at"),
+            # The queue board's "answered today" per agent: a range of one agent's day, not
+            # every attempt the agent ever made.
+            models.Index(fields=["agent", "at"], name="attempt_agent_at"),
+        ]
 
     def __str__(self):
         return self.subject

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, IntegerField, Min, OuterRef, Q, Subquery, Value
+from django.db.models import Count, Exists, IntegerField, Min, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -206,8 +206,14 @@ def _board_agents(*, now, margin, default_cap):
 def _restored_outage_rows(*, now, margin):
     """Restored outages with callbacks still open or restored in the last day, oldest
     restoration first: their first deadline, the share closed, and how the deadline stands."""
+    # Kept before counting: over a year of history, joining every restored outage to all its
+    # callbacks only to drop the finished ones afterwards read millions of rows.
+    has_open = Exists(
+        CallbackRequest.objects.filter(outage=OuterRef("pk"), status__in=policy.OPEN_STATUSES)
+    )
     outages = (
         Outage.objects.filter(restored_at__isnull=False)
+        .filter(has_open | Q(restored_at__gte=now - timedelta(days=1)))
         .annotate(
             total=Count("callbacks", filter=~Q(callbacks__status=policy.CANCELLED)),
             closed=Count("callbacks", filter=Q(callbacks__status__in=FINISHED)),
