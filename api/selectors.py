@@ -21,7 +21,7 @@ from outages.models import Coverage, Customer, Outage, OutageUpdate
 from scripts_library import moments, placeholders
 from scripts_library.selectors import script_choices_for_call
 
-from . import wording
+from . import ivr, wording
 from .models import ApiKey, WebhookDelivery, WebhookSubscription
 
 OUTAGES_VERSION_KEY = "api:outages-version"
@@ -108,9 +108,22 @@ def _area_status(area, *, now):
     )
 
 
-def area_status(area, *, now):
-    """The cached status of ``area`` (None: a caller we cannot place)."""
-    key = f"api:ivr-area:{area.pk if area else 'none'}:{outages_version()}"
+def area_status_key(area_id, version):
+    return f"api:ivr-area:{area_id or 'none'}:{version}"
+
+
+def area_status_remembered(area_id, version):
+    """The status of an area this process read lately for ``version``, or None: no I/O (the
+    events process asks this on its event loop, and ``area_status`` in a thread otherwise)."""
+    return _area_answers.get(area_status_key(area_id, version))
+
+
+def area_status(area, *, now, version=None):
+    """The cached status of ``area`` (None: a caller we cannot place) for the outages'
+    ``version`` (read from the cache when not given)."""
+    if version is None:
+        version = outages_version()
+    key = area_status_key(area.pk if area else None, version)
     status = _area_answers.get(key)
     if status is not None:
         return status
@@ -132,26 +145,43 @@ class Caller:
     phone: str  # E.164, "" when no valid number was given
 
 
+@dataclass(frozen=True)
+class CallerQuery:
+    """What a caller is looked up by, written as the directory writes it ("" when not given)."""
+
+    account_number: str
+    phone: str
+    postal_code: str
+
+
+def caller_query(*, ani="", account_number="", postal_code=""):
+    """Raises ``normalise.InvalidPhone`` for an ANI that is not a number."""
+    return CallerQuery(
+        account_number=account_number.strip(),
+        phone=normalise.phone_e164(ani, region=settings.DEFAULT_PHONE_REGION) if ani else "",
+        postal_code=normalise.postal_code(postal_code) if postal_code else "",
+    )
+
+
 def caller_identify(*, ani="", account_number="", postal_code=""):
     """Place a caller: the account number first, then the calling number, then a postal code
     typed on the keypad. Raises ``normalise.InvalidPhone`` for an ANI that is not a number."""
-    phone = normalise.phone_e164(ani, region=settings.DEFAULT_PHONE_REGION) if ani else ""
+    query = caller_query(ani=ani, account_number=account_number, postal_code=postal_code)
+    phone = query.phone
     customers = Customer.objects.select_related("area").only(
         "id", "account_number", "phone", "name", "postal_code", "area"
     )
-    if account_number:
-        customer = customers.filter(account_number=account_number.strip()).first()
+    if query.account_number:
+        customer = customers.filter(account_number=query.account_number).first()
         if customer is not None:
             return Caller("account", customer, customer.area, phone)
     if phone:
         customer = customers.filter(phone=phone).order_by("id").first()
         if customer is not None:
             return Caller("ani", customer, customer.area, phone)
-    if postal_code:
+    if query.postal_code:
         coverage = (
-            Coverage.objects.select_related("area")
-            .filter(postal_code=normalise.postal_code(postal_code))
-            .first()
+            Coverage.objects.select_related("area").filter(postal_code=query.postal_code).first()
         )
         if coverage is not None:
             return Caller("postal_code", None, coverage.area, phone)
@@ -159,10 +189,8 @@ def caller_identify(*, ani="", account_number="", postal_code=""):
 
 
 def open_callback_for_phone(phone, *, outage_id=None):
-    """The caller's open callback, the one for this outage first (else the newest). One
-    query, on the open callbacks' phone index; a phone has at most one open callback per
-    outage, so the choice is made here rather than by an ordering expression (which costs
-    more to build than the query costs to run)."""
+    """The caller's open callback, the one for this outage first (else the newest): one
+    query, on the open callbacks' phone index."""
     if not phone:
         return None
     open_ones = list(
@@ -171,10 +199,7 @@ def open_callback_for_phone(phone, *, outage_id=None):
         .only("id", "status", "due_at", "outage_id", "channel", "created_at")
         .order_by("-created_at")[:OPEN_CALLBACKS_SEEN]
     )
-    for callback in open_ones:
-        if outage_id is not None and callback.outage_id == outage_id:
-            return callback
-    return open_ones[0] if open_ones else None
+    return ivr.choose_open_callback(open_ones, outage_id=outage_id)
 
 
 OPEN_CALLBACKS_SEEN = 50  # far above what one phone has open (one per outage)

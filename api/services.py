@@ -120,13 +120,30 @@ def api_key_authenticate(*, key, now):
         _known_keys.set(prefix, api_key)
     if api_key.revoked_at is not None or not keys.matches(key, api_key.digest):
         return None
-    if api_key.last_used_at is None or now - api_key.last_used_at >= LAST_USED_EVERY:
+    if _last_use_due(api_key, now):
         ApiKey.objects.filter(pk=api_key.pk).filter(
             Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_EVERY)
         ).update(last_used_at=now)
         api_key.last_used_at = now
         cache.set(name, api_key, KEY_CACHE_SECONDS)
     return api_key
+
+
+def api_key_remembered(*, key, now):
+    """The active key that ``key`` is, when this process checked it within
+    ``KEY_MEMO_SECONDS`` and its time of use needs no writing; otherwise None, and
+    ``api_key_authenticate`` decides. No I/O: the events process asks this on its event loop."""
+    prefix = keys.key_prefix(key)
+    api_key = _known_keys.get(prefix) if prefix else None
+    if api_key is None or _last_use_due(api_key, now):
+        return None
+    if api_key.revoked_at is not None or not keys.matches(key, api_key.digest):
+        return None
+    return api_key
+
+
+def _last_use_due(api_key, now):
+    return api_key.last_used_at is None or now - api_key.last_used_at >= LAST_USED_EVERY
 
 
 # --- idempotent requests --------------------------------------------------------------------

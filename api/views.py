@@ -2,10 +2,6 @@
 call one selector or service, and answer with a serializer. The schema comes from the same
 serializers (drf-spectacular)."""
 
-from datetime import datetime
-from functools import lru_cache
-
-from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -18,7 +14,7 @@ from callbacks.models import Letter
 from core.errors import ServiceError
 from outages.normalise import InvalidPhone
 
-from . import keys, selectors, serializers, services, wording
+from . import ivr, keys, selectors, serializers, services
 from .authentication import HasScope
 
 
@@ -46,58 +42,6 @@ def _problem(message, status):
     return Response({"detail": message}, status=status)
 
 
-@lru_cache(maxsize=4096)
-def _area_fields(area):
-    """The answer's fields that are the same for every caller of an area, serialized once per
-    area answer (``area`` is a frozen ``AreaStatus``, so it is its own key): a storm of calls
-    from one area builds them once, and each call adds only what is its own."""
-    outage = None
-    if area.outage_id:
-        outage = serializers.IvrOutageSerializer(
-            {
-                "id": area.outage_id,
-                "title": area.outage_title,
-                "status": area.outage_status,
-                "kind": area.outage_kind,
-                "etr": datetime.fromisoformat(area.etr) if area.etr else None,
-                "etr_in_words": area.etr_words,
-            }
-        ).data
-    return {
-        "area": serializers.AreaSerializer(
-            {"code": area.area_code, "name": area.area_name, "region": area.area_region}
-        ).data
-        if area.area_id
-        else None,
-        "outage_covers_area": area.outage_id is not None,
-        "outage": outage,
-        "announce": area.announce,
-        "announcement": area.announcement,
-        "offers_callback": area.offers_callbacks,
-    }
-
-
-def _status_answer(caller, *, now):
-    """The ``IvrStatusSerializer`` answer: the area's fields (cached) and the caller's own."""
-    area = selectors.area_status(caller.area, now=now)
-    callback = selectors.open_callback_for_phone(caller.phone, outage_id=area.outage_id)
-    open_callback = None
-    if callback is not None:
-        open_callback = serializers.OpenCallbackSerializer(
-            {
-                "id": callback.pk,
-                "status": callback.status,
-                "expected_by": callback.due_at,
-                "expected_in_words": wording.expected_callback(
-                    due_at=selectors._local(callback.due_at),
-                    now=selectors._local(now),
-                    target=settings.CALLBACK_TARGET,
-                ),
-            }
-        ).data
-    return {"matched_by": caller.matched_by, **_area_fields(area), "open_callback": open_callback}
-
-
 @extend_schema(
     operation_id="ivr_status",
     summary="What the IVR says to a caller",
@@ -120,7 +64,11 @@ def ivr_status(request):
         caller = selectors.caller_identify(**query.validated_data)
     except InvalidPhone as exc:
         return _problem(str(exc), http.HTTP_400_BAD_REQUEST)
-    return Response(_status_answer(caller, now=now))
+    area = selectors.area_status(caller.area, now=now)
+    callback = selectors.open_callback_for_phone(caller.phone, outage_id=area.outage_id)
+    return Response(
+        ivr.status_answer(matched_by=caller.matched_by, area=area, callback=callback, now=now)
+    )
 
 
 IDEMPOTENCY_KEY = OpenApiParameter(

@@ -49,28 +49,37 @@ class RequestLogMiddleware:
 
     def __call__(self, request):
         started = time.monotonic()
-        offered = request.headers.get("X-Request-ID", "")
-        request_id = offered if _REQUEST_ID.match(offered) else uuid.uuid4().hex
+        request_id = request_id_for(request.headers.get("X-Request-ID", ""))
         request.request_id = request_id
         token = jsonlog.request_context.set(_RequestContext(request))
         try:
             response = self.get_response(request)
             response["X-Request-ID"] = request_id
-            request_logger.info(
-                "%s %s %s",
-                request.method,
-                request.path,
-                response.status_code,
-                extra={
-                    "method": request.method,
-                    "path": request.path,
-                    "status": response.status_code,
-                    "duration_ms": round((time.monotonic() - started) * 1000, 1),
-                },
-            )
+            log_request(request.method, request.path, response.status_code, started=started)
             return response
         finally:
             jsonlog.request_context.reset(token)
+
+
+def request_id_for(offered):
+    """The proxy's ``X-Request-ID`` when it is a sane one, else a new id."""
+    return offered if _REQUEST_ID.match(offered) else uuid.uuid4().hex
+
+
+def log_request(method, path, status, *, started):
+    """The one log line per request (``started``: its ``time.monotonic()``)."""
+    request_logger.info(
+        "%s %s %s",
+        method,
+        path,
+        status,
+        extra={
+            "method": method,
+            "path": path,
+            "status": status,
+            "duration_ms": round((time.monotonic() - started) * 1000, 1),
+        },
+    )
 
 
 class _RequestContext:
