@@ -8,8 +8,9 @@
   that increments only an existing key (a missing key is still ``ValueError``, as Django
   says), so a rate limit's counter costs one round trip per request.
 
-Also the helpers the hot paths share: ``count_hit`` (a rate limit's counter) and
-``ProcessMemo`` (a few seconds of memory in the process in front of the shared cache).
+Also the helpers the hot paths share: ``count_hit`` (a rate limit's counter; its script
+``COUNT_HIT_SCRIPT`` for async code) and ``ProcessMemo`` (a few seconds of memory in the
+process in front of the shared cache).
 """
 
 import time
@@ -65,6 +66,22 @@ def count_hit(key, *, window_seconds):
         if cache.add(key, 1, timeout=window_seconds):
             return 1
         return cache.incr(key)  # another process opened the window first
+
+
+# ``count_hit`` in one atomic step, for code that talks to Redis itself (the events process,
+# on its event loop): the same counter at KEYS[1], opened with the same expiry (ARGV[1]
+# seconds) at the window's first hit. With a KEYS[2], its value comes back with the count
+# ({hits, value}): a request that also reads a key (a version) makes one round trip.
+COUNT_HIT_SCRIPT = """
+local hits = redis.call('INCR', KEYS[1])
+if hits == 1 then
+    redis.call('EXPIRE', KEYS[1], ARGV[1])
+end
+if KEYS[2] then
+    return {hits, redis.call('GET', KEYS[2])}
+end
+return hits
+"""
 
 
 def fresh_version():
