@@ -24,7 +24,10 @@ Several servers (the scale-out scenario): ``"ports": [8123, 8124]`` instead of `
 ``ports[i % len(ports)]``, as a load balancer pins a keep-alive connection to one backend) or
 ``"request"`` (each client keeps a connection to every server and sends its requests to them
 in turn, so a session and CSRF token one server issued are used on the others). The result
-then counts the requests sent to each port (``by_port``). It always says how many requests
+then counts the requests sent to each port (``by_port``). A request may instead name its
+server (``"port": 8124``, one of ``ports``): each client then keeps a connection to every
+server and sends each request where it says (the events process's paths beside gunicorn's,
+as a load balancer routes them). It always says how many requests
 were sent in all, warm-up and CSRF fetches included (``requests_sent``), and how much CPU the
 load generator itself used (``client_cpu_seconds``): the share of the machine the servers did
 not get.
@@ -89,10 +92,13 @@ class Client:
     def port(self):
         return self.ports[self.turn % len(self.ports)]
 
-    def request(self, method, path, form=None, extra_headers=None):
-        index = self.turn % len(self.ports)
-        if self.rotate:
-            self.turn += 1
+    def request(self, method, path, form=None, extra_headers=None, port=None):
+        if port is not None:  # the request names its server
+            index = self.ports.index(port)
+        else:
+            index = self.turn % len(self.ports)
+            if self.rotate:
+                self.turn += 1
         port = self.ports[index]
         self.sent[port] += 1
         headers = {"Cookie": self.cookie, "Host": f"{HOST}:{port}", **(extra_headers or {})}
@@ -140,9 +146,10 @@ def run(spec):
     max_requests = spec.get("max_requests", 10**9)
     warmup = spec.get("warmup", 0.0)
     stop_on = spec.get("stop_on_status")
+    routed = any("port" in item for item in spec["requests"])  # each request names its server
     clients = [
         Client(
-            ports if by_request else ports[i % len(ports)],
+            ports if by_request or routed else ports[i % len(ports)],
             cookies[i % len(cookies)],
             rotate=by_request,
         )
@@ -178,7 +185,11 @@ def run(spec):
             began = time.perf_counter()
             try:
                 status, _, _ = client.request(
-                    item["method"], item["path"], item.get("form"), item.get("headers")
+                    item["method"],
+                    item["path"],
+                    item.get("form"),
+                    item.get("headers"),
+                    port=item.get("port"),
                 )
             except Exception as exc:  # noqa: BLE001 - counted and reported, never hidden
                 with lock:
@@ -227,7 +238,7 @@ def run(spec):
             str(port): sum(client.sent[port] for client in clients if port in client.sent)
             for port in ports
         }
-        result["spread"] = "request" if by_request else "connection"
+        result["spread"] = "routed" if routed else "request" if by_request else "connection"
     result["client_cpu_seconds"] = round(time.process_time() - cpu_began, 3)
     return result
 

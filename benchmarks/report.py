@@ -191,6 +191,26 @@ def _interleaved_table(result):
     return rows
 
 
+def _ivr_alone(result):
+    """Where the IVR's answers are served, and what each cost when sent alone."""
+    alone, params = result.get("alone") or {}, result.get("parameters") or {}
+    spent = alone.get("cpu") or {}
+    if not params.get("ivr_server"):
+        return []
+    return [
+        f"The IVR's requests go to {params['ivr_server']} (as the load balancer routes them), "
+        "the floor's to gunicorn. Alone at "
+        f"{_figure(params.get('clients'))} clients: {_figure(alone.get('per_second'))} "
+        f"answers/s (p50 {_figure(alone.get('p50_ms'))} ms); CPU per request sent: the events "
+        f"process {_figure(spent.get('events_process_cpu_ms_per_request'))} ms, PostgreSQL "
+        f"{_figure(spent.get('database_cpu_ms_per_request'))} ms, the load generator "
+        f"{_figure(spent.get('load_generator_cpu_ms_per_request'))} ms, other work on the "
+        f"machine {_figure(spent.get('other_cpu_ms_per_request'))} ms. The floor alone on "
+        f"gunicorn: {_figure((result.get('floor') or {}).get('per_second_alone'))} pages/s.",
+        "",
+    ]
+
+
 def markdown(results):
     m = results.get("machine", {})
     lines = [
@@ -312,6 +332,7 @@ def markdown(results):
                 "",
                 *_interleaved_table(results[name]),
                 "",
+                *(_ivr_alone(result) if name == "ivr" else []),
             ]
     for name in ("filing", "release", "claim", "import", "live"):
         if name in results:

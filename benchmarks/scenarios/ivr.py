@@ -2,12 +2,16 @@
 
 Each request is what the IVR sends when a call comes in: ``GET /api/v1/ivr/status?ani=...``
 with an API key (scope ``ivr``), for callers who live in areas under an active outage (the
-storm an outage brings). The floor is ``/bench/floor/?id=...`` on the same server in the same
-run, interleaved with the IVR's requests at 64 clients. A second run at 64 clients sends IVR
-requests alone: the answers per second. A third sends the floor alone, the same way: what this
-server and this load generator reach for the cheapest page, so the answers per second can be
-read against it. Each run records the load generator's own CPU (it shares the cores with the
-server, and one Python process with a thread per client uses at most one core)."""
+storm an outage brings). Production's load balancer sends that path to the events process
+(uvicorn, ``console.asgi``, which answers it without a Django request: ``api.ivr_asgi``) and
+everything else to gunicorn; so does this scenario, starting an events process beside the
+scenario's gunicorn. The floor is ``/bench/floor/?id=...`` on gunicorn in the same run,
+interleaved with the IVR's requests at 64 clients (each client keeps a connection to each
+server, as behind the load balancer). A second run at 64 clients sends IVR requests alone: the
+answers per second, with the events process's own CPU per answer. A third sends the floor
+alone, the same way: what gunicorn and this load generator reach for the cheapest page. Each
+run records the load generator's own CPU (it shares the cores with the servers, and one Python
+process with a thread per client uses at most one core)."""
 
 import random
 import time
@@ -60,10 +64,12 @@ def api_key():
     return key
 
 
-def requests_for(kind, callers, key):
+def requests_for(kind, callers, key, *, port):
+    """The requests of one kind, each sent to ``port`` (gunicorn's or the events process's)."""
     if kind == "floor":
         return [
-            {"method": "GET", "path": f"/bench/floor/?id={c.pk}", "tag": "floor"} for c in callers
+            {"method": "GET", "path": f"/bench/floor/?id={c.pk}", "tag": "floor", "port": port}
+            for c in callers
         ]
     headers = {"Authorization": f"Bearer {key}"}
     return [
@@ -72,6 +78,7 @@ def requests_for(kind, callers, key):
             "path": "/api/v1/ivr/status?" + urlencode({"ani": c.phone}),
             "headers": headers,
             "tag": "ivr",
+            "port": port,
         }
         for c in callers
     ]
@@ -96,18 +103,33 @@ def _drive_measured(context, name, **spec):
 def run(context):
     from benchmarks.dataset import session_cookies
 
+    from .live import EventsProcess
+
     callers = sample_callers(context.sizes.seed)
     key = api_key()
     cookies = session_cookies(context.people.agents[:CLIENTS])
-    floor, ivr = requests_for("floor", callers, key), requests_for("ivr", callers, key)
+    events = EventsProcess()
+    try:
+        return _measure(context, callers=callers, key=key, cookies=cookies, events=events)
+    finally:
+        events.stop()
+
+
+def _measure(context, *, callers, key, cookies, events):
+    from benchmarks import cpu
+
+    web = context.server.port
+    floor = requests_for("floor", callers, key, port=web)
+    ivr = requests_for("ivr", callers, key, port=events.port)
     mixed = [item for pair in zip(floor, ivr, strict=True) for item in pair]
-    context.log(f"  ivr status and floor interleaved x{CLIENTS}")
+    context.log(f"  ivr status (events process) and floor (gunicorn) interleaved x{CLIENTS}")
     paired = context.drive(
         f"ivr-interleaved-{CLIENTS}",
         concurrency=CLIENTS,
         cookies=cookies,
         requests=mixed,
         warmup=1.0,
+        ports=[web, events.port],
     )
     by_tag = paired.pop("by_tag", {})
     floor_p50 = (by_tag.get("floor") or {}).get("p50_ms")
@@ -116,6 +138,9 @@ def run(context):
     if "ivr" in by_tag:
         by_tag["ivr"]["ratio_p50"] = ratio
     context.log(f"  ivr status alone x{CLIENTS}")
+    meter = cpu.Meter(
+        {"events_process": lambda: {events.process.pid}, "database": cpu.database_backends}
+    ).start()
     alone = _drive_measured(
         context,
         f"ivr-alone-{CLIENTS}",
@@ -123,8 +148,18 @@ def run(context):
         cookies=cookies,
         requests=ivr,
         warmup=1.0,
+        ports=[events.port],
     )
     alone.pop("by_tag", None)
+    # Where the CPU went while the events process answered alone, per request sent.
+    spent = meter.stop(extra={"load_generator": alone.get("client_cpu_seconds") or 0})
+    sent = alone.get("requests_sent")
+    for part in ("events_process", "database", "load_generator", "other"):
+        seconds = spent.get(f"{part}_cpu_seconds")
+        spent[f"{part}_cpu_ms_per_request"] = (
+            round(1000 * seconds / sent, 3) if seconds is not None and sent else None
+        )
+    alone["cpu"] = spent
     per_second = alone.get("per_second")
     context.log(f"  floor alone x{CLIENTS}")
     floor_alone = _drive_measured(
@@ -134,6 +169,7 @@ def run(context):
         cookies=cookies,
         requests=floor,
         warmup=1.0,
+        ports=[web],
     )
     floor_alone.pop("by_tag", None)
     errors = sum(
@@ -150,7 +186,8 @@ def run(context):
         },
         "ratio_p50": ratio,
         "per_second": per_second,
-        "ratio_p50_is": f"IVR status p50 / floor p50, interleaved in one run at {CLIENTS} clients",
+        "ratio_p50_is": f"IVR status p50 (events process) / floor p50 (gunicorn), interleaved in "
+        f"one run at {CLIENTS} clients",
         "interleaved_runs": {str(CLIENTS): {"all": paired, **by_tag}},
         "alone": alone,
         "floor_alone": floor_alone,
@@ -164,5 +201,6 @@ def run(context):
             "duration_s": context.options.duration,
             "sampled_callers": len(callers),
             "request": "GET /api/v1/ivr/status?ani=... with an API key (scope ivr)",
+            "ivr_server": "the events process: " + " ".join(events.command[2:]),
         },
     }
