@@ -7,8 +7,9 @@
 #   entrypoint.sh web                     gunicorn on 0.0.0.0:$PORT (8000), $WEB_CONCURRENCY workers
 #   entrypoint.sh events                  the events process (uvicorn, ASGI) on 0.0.0.0:$EVENTS_PORT
 #                                         (8001): the live-call screens' pushed updates
-#                                         (/call/live/events/; the load balancer sends that
-#                                         path here, everything else to web)
+#                                         (/call/live/events/) and the IVR's status
+#                                         (GET /api/v1/ivr/status); the load balancer sends
+#                                         those paths here, everything else to web
 #   entrypoint.sh worker [QUEUES]         a Celery worker for QUEUES (comma-separated;
 #                                         default: callbacks,workload,notifications)
 #   entrypoint.sh beat                    the Celery beat scheduler (run exactly one)
