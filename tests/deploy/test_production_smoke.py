@@ -438,3 +438,50 @@ def test_production_path(stack):
     }
     assert {e["process"] for e in release}.isdisjoint({e["process"] for e in entries["web"]})
     assert any(e["logger"] == "celery.beat" for e in entries["beat"])
+
+
+def test_the_events_process_answers_the_ivr_as_web_does(stack):
+    """The events process (``entrypoint.sh events``, uvicorn) behind the same proxy answers
+    ``GET /api/v1/ivr/status`` on its fast path with web's answers: status, body and the
+    headers that matter, for a caller under the outage, a bad number and a wrong key; and it
+    logs each as web does (one JSON line with the request id)."""
+    events_port = _free_port()
+    stack.env["EVENTS_PORT"] = str(events_port)
+    stack.start("events")
+    key = stack.run("manage", "create_api_key", "Smoke IVR", "--scope", "ivr")
+    key = key.stdout.strip().splitlines()[-1]
+    events, web = Browser(events_port), Browser(stack.port)
+
+    def events_answers():
+        assert stack.processes["events"].poll() is None, stack.log_lines("events")[-20:]
+        with contextlib.suppress(OSError):
+            return events.get("/healthz")[0].status == 200
+        return False
+
+    _wait_until(events_answers, timeout=PROCESS_START_TIMEOUT, what="uvicorn to answer")
+    compared = ("content-type", "cache-control", "strict-transport-security", "allow")
+    compared += ("x-frame-options", "content-security-policy", "www-authenticate")
+    for query, bearer in (("ani=%2B12025550199", key), ("ani=12", key), ("ani=1", "oc_x_y")):
+        headers = {"Authorization": f"Bearer {bearer}", "X-Request-ID": "smoke-ivr-0001"}
+        path = f"/api/v1/ivr/status?{query}"
+        (by_events, events_body), (by_web, web_body) = (
+            events.get(path, headers=headers),
+            web.get(path, headers=headers),
+        )
+        assert (by_events.status, events_body) == (by_web.status, web_body), query
+        for name in compared:
+            assert _header(by_events, name) == _header(by_web, name), (query, name)
+    assert json.loads(events_body)["detail"].startswith("This API key is not valid")
+    lines = [json.loads(line) for line in stack.log_lines("events") if line.startswith("{")]
+    answered = [e for e in lines if e.get("path") == "/api/v1/ivr/status"]
+    assert [e["status"] for e in answered] == [200, 400, 401]
+    assert {e["request_id"] for e in answered} == {"smoke-ivr-0001"}
+
+
+def _header(response, name):
+    value = response.getheader(name)
+    if name in ("content-security-policy", "allow") and value:
+        # django-csp's directives and DRF's allowed methods come in a set's order, which
+        # differs from process to process (gunicorn's workers too).
+        return sorted(part.strip() for part in value.replace(";", ",").split(","))
+    return value
