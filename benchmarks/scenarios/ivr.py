@@ -4,15 +4,18 @@ Each request is what the IVR sends when a call comes in: ``GET /api/v1/ivr/statu
 with an API key (scope ``ivr``), for callers who live in areas under an active outage (the
 storm an outage brings). Production's load balancer sends that path to the events process
 (uvicorn, ``console.asgi``, which answers it without a Django request: ``api.ivr_asgi``) and
-everything else to gunicorn; so does this scenario, starting an events process beside the
-scenario's gunicorn. The floor is ``/bench/floor/?id=...`` on gunicorn in the same run,
-interleaved with the IVR's requests at 64 clients (each client keeps a connection to each
-server, as behind the load balancer). A second run at 64 clients sends IVR requests alone: the
-answers per second, with the events process's own CPU per answer. A third sends the floor
-alone, the same way: what gunicorn and this load generator reach for the cheapest page. Each
-run records the load generator's own CPU (it shares the cores with the servers, and one Python
-process with a thread per client uses at most one core)."""
+everything else to gunicorn; so does this scenario, starting events processes (one per core,
+``BENCH_EVENTS_WORKERS``) beside the scenario's gunicorn. First the IVR's requests alone at 64
+clients: the answers per second, and where the CPU went per request (the events processes,
+PostgreSQL, the load generator, other work). Then the floor, ``/bench/floor/?id=...`` on
+gunicorn, interleaved with the IVR's requests in one run at 64 clients (each client keeps a
+connection to each server, as behind the load balancer), once the events processes are warm as
+long-running ones are. Then the floor alone, the same way: what gunicorn and this load
+generator reach for the cheapest page. Each run records the load generator's own CPU (it shares
+the cores with the servers, and one Python process with a thread per client uses at most one
+core)."""
 
+import os
 import random
 import time
 from urllib.parse import urlencode
@@ -22,6 +25,8 @@ CLIENTS = 64
 SAMPLE = 2000
 TARGET_RATIO = 2.0
 TARGET_PER_SECOND = 1000
+# Events processes answering the IVR: one per core, as gunicorn runs two workers per core.
+EVENTS_WORKERS = int(os.environ.get("BENCH_EVENTS_WORKERS", os.cpu_count() or 1))
 
 
 def sample_callers(seed, count=SAMPLE):
@@ -108,19 +113,50 @@ def run(context):
     callers = sample_callers(context.sizes.seed)
     key = api_key()
     cookies = session_cookies(context.people.agents[:CLIENTS])
-    events = EventsProcess()
+    events = EventsProcess(workers=EVENTS_WORKERS)
     try:
         return _measure(context, callers=callers, key=key, cookies=cookies, events=events)
     finally:
         events.stop()
 
 
-def _measure(context, *, callers, key, cookies, events):
+def _ivr_alone(context, ivr, *, cookies, events):
+    """The IVR's requests alone, and where the CPU went meanwhile, per request sent."""
     from benchmarks import cpu
 
+    meter = cpu.Meter(
+        {"events_process": lambda: cpu.tree(events.process.pid), "database": cpu.database_backends}
+    ).start()
+    alone = _drive_measured(
+        context,
+        f"ivr-alone-{CLIENTS}",
+        concurrency=CLIENTS,
+        cookies=cookies,
+        requests=ivr,
+        warmup=1.0,
+        ports=[events.port],
+    )
+    alone.pop("by_tag", None)
+    spent = meter.stop(extra={"load_generator": alone.get("client_cpu_seconds") or 0})
+    sent = alone.get("requests_sent")
+    for part in ("events_process", "database", "load_generator", "other"):
+        seconds = spent.get(f"{part}_cpu_seconds")
+        spent[f"{part}_cpu_ms_per_request"] = (
+            round(1000 * seconds / sent, 3) if seconds is not None and sent else None
+        )
+    alone["cpu"] = spent
+    return alone
+
+
+def _measure(context, *, callers, key, cookies, events):
     web = context.server.port
     floor = requests_for("floor", callers, key, port=web)
     ivr = requests_for("ivr", callers, key, port=events.port)
+    # The IVR alone first: the events processes are then warm (the key checked, the areas'
+    # answers read), as long-running ones are, before the interleaved run measures latency.
+    context.log(f"  ivr status alone x{CLIENTS}")
+    alone = _ivr_alone(context, ivr, cookies=cookies, events=events)
+    per_second = alone.get("per_second")
     mixed = [item for pair in zip(floor, ivr, strict=True) for item in pair]
     context.log(f"  ivr status (events process) and floor (gunicorn) interleaved x{CLIENTS}")
     paired = context.drive(
@@ -137,30 +173,6 @@ def _measure(context, *, callers, key, cookies, events):
     ratio = round(ivr_p50 / floor_p50, 2) if ivr_p50 and floor_p50 else None
     if "ivr" in by_tag:
         by_tag["ivr"]["ratio_p50"] = ratio
-    context.log(f"  ivr status alone x{CLIENTS}")
-    meter = cpu.Meter(
-        {"events_process": lambda: {events.process.pid}, "database": cpu.database_backends}
-    ).start()
-    alone = _drive_measured(
-        context,
-        f"ivr-alone-{CLIENTS}",
-        concurrency=CLIENTS,
-        cookies=cookies,
-        requests=ivr,
-        warmup=1.0,
-        ports=[events.port],
-    )
-    alone.pop("by_tag", None)
-    # Where the CPU went while the events process answered alone, per request sent.
-    spent = meter.stop(extra={"load_generator": alone.get("client_cpu_seconds") or 0})
-    sent = alone.get("requests_sent")
-    for part in ("events_process", "database", "load_generator", "other"):
-        seconds = spent.get(f"{part}_cpu_seconds")
-        spent[f"{part}_cpu_ms_per_request"] = (
-            round(1000 * seconds / sent, 3) if seconds is not None and sent else None
-        )
-    alone["cpu"] = spent
-    per_second = alone.get("per_second")
     context.log(f"  floor alone x{CLIENTS}")
     floor_alone = _drive_measured(
         context,

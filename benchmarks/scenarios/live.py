@@ -82,9 +82,10 @@ def choose_screens(seed, count=SCREENS, share=AFFECTED_SHARE):
 
 
 class EventsProcess:
-    """uvicorn serving ``console.asgi`` on a free port, as ``docker/entrypoint.sh events``."""
+    """uvicorn serving ``console.asgi`` on a free port, as ``docker/entrypoint.sh events``
+    (``workers`` processes on the one port, as several events containers behind the proxy)."""
 
-    def __init__(self):
+    def __init__(self, *, workers=1):
         self.port = free_port()
         self.log = open(DATA_DIR / "uvicorn.log", "ab")  # noqa: SIM115 - closed in stop()
         self.command = [
@@ -103,6 +104,7 @@ class EventsProcess:
             "4096",
             "--log-level",
             "warning",
+            *(["--workers", str(workers)] if workers > 1 else []),
         ]
         self.process = subprocess.Popen(
             self.command, cwd=BASE_DIR, env=server_environment(), stdout=self.log, stderr=self.log
