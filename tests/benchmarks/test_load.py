@@ -148,3 +148,38 @@ def test_connections_spread_over_several_servers_one_each():
     ports, figures = _two_servers_run("connection")
     assert figures["statuses"] == {"200": figures["requests"]}
     assert all(figures["by_port"][str(port)] > 0 for port in ports)
+
+
+class OtherServer(Handler):
+    def do_GET(self):  # noqa: N802 - the stdlib's name
+        self.send_response(202)  # which server answered shows in the status
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+
+def test_requests_that_name_their_server_go_there():
+    # As the load balancer routes the IVR's path to the events process, the rest to gunicorn.
+    first, second = serve(), ThreadingHTTPServer(("127.0.0.1", 0), OtherServer)
+    threading.Thread(target=second.serve_forever, daemon=True).start()
+    ports = [first.server_address[1], second.server_address[1]]
+    try:
+        figures = load.run(
+            {
+                "ports": ports,
+                "concurrency": 3,
+                "duration": 5,
+                "max_requests": 30,
+                "requests": [
+                    {"method": "GET", "path": "/", "tag": "floor", "port": ports[0]},
+                    {"method": "GET", "path": "/", "tag": "ivr", "port": ports[1]},
+                ],
+            }
+        )
+    finally:
+        first.shutdown()
+        second.shutdown()
+    assert figures["spread"] == "routed"
+    assert figures["statuses"]["200"] == figures["by_tag"]["floor"]["requests"]
+    assert figures["statuses"]["202"] == figures["by_tag"]["ivr"]["requests"]
+    assert sum(figures["by_port"].values()) == figures["requests_sent"]
+    assert abs(figures["by_port"][str(ports[0])] - figures["by_port"][str(ports[1])]) <= 3
