@@ -68,8 +68,8 @@ def test_the_board_numbers_match_the_database(lead_client):
     assert _count(html, "assigned") == 1
     assert _count(html, "retry") == 1
     assert _count(html, "waiting") == 1
-    assert _count(html, "done") == 2
-    assert _count(html, "letter") == 1
+    # Finished callbacks are history, not work: the board counts the open statuses only.
+    assert 'data-count="done"' not in html and 'data-count="letter"' not in html
     assert _count(html, "letters_to_send") == 1
     row = re.search(rf'<tr data-agent="{ana.username}">(.*?)</tr>', html, re.S).group(1)
     assert re.search(r'data-col="held">2<', row)
