@@ -274,6 +274,69 @@ def _board_callbacks(*, now, channel):
     return _items(due.order_by("due_at", "id")[:BOARD_CALLBACKS], now)
 
 
+# --- What a bulk assignment can take ------------------------------------------------------
+# The form offers only the outages and areas with callbacks to assign (distributable: queued
+# or retry, no agent holds it, not escalated), with how many each has. An outage of every area
+# can leave thousands of areas with one or two callbacks each: the list shows those with the
+# most, and says how many more there are.
+ASSIGNABLE_AREAS_SHOWN = 200
+
+
+@dataclass(frozen=True)
+class Assignable:
+    """``rows``: ``(id, label, count)`` to offer; ``total``: callbacks to assign in all;
+    ``more``: how many more have work than are offered."""
+
+    rows: list
+    total: int
+    more: int = 0
+
+
+def assignable_outages():
+    """Outages with callbacks to assign, latest restoration first: one grouped query over
+    the open statuses (the callbacks with no outage count in the total only)."""
+    grouped = (
+        CallbackRequest.objects.distributable()
+        .order_by()
+        .values_list("outage_id", "outage__title", "outage__restored_at")
+        .annotate(n=Count("id"))
+    )
+    rows, total = [], 0
+    for outage_id, title, restored_at, n in grouped:
+        total += n
+        if outage_id is not None:
+            rows.append((restored_at, outage_id, title, n))
+    rows.sort(key=lambda row: (row[0] is None, row[0]), reverse=True)
+    return Assignable(rows=[(pk, title, n) for _, pk, title, n in rows], total=total)
+
+
+def assignable_areas():
+    """The customers' areas with callbacks to assign, by code: the ``ASSIGNABLE_AREAS_SHOWN``
+    with the most callbacks (one grouped query over the open statuses)."""
+    grouped = (
+        CallbackRequest.objects.distributable()
+        .order_by()
+        .values_list("customer__area_id", "customer__area__code", "customer__area__name")
+        .annotate(n=Count("id"))
+    )
+    rows, total = [], 0
+    for area_id, code, name, n in grouped:
+        total += n
+        if area_id is not None:
+            rows.append((area_id, f"{code} {name}", n))
+    kept = sorted(rows, key=lambda row: (-row[2], row[1]))[:ASSIGNABLE_AREAS_SHOWN]
+    kept.sort(key=lambda row: row[1])
+    return Assignable(rows=kept, total=total, more=len(rows) - len(kept))
+
+
+def outage_has_assignable(outage_id):
+    return CallbackRequest.objects.distributable().filter(outage_id=outage_id).exists()
+
+
+def area_has_assignable(area_id):
+    return CallbackRequest.objects.distributable().filter(customer__area_id=area_id).exists()
+
+
 @dataclass(frozen=True)
 class MyCallbacks:
     now: datetime
