@@ -4,6 +4,7 @@ Each read is a fixed handful of queries whatever the size of the queue."""
 
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from functools import cached_property
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, IntegerField, Min, OuterRef, Q, Subquery, Value
@@ -134,6 +135,13 @@ class Board:
     escalated: int
     channel: str = ""
     channels: list = ()
+
+    @cached_property
+    def on_duty_agents(self):
+        """Whom a callback can be given to from its row: the agents on duty (one off duty is
+        put on duty first, as a bulk assignment asks). Every row lists them, so the whole
+        staff in each of the 50 rows would be thousands of options."""
+        return [agent for agent in self.agents if agent.on_duty]
 
 
 def queue_board(*, now, channel=""):

@@ -125,5 +125,9 @@ def test_the_board_reads_on_a_phone(new_page, team_lead, agent):
     expect(area).to_be_visible()
     box = area.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+    # Each due callback's row gives it to an agent on duty, with what they hold of their cap.
+    reassign = page.get_by_label(re.compile("Give the callback for .* to")).first
+    assert re.fullmatch(rf"{agent.get_full_name()} \(1 of \d+\)", _options(reassign)[0])
+    assert len(_options(reassign)) == 1
     assert_accessible(page, "the queue board at phone width")
     screenshot(page, "queue-board-phone")
