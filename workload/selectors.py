@@ -300,38 +300,38 @@ class Assignable:
     more: int = 0
 
 
-def assignable_outages():
-    """Outages with callbacks to assign, latest restoration first: one grouped query over
-    the open statuses (the callbacks with no outage count in the total only)."""
+def _assignable_groups(*fields):
+    """The callbacks to assign grouped by ``fields``, in one query over the open statuses:
+    ``(rows whose first field is set, with their count last; total of every group)``."""
     grouped = (
         CallbackRequest.objects.distributable()
         .order_by()
-        .values_list("outage_id", "outage__title", "outage__restored_at")
+        .values_list(*fields)
         .annotate(n=Count("id"))
     )
     rows, total = [], 0
-    for outage_id, title, restored_at, n in grouped:
+    for *values, n in grouped:
         total += n
-        if outage_id is not None:
-            rows.append((restored_at, outage_id, title, n))
-    rows.sort(key=lambda row: (row[0] is None, row[0]), reverse=True)
-    return Assignable(rows=[(pk, title, n) for _, pk, title, n in rows], total=total)
+        if values[0] is not None:
+            rows.append((*values, n))
+    return rows, total
+
+
+def assignable_outages():
+    """Outages with callbacks to assign, latest restoration first (the callbacks with no
+    outage count in the total only)."""
+    rows, total = _assignable_groups("outage_id", "outage__title", "outage__restored_at")
+    rows.sort(key=lambda row: (row[2] is not None, row[2]), reverse=True)
+    return Assignable(rows=[(pk, title, n) for pk, title, _, n in rows], total=total)
 
 
 def assignable_areas():
     """The customers' areas with callbacks to assign, by code: the ``ASSIGNABLE_AREAS_SHOWN``
-    with the most callbacks (one grouped query over the open statuses)."""
-    grouped = (
-        CallbackRequest.objects.distributable()
-        .order_by()
-        .values_list("customer__area_id", "customer__area__code", "customer__area__name")
-        .annotate(n=Count("id"))
+    with the most callbacks."""
+    rows, total = _assignable_groups(
+        "customer__area_id", "customer__area__code", "customer__area__name"
     )
-    rows, total = [], 0
-    for area_id, code, name, n in grouped:
-        total += n
-        if area_id is not None:
-            rows.append((area_id, f"{code} {name}", n))
+    rows = [(pk, f"{code} {name}", n) for pk, code, name, n in rows]
     kept = sorted(rows, key=lambda row: (-row[2], row[1]))[:ASSIGNABLE_AREAS_SHOWN]
     kept.sort(key=lambda row: row[1])
     return Assignable(rows=kept, total=total, more=len(rows) - len(kept))
