@@ -30,6 +30,7 @@ import psycopg
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import connection, transaction
+from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
@@ -544,13 +545,22 @@ class _PreparedCursor(psycopg.Cursor):
         return super().execute(query, params, prepare=prepare, binary=binary)
 
 
+class _LoggedClaimCursor(CursorDebugWrapper):
+    """With the query log on (tests, DEBUG), the claim's SQL is logged as written: Django
+    reads the executed text back from a client-side cursor, which a prepared one lacks."""
+
+    def execute(self, sql, params=None):
+        with self.debug_sql(sql, params):
+            return CursorWrapper.execute(self, sql, params)
+
+
 def _claim_cursor():
     """The cursor the claim's two statements run on, in Django's wrapper (the query log and
     the translation of database errors)."""
     connection.ensure_connection()
     prepared = _PreparedCursor(connection.connection)
     if connection.queries_logged:
-        return connection.make_debug_cursor(prepared)
+        return _LoggedClaimCursor(prepared, connection)
     return connection.make_cursor(prepared)
 
 
