@@ -50,7 +50,8 @@ def _timed(function, count):
 
 def _generate(cursor, *, callbacks, lookups, agent_ids, filer_id, now, log):
     """The year, in a handful of statements. Returns the generated outages' ids."""
-    from callbacks.models import CallbackAttempt, CallbackRequest, InboundCall
+    from callbacks.models import CallbackAttempt, CallbackRequest
+    from contact.models import InboundCall
     from outages.models import Outage, OutageUpdate
 
     year_start = now - timedelta(days=365)
@@ -193,7 +194,7 @@ def _generate_attempts(cursor, *, table, ids, agent_ids):
 
 
 def _generate_lookups(cursor, *, ids, lookups, agent_ids):
-    from callbacks.models import InboundCall
+    from contact.models import InboundCall
     from outages.models import Customer, Outage
 
     cursor.execute(f"SELECT min(id), max(id) FROM {Customer._meta.db_table}")
@@ -357,9 +358,10 @@ def run(context):
 
     from benchmarks.dataset import put_on_duty
     from callbacks import policy
-    from callbacks.models import AgentDuty, CallbackRequest, StaffingForecast
+    from callbacks.models import AgentDuty, CallbackRequest
     from outages import lifecycle
     from outages.models import Outage
+    from planning.models import StaffingForecast
     from reports import services
     from workload import selectors as workload_selectors
     from workload import services as workload_services

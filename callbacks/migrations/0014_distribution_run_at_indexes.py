@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("callbacks", "0012_attempt_agent_at_index"),
+        ("callbacks", "0013_inbound_calls_and_forecasts_move_out"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
