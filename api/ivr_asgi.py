@@ -276,7 +276,8 @@ async def _read_caller(lookup):
     pool = await CONNECTIONS.pool()
     async with pool.connection() as connection:
         # Prepared once per connection: planning it would cost PostgreSQL several times what
-        # running it does.
+        # running it does. The pool's connections take Django's prepare_threshold, so with
+        # DATABASE_PREPARED_STATEMENTS off nothing is prepared.
         cursor = await connection.execute(
             _statement(),
             {
