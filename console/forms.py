@@ -8,7 +8,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-from callbacks.forms import CallbackForm
+from contact.forms import CallbackForm
 from outages.models import Customer, Outage
 
 # Rendered selects by (name, value, attributes, choices): a few dozen combinations at most.

@@ -18,11 +18,12 @@ from callbacks.models import (
     CallbackRequest,
     DistributionRun,
     Letter,
-    StaffingForecast,
 )
 from core import roles
 from outages.models import Outage
 from planning import staffing
+from planning.models import StaffingForecast
+from schedule import policy as schedule
 
 from . import services
 
@@ -126,7 +127,7 @@ class Board:
     # Due deadlines whose target fell in closed hours (policy: brought forward to the closing
     # or moved to the next opening), and any still in closed hours; calling hours; open now.
     closed_hours: dict
-    calling_hours: policy.CallingHours
+    calling_hours: schedule.CallingHours
     calling_now: bool
     escalated: int
     channel: str = ""
@@ -154,7 +155,7 @@ def queue_board(*, now, channel=""):
     return Board(
         closed_hours=closed,
         calling_hours=hours,
-        calling_now=policy.in_calling_hours(now, hours=hours),
+        calling_now=schedule.in_calling_hours(now, hours=hours),
         escalated=workable["escalated"],
         now=now,
         by_status=by_status,

@@ -41,13 +41,14 @@ from callbacks.models import (
     CallbackEvent,
     CallbackRequest,
     DistributionRun,
-    StaffingForecast,
 )
 from callbacks.services import CallbackError, record_event
 from core import roles
 from core.audit import audit_record
 from outages.models import Customer
 from planning import staffing
+from planning.models import StaffingForecast
+from schedule import policy as schedule
 
 LEAST_LOADED = "least_loaded"
 ROUND_ROBIN = "round_robin"
@@ -157,7 +158,7 @@ def _distribute_on_commit():
 
 def _offerable(now):
     """Due, unheld callbacks that may be offered at ``now``: in calling hours, and not before
-    the customer's window opens (``policy.offerable``)."""
+    the customer's window opens (``schedule.offerable``)."""
     return CallbackRequest.objects.distributable().offerable(
         now=now, hours=callback_conf.calling_hours()
     )
@@ -516,7 +517,7 @@ def _claim_candidates_sql(*, status, now):
     """The earliest-due offerable callback in ``status`` that no other transaction holds, as
     SQL (id, status, due_at) locked with ``FOR UPDATE SKIP LOCKED``."""
     hours = callback_conf.calling_hours()
-    key = (status, hours, policy.in_calling_hours(now, hours=hours))
+    key = (status, hours, schedule.in_calling_hours(now, hours=hours))
     if key in _CANDIDATES:
         sql, params, built_at = _CANDIDATES[key]
         return sql, [now if _is_moment(value, built_at) else value for value in params]

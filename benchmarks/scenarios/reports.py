@@ -48,7 +48,8 @@ def _timed(function, count):
 
 def _generate(cursor, *, callbacks, lookups, agent_ids, filer_id, now, log):
     """The year, in a handful of statements. Returns the generated outages' ids."""
-    from callbacks.models import CallbackAttempt, CallbackRequest, InboundCall
+    from callbacks.models import CallbackAttempt, CallbackRequest
+    from contact.models import InboundCall
     from outages.models import Outage, OutageUpdate
 
     year_start = now - timedelta(days=365)
@@ -191,7 +192,7 @@ def _generate_attempts(cursor, *, table, ids, agent_ids):
 
 
 def _generate_lookups(cursor, *, ids, lookups, agent_ids):
-    from callbacks.models import InboundCall
+    from contact.models import InboundCall
     from outages.models import Customer, Outage
 
     cursor.execute(f"SELECT min(id), max(id) FROM {Customer._meta.db_table}")
@@ -334,9 +335,10 @@ def run(context):
 
     from benchmarks.dataset import put_on_duty
     from callbacks import policy
-    from callbacks.models import AgentDuty, CallbackRequest, StaffingForecast
+    from callbacks.models import AgentDuty, CallbackRequest
     from outages import lifecycle
     from outages.models import Outage
+    from planning.models import StaffingForecast
     from reports import services
     from workload import selectors as workload_selectors
     from workload import services as workload_services
