@@ -346,6 +346,17 @@ class DistributionRun(models.Model):
 
     class Meta:
         ordering = ["-at"]
+        # The queue board reads the latest run and the latest a team lead started on every
+        # render: automatic runs add a row a minute whenever they assign, a year of them is
+        # hundreds of thousands.
+        indexes = [
+            models.Index(fields=["at", "id"], name="distributionrun_at"),
+            models.Index(
+                fields=["at", "id"],
+                condition=Q(started_by__isnull=False),
+                name="distributionrun_lead_at",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.strategy} at {self.at:%Y-%m-%d %H:%M}: {self.assigned} assigned"

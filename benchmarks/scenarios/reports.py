@@ -24,6 +24,8 @@ CALLBACKS = 2_000_000
 ATTEMPTS_PER_CALLBACK = 2
 LOOKUPS = 1_000_000
 OPEN_CALLBACKS = 10_000
+# The open callbacks belong to the year's last few outages.
+OPEN_OUTAGES = 5
 ON_DUTY = 40
 REQUESTS = 15
 TARGET_MS = 500
@@ -221,6 +223,27 @@ def _generate_lookups(cursor, *, ids, lookups, agent_ids):
     )
 
 
+def _spread_open_callbacks(cursor, *, outage_ids):
+    """The open callbacks on the year's last outages and on customers all over the directory:
+    the queue board's bulk assignment then offers those outages and the areas with work
+    (with 20,000 areas, most of them), as a large outage leaves it."""
+    from callbacks.models import CallbackRequest
+    from outages.models import Customer
+
+    cursor.execute(
+        f"""
+        UPDATE {CallbackRequest._meta.db_table} cb
+           SET outage_id = (%(outages)s::bigint[])[1 + cb.id %% cardinality(%(outages)s::bigint[])],
+               customer_id = c.id
+          FROM (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k
+                  FROM {Customer._meta.db_table}) c
+         WHERE cb.outage_id IS NULL AND cb.status = %(queued)s
+           AND c.k = (cb.id * 7919) %% (SELECT count(*) FROM {Customer._meta.db_table})
+        """,
+        {"outages": outage_ids, "queued": "queued"},
+    )
+
+
 def _clear(cursor):
     from callbacks.models import (
         AgentDuty,
@@ -351,7 +374,10 @@ def run(context):
     steps = {}
     with connection.cursor() as cursor:
         context.log("Clearing the last run's open callbacks, forecasts and duty")
-        cursor.execute(f"DELETE FROM {CallbackRequest._meta.db_table} WHERE outage_id IS NULL")
+        # The history is all done: what is not done is the last run's open callbacks.
+        cursor.execute(
+            f"DELETE FROM {CallbackRequest._meta.db_table} WHERE status <> %s", [policy.DONE]
+        )
         cursor.execute(f"TRUNCATE {StaffingForecast._meta.db_table}, {AgentDuty._meta.db_table}")
         began = time.perf_counter()
         ids = _generate(
@@ -411,6 +437,7 @@ def run(context):
     ]
     CallbackRequest.objects.bulk_create(rows, batch_size=5000)
     with connection.cursor() as cursor:
+        _spread_open_callbacks(cursor, outage_ids=ids[-OPEN_OUTAGES:])
         # Fresh statistics, as a large release leaves them (the release service analyses the
         # table): without them the planner takes 10,000 open callbacks for none.
         cursor.execute(f"ANALYZE {CallbackRequest._meta.db_table}")
