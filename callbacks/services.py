@@ -78,10 +78,11 @@ def callback_file(
     *,
     actor,
     now,
-    outage,
     name,
     phone,
     call_reason,
+    outage=None,
+    outage_id=None,
     customer=None,
     account_number="",
     category="",
@@ -101,7 +102,11 @@ def callback_file(
 
     ``preferred_window``: when the customer wants the call (``schedule.WINDOW_LABELS``); a
     specific time (``SLOT``) comes with ``window_start`` and ``window_end``. ``phone_2`` and
-    ``phone_3``: more numbers, tried in that order after ``phone``."""
+    ``phone_3``: more numbers, tried in that order after ``phone``. ``outage_id`` instead of
+    ``outage`` when the caller has not read it (the live form): it is read once, here, under
+    its lock (``Outage.DoesNotExist`` when there is none)."""
+    if outage is not None:
+        outage_id = outage.pk
     window_start, window_end = _slot_on_filing(
         preferred_window, window_start=window_start, window_end=window_end, now=now
     )
@@ -127,7 +132,7 @@ def callback_file(
     for _ in range(3):  # a concurrent first filing may win the unique constraint: then merge
         try:
             with transaction.atomic():
-                return _file_or_merge(actor=actor, now=now, outage=outage, fields=fields)
+                return _file_or_merge(actor=actor, now=now, outage_id=outage_id, fields=fields)
         except IntegrityError:
             continue
     raise CallbackError("This callback could not be saved; try again.")
@@ -152,10 +157,11 @@ def _slot_on_filing(preferred_window, *, window_start, window_end, now):
     return window_start, window_end
 
 
-def _file_or_merge(*, actor, now, outage, fields):
-    if outage is not None:
+def _file_or_merge(*, actor, now, outage_id, fields):
+    outage = None
+    if outage_id is not None:
         # The caller's copy may be stale (restored since the page loaded): read it now.
-        outage = _outage_shared(outage.pk)
+        outage = _outage_shared(outage_id)
         if outage.status == lifecycle.CLOSED:
             raise CallbackError(
                 f"The outage “{outage.title}” is closed: file the callback without it "
@@ -171,6 +177,7 @@ def _file_or_merge(*, actor, now, outage, fields):
         else None
     )
     if existing:
+        existing.outage = outage  # the row just read: the confirmation needs no other read
         return _merge_filing(existing, actor=actor, now=now, fields=fields)
 
     restored = outage is None or outage.is_restored

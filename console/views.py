@@ -40,7 +40,7 @@ from scripts_library import placeholders
 
 from . import call as live_call
 from . import live_events as push
-from .forms import InboundNoteForm, LiveCallbackForm, RefundReviewForm
+from .forms import InboundNoteForm, LiveCallbackForm, RefundReviewForm, callback_fields_html
 
 SUGGEST_MIN_LENGTH = 3
 BAD_QUERY = (
@@ -110,14 +110,12 @@ def _record_etr_told(request, call, now):
         )
 
 
-def _callback_form(call, data=None):
-    return LiveCallbackForm(
-        data,
-        initial=live_call.callback_initial(
-            customer=call.customer, outage=call.outage, branch=call.branch
-        ),
-        manual_entry=call.manual_entry,
-        asks_ticket=call.asks_ticket,
+def _blank_callback_fields(*, customer, outage, branch, manual_entry, asks_ticket):
+    """The callback form as the call starts it (the customer's and the outage's details)."""
+    return callback_fields_html(
+        initial=live_call.callback_initial(customer=customer, outage=outage, branch=branch),
+        manual_entry=manual_entry,
+        asks_ticket=asks_ticket,
     )
 
 
@@ -140,7 +138,13 @@ def home(request):
         "name_gap": placeholders.GAPS["Customer Name"],
     }
     if call.branch:
-        context["form"] = _callback_form(call)
+        context["fields_html"] = _blank_callback_fields(
+            customer=call.customer,
+            outage=call.outage,
+            branch=call.branch,
+            manual_entry=call.manual_entry,
+            asks_ticket=call.asks_ticket,
+        )
         context["open_callbacks"] = callback_selectors.open_callbacks_for_customer(call.customer)
         context["customer_messages"] = notification_selectors.messages_for_customer(call.customer)
         context.update(_live_region(request, call, now))
@@ -271,13 +275,13 @@ def file_callback(request):
     now = timezone.now()
     outage_id, bad_outage = _posted_pk(request, "outage")
     customer_id, bad_customer = _posted_pk(request, "customer")
-    outage = get_object_or_404(Outage, pk=outage_id) if outage_id else None
     customer = None
     if customer_id:
         customers = Customer.objects.select_related("area")
         customer = get_object_or_404(customers, pk=customer_id)
+    path = request.POST.get("path", "")
     manual_entry = customer is None
-    asks_ticket = request.POST.get("path") == live_call.TECHNICAL
+    asks_ticket = path == live_call.TECHNICAL
     form = LiveCallbackForm(request.POST, manual_entry=manual_entry, asks_ticket=asks_ticket)
     filing = None
     unknown_account = ""
@@ -287,33 +291,38 @@ def file_callback(request):
     elif form.is_valid():
         unknown_account = getattr(form, "unknown_account", "")
         try:
+            # The service reads the outage, once, under its lock (the page's copy may be stale).
             filing = callback_services.callback_file(
                 actor=request.user,
                 now=now,
-                outage=outage,
+                outage_id=outage_id,
                 customer=customer,
                 **form.service_arguments(),
             )
+        except Outage.DoesNotExist as exc:
+            raise Http404("No such outage.") from exc
         except callback_services.CallbackError as exc:
             add_error_to_form(form, exc)
-    if filing:
-        form = LiveCallbackForm(
-            initial=live_call.callback_initial(
-                customer=customer, outage=outage, branch=request.POST.get("path", "")
-            ),
-            manual_entry=manual_entry,
-            asks_ticket=asks_ticket,
-        )
     context = {
         "form": form,
         "filing": filing,
-        "outage": outage,
+        "outage_id": outage_id,
         "customer": customer,
-        "path": request.POST.get("path", ""),
-        "promise": live_call.callback_promise(outage=outage),
+        "path": path,
         "unknown_account": unknown_account,
         "now": now,
     }
+    if filing:
+        outage = filing.callback.outage
+        # A blank form for the next caller, as the lookup renders it.
+        context["fields_html"] = _blank_callback_fields(
+            customer=customer,
+            outage=outage,
+            branch=path,
+            manual_entry=manual_entry,
+            asks_ticket=asks_ticket,
+        )
+        context["promise"] = live_call.callback_promise(outage=outage)
     status = 200 if filing or request.htmx else 400
     return render(request, "console/_callback_form.html", context, status=status)
 

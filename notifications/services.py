@@ -13,6 +13,7 @@ import logging
 import time
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from datetime import datetime, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -270,12 +271,28 @@ def etr_promise_record(*, customer, outage, agent, now):
     told it. Once per customer, outage and ETR; nothing when there is no ETR."""
     if customer is None or outage is None or outage.etr is None or not outage.is_active:
         return None
-    # One statement whatever happened before: the live poll calls this every few seconds.
-    EtrPromise.objects.bulk_create(
-        [EtrPromise(customer=customer, outage=outage, etr=outage.etr, told_at=now, told_by=agent)],
-        ignore_conflicts=True,
-    )
+    # One statement whatever happened before, and outside a transaction (``bulk_create``
+    # wraps its insert in one: a BEGIN and a COMMIT more): every lookup and every poll of a
+    # live call with an ETR runs it.
+    with connection.cursor() as cursor:
+        cursor.execute(_promise_insert_sql(), [customer.pk, outage.pk, outage.etr, now, agent.pk])
     return outage.etr
+
+
+@cache
+def _promise_insert_sql():
+    """Insert a promise unless the same one (customer, outage, ETR) is held: PostgreSQL and
+    SQLite both take ``ON CONFLICT DO NOTHING``. Written once per process."""
+    quote = connection.ops.quote_name
+    meta = EtrPromise._meta
+    columns = ", ".join(
+        quote(meta.get_field(name).column)
+        for name in ("customer", "outage", "etr", "told_at", "told_by")
+    )
+    return (
+        f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES (%s, %s, %s, %s, %s)"
+        " ON CONFLICT DO NOTHING"
+    )
 
 
 @transaction.atomic

@@ -6,10 +6,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from django.core.cache import cache
+from django.template.loader import render_to_string
 from django.urls import reverse
 
 from callbacks import policy
 from callbacks.models import CallbackRequest
+from console import call as live_call
+from console.forms import LiveCallbackForm, callback_fields_html
 from outages import lifecycle
 from outages import services as outage_services
 from outages.models import Customer, RefundReview
@@ -436,6 +439,73 @@ def test_bad_input_is_explained_beside_the_field_and_nothing_is_written(agent_cl
     assert "Enter the customer&#x27;s name." in page
     assert "This is not a phone number." in page or "not valid" in page
     assert CallbackRequest.objects.count() == 0
+
+
+def _filing_form(customer, outage, **changes):
+    return {
+        "customer": customer.pk,
+        "outage": outage.pk,
+        "path": "outage",
+        "name": customer.name,
+        "phone": "202 555 0143",
+        "call_reason": "No internet",
+        "category": "outage",
+        "subcategory": "no_service",
+        "preferred_window": "any",
+        **changes,
+    }
+
+
+def test_filing_reads_the_outage_once(
+    agent_client, customer, outage, django_assert_max_num_queries
+):
+    # The session, the user with their role, the customer; in the filing's transaction the
+    # outage (under its lock), an open callback for the same phone, the callback and its
+    # event (and the savepoint around them in a test).
+    with django_assert_max_num_queries(9) as captured:
+        assert _file(agent_client, **_filing_form(customer, outage)).status_code == 200
+    assert sum('FROM "outages_outage"' in q["sql"] for q in captured.captured_queries) <= 1
+
+
+def test_filing_again_adds_to_the_open_callback_and_says_so(agent_client, customer, outage):
+    _file(agent_client, **_filing_form(customer, outage))
+    page = _text(_file(agent_client, **_filing_form(customer, outage, call_reason="Still down")))
+    assert "Added to the open callback for Dana Whitfield." in page
+    assert "within 8 hours of restoration" in page
+    assert CallbackRequest.objects.count() == 1
+
+
+def test_filing_for_an_outage_that_does_not_exist_is_a_404(agent_client, customer, outage):
+    form = {**_filing_form(customer, outage), "outage": outage.pk + 1000}
+    response = _file(agent_client, **form)
+    assert response.status_code == 404
+    assert not CallbackRequest.objects.exists()
+
+
+def test_the_blank_form_carries_each_callers_own_details_escaped(
+    agent_client, customer, outage, area
+):
+    """The form's fields are rendered once per outage and shape, then filled per caller."""
+    other = CustomerFactory(name='Jo "O\'Neil" <b>&amp;', phone="+12025550199", area=area)
+    first = _text(_home(agent_client, q="ACC123456"))
+    second = _text(_home(agent_client, customer=other.pk))
+    assert 'value="Dana Whitfield"' in first and 'value="+12025550143"' in first
+    assert 'value="Jo &quot;O&#x27;Neil&quot; &lt;b&gt;&amp;amp;"' in second
+    assert 'value="+12025550199"' in second
+    assert "Dana Whitfield" not in second and "<b>" not in second
+    for page in (first, second):
+        assert 'value="Service outage: Fibre cut on Route 9"' in page
+        assert "\ue000" not in page
+
+
+def test_the_blank_fields_are_what_the_form_renders(customer, outage):
+    initial = live_call.callback_initial(customer=customer, outage=outage, branch="outage")
+    form = LiveCallbackForm(initial=initial)
+    direct = render_to_string("console/_callback_fields.html", {"form": form})
+    for _ in range(2):  # rendered, then from the process's copy
+        assert callback_fields_html(initial=initial, manual_entry=False, asks_ticket=False) == (
+            direct
+        )
 
 
 def test_filing_without_htmx_refuses_an_empty_form(agent_client):
