@@ -10,3 +10,8 @@ import os
 os.environ.setdefault("DEBUG", "true")
 
 from console.settings import *  # noqa: E402, F403
+
+# Passwords hashed once, quickly: the default PBKDF2 hasher spends about half a second of CPU
+# on each user a test creates and each login it checks. No test is about the hash itself; the
+# processes that run the production settings (tests/deploy) create and check their own users.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
