@@ -47,8 +47,13 @@ run: seed
 worker: venv
 	$(BIN)/celery -A console worker --beat --loglevel=INFO
 
+# Two test processes (pytest-xdist) by default; PYTEST_WORKERS=0 runs in this one process.
+# With a Redis broker, TEST_REDIS_DBS names one Redis database per process (tests/settings.py).
+PYTEST_WORKERS ?= 2
+XDIST_ARGS := $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS) --dist worksteal)
+
 test: venv
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(XDIST_ARGS) $(PYTEST_ARGS)
 
 lint: venv
 	$(BIN)/ruff check .
