@@ -11,7 +11,7 @@ PORT ?= 8000
 help:
 	@echo "make run    - the console on http://$(HOST):$(PORT)/ with demo data (SQLite, filesystem broker); another port: make run PORT=8100"
 	@echo "make reset-demo - wipe the database and load the demo data again (DEBUG only)"
-	@echo "make test   - the test suite (PostgreSQL/Redis when DATABASE_URL/CELERY_BROKER_URL point at them)"
+	@echo "make test   - the test suite in two processes (PostgreSQL/Redis when DATABASE_URL/CELERY_BROKER_URL point at them, a Redis db per process in TEST_REDIS_DBS); one process: PYTEST_WORKERS=0"
 	@echo "make lint   - ruff, import-linter (the dependency rules), the migrations check"
 	@echo "make bench  - benchmarks at an operator's scale (PostgreSQL and Redis required)"
 
