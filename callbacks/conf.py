@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
+from schedule import policy as schedule
+
 from . import policy
 
 
@@ -44,7 +46,7 @@ def _clock(value):
 def calling_hours():
     """When customers may be called. The customer's zone is the centre's ``TIME_ZONE`` (or
     ``CALLBACK_CALLING_ZONE``): the directory holds no per-customer zone."""
-    return policy.CallingHours(
+    return schedule.CallingHours(
         opens=_clock(settings.CALLBACK_CALLING_OPENS),
         closes=_clock(settings.CALLBACK_CALLING_CLOSES),
         zone=ZoneInfo(settings.CALLBACK_CALLING_ZONE),

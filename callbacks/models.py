@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from schedule import policy as schedule
+
 from . import policy
 
 
@@ -23,9 +25,9 @@ class CallbackQuerySet(models.QuerySet):
         )
 
     def offerable(self, *, now, hours):
-        """What may be offered to an agent at ``now`` (``policy.offerable``): nothing outside
+        """What may be offered to an agent at ``now`` (``schedule.offerable``): nothing outside
         calling hours, and nothing before the customer's window opens."""
-        if not policy.in_calling_hours(now, hours=hours):
+        if not schedule.in_calling_hours(now, hours=hours):
             # Nothing, as a condition rather than ``none()``: callers compose this into raw SQL.
             return self.filter(pk__isnull=True)
         return self.filter(Q(window_start__isnull=True) | Q(window_start__lte=now))
@@ -43,12 +45,15 @@ class CallbackRequest(models.Model):
     # that name their columns (COPY, INSERT ... SELECT) need not know them.
 
     class ContactWindow(models.TextChoices):
-        ANY = policy.ANY_TIME, policy.WINDOW_LABELS[policy.ANY_TIME]
-        MORNING = policy.MORNING, policy.WINDOW_LABELS[policy.MORNING]
-        AFTERNOON = policy.AFTERNOON, policy.WINDOW_LABELS[policy.AFTERNOON]
-        EVENING = policy.EVENING, policy.WINDOW_LABELS[policy.EVENING]
-        TOMORROW_MORNING = policy.TOMORROW_MORNING, policy.WINDOW_LABELS[policy.TOMORROW_MORNING]
-        SLOT = policy.SLOT, policy.WINDOW_LABELS[policy.SLOT]
+        ANY = schedule.ANY_TIME, schedule.WINDOW_LABELS[schedule.ANY_TIME]
+        MORNING = schedule.MORNING, schedule.WINDOW_LABELS[schedule.MORNING]
+        AFTERNOON = schedule.AFTERNOON, schedule.WINDOW_LABELS[schedule.AFTERNOON]
+        EVENING = schedule.EVENING, schedule.WINDOW_LABELS[schedule.EVENING]
+        TOMORROW_MORNING = (
+            schedule.TOMORROW_MORNING,
+            schedule.WINDOW_LABELS[schedule.TOMORROW_MORNING],
+        )
+        SLOT = schedule.SLOT, schedule.WINDOW_LABELS[schedule.SLOT]
 
     outage = models.ForeignKey(
         "outages.Outage",
@@ -88,12 +93,12 @@ class CallbackRequest(models.Model):
         max_length=16, choices=ContactWindow.choices, default=ContactWindow.ANY
     )
     # The window in real instants: given for a specific time, computed from
-    # ``preferred_window`` when the callback becomes due otherwise (see policy.window_bounds).
+    # ``preferred_window`` when the callback becomes due otherwise (see schedule.window_bounds).
     window_start = models.DateTimeField(null=True, blank=True)
     window_end = models.DateTimeField(null=True, blank=True)
     # The deadline follows the customer's window: missing the 8-hour target is not a breach.
     rescheduled_by_customer = models.BooleanField(default=False, db_default=False)
-    # What calling hours did to the deadline (policy.KEPT / BROUGHT_FORWARD / MOVED_TO_OPENING).
+    # What calling hours did to the deadline (schedule.KEPT / BROUGHT_FORWARD / MOVED_TO_OPENING).
     deadline_moved = models.CharField(max_length=8, blank=True, db_default="")
     ticket_reference = models.CharField(max_length=40, blank=True)
     channel = models.CharField(
@@ -341,75 +346,17 @@ class DistributionRun(models.Model):
 
     class Meta:
         ordering = ["-at"]
-
-    def __str__(self):
-        return f"{self.strategy} at {self.at:%Y-%m-%d %H:%M}: {self.assigned} assigned"
-
-
-class InboundCall(models.Model):
-    """A live call that opened a customer's card: the inbound interaction on their history.
-
-    Logged by the live-call screen when a lookup shows the card (one row per agent, customer
-    and call: opening the same card again within a few minutes is the same call). The agent may
-    add a one-line note of the outcome when the call ended without a callback."""
-
-    customer = models.ForeignKey(
-        "outages.Customer", on_delete=models.CASCADE, related_name="inbound_calls", db_index=False
-    )
-    outage = models.ForeignKey(
-        "outages.Outage",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="inbound_calls",
-        help_text="The outage covering the caller when the card opened, if any.",
-    )
-    agent = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    at = models.DateTimeField()
-    note = models.CharField(max_length=200, blank=True)
-    noted_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-at", "-id"]
+        # The queue board reads the latest run and the latest a team lead started on every
+        # render: automatic runs add a row a minute whenever they assign, a year of them is
+        # hundreds of thousands.
         indexes = [
-            models.Index(fields=["customer", "-at"], name="inboundcall_customer_at"),
-            models.Index(fields=["at"], name="inboundcall_at"),
+            models.Index(fields=["at", "id"], name="distributionrun_at"),
+            models.Index(
+                fields=["at", "id"],
+                condition=Q(started_by__isnull=False),
+                name="distributionrun_lead_at",
+            ),
         ]
 
     def __str__(self):
-        return f"Inbound call from {self.customer_id} at {self.at:%Y-%m-%d %H:%M}"
-
-
-class StaffingForecast(models.Model):
-    """The staffing alarm: the restoration simulation run on the real open callbacks and the
-    agents on duty. A snapshot, refreshed on a schedule and when an outage is restored; the
-    queue board and the reports read the latest one."""
-
-    computed_at = models.DateTimeField(db_index=True)
-    trigger = models.CharField(max_length=24, default="schedule")
-    outage = models.ForeignKey(
-        "outages.Outage",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="staffing_forecasts",
-        help_text="The restored outage that triggered this forecast, if any.",
-    )
-    open_callbacks = models.PositiveIntegerField()
-    already_late = models.PositiveIntegerField(default=0)
-    agents_on_duty = models.PositiveIntegerField()
-    will_miss = models.PositiveIntegerField()
-    agents_needed = models.PositiveIntegerField(null=True, blank=True)
-    capacity_bound = models.PositiveIntegerField()
-    handle_minutes = models.FloatField()
-    handle_observed = models.BooleanField(default=False)
-    seed = models.PositiveIntegerField(default=0)
-    elapsed_ms = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        ordering = ["-computed_at", "-id"]
-
-    def __str__(self):
-        return f"Staffing forecast at {self.computed_at:%Y-%m-%d %H:%M}"
+        return f"{self.strategy} at {self.at:%Y-%m-%d %H:%M}: {self.assigned} assigned"

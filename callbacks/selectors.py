@@ -9,26 +9,10 @@ from django.db.models import (
 )
 from django.db.models.functions import TruncTime
 
+from schedule import policy as schedule
+
 from . import policy
 from .models import CallbackAttempt, CallbackEvent, CallbackRequest, Letter
-
-
-def callbacks_queue():
-    """Due work, earliest deadline first."""
-    return (
-        CallbackRequest.objects.workable()
-        .select_related("outage", "assigned_to")
-        .order_by("due_at", "id")
-    )
-
-
-def callbacks_escalated(*, limit=200):
-    """Callbacks escalated to the team leads, earliest escalation deadline first."""
-    return (
-        CallbackRequest.objects.escalated()
-        .select_related("outage", "escalated_by")
-        .order_by("escalation_due_at", "id")[:limit]
-    )
 
 
 def closed_hours_aggregates(*, hours):
@@ -39,8 +23,8 @@ def closed_hours_aggregates(*, hours):
     annotations = {"local_due": TruncTime("due_at", tzinfo=hours.zone)}
     closed = Q(local_due__lt=hours.opens) | Q(local_due__gt=hours.closes)
     aggregates = {
-        "brought_forward": Count("id", filter=Q(deadline_moved=policy.BROUGHT_FORWARD)),
-        "moved_to_opening": Count("id", filter=Q(deadline_moved=policy.MOVED_TO_OPENING)),
+        "brought_forward": Count("id", filter=Q(deadline_moved=schedule.BROUGHT_FORWARD)),
+        "moved_to_opening": Count("id", filter=Q(deadline_moved=schedule.MOVED_TO_OPENING)),
         "still_closed": Count("id", filter=closed),
         "escalated": Count("id", filter=Q(escalated_at__isnull=False)),
     }
@@ -74,16 +58,6 @@ def callback_detail(*, pk):
             ),
         )
         .get(pk=pk)
-    )
-
-
-def letters_to_send():
-    """No-contact letters waiting to be posted, oldest first."""
-    return (
-        # A cancelled callback's letter is not posted (it comes back if the callback does).
-        Letter.objects.filter(status=Letter.Status.TO_SEND, callback__status=policy.LETTER)
-        .select_related("callback", "callback__outage")
-        .order_by("produced_at", "id")
     )
 
 

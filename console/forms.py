@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import get_language
 
-from callbacks.forms import CallbackForm
+from contact.forms import CallbackForm
 from outages.models import Customer, Outage
 
 # Rendered selects by (name, value, attributes, choices): a few dozen combinations at most.

@@ -14,6 +14,7 @@ still has the version check (``console.views.live_version``) and the minute's fu
 
 import json
 import logging
+from urllib.parse import urlsplit
 
 import redis
 from django.conf import settings
@@ -26,7 +27,10 @@ from outages.models import Outage, OutageUpdate
 
 logger = logging.getLogger(__name__)
 
-CHANNEL = "console:live-outages"
+# Pub/sub channels are one namespace for the whole Redis server, whatever the database number:
+# the channel carries the number, so consoles (or test runs) sharing a server on different
+# databases never hear each other's outages.
+CHANNEL_PREFIX = "console:live-outages"
 # The script cards show an ETR in this format (``scripts_library.context``): the page finds the
 # old value there and puts the new one in.
 SCRIPT_TIME_FORMAT = "D j M, g:i A"
@@ -42,6 +46,12 @@ def redis_url():
 
 def enabled():
     return bool(redis_url())
+
+
+def channel(url=None):
+    """The pub/sub channel of the events on ``url`` (default: ``redis_url()``)."""
+    database = urlsplit(url if url is not None else redis_url()).path.strip("/") or "0"
+    return f"{CHANNEL_PREFIX}:{database}"
 
 
 def _client(url):
@@ -97,6 +107,6 @@ def publish_outage_changed(*, outage_id):
     if message is None:
         return
     try:
-        _client(url).publish(CHANNEL, json.dumps(message, separators=(",", ":")))
+        _client(url).publish(channel(url), json.dumps(message, separators=(",", ":")))
     except redis.RedisError as exc:
         logger.warning("Live event for outage %s not published: %s", outage_id, exc)

@@ -2,7 +2,7 @@
 
 Each open screen is a server-sent events stream (``console.views.live_events``) with a small
 queue, filed under the area it shows. One task per process listens on the outages channel
-(``console.live_events.CHANNEL``); each message is formatted as an event once and put in the
+(``console.live_events.channel()``); each message is formatted as an event once and put in the
 queue of every screen of the areas it names (all of them for an outage on every area). A
 screen whose queue is full (a stalled client) loses the event: its reconciling refresh and
 version check bring it. After a lost Redis connection every screen is told to resync, since
@@ -113,7 +113,7 @@ class Hub:
             client = aioredis.Redis.from_url(live_events.redis_url())
             try:
                 async with client.pubsub() as pubsub:
-                    await pubsub.subscribe(live_events.CHANNEL)
+                    await pubsub.subscribe(live_events.channel())
                     async for message in pubsub.listen():
                         kind = message["type"]
                         if kind == "subscribe":

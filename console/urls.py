@@ -2,9 +2,6 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from callbacks import urls as callback_urls
-from contact import urls as contact_urls
-
 from . import metrics, security_views, views
 
 console_patterns = [
@@ -27,11 +24,8 @@ security_patterns = [
 urlpatterns = [
     path("", include((console_patterns, "console"))),
     path("outages/", include("outages.urls")),
-    # One namespace for the callback pages, whichever app serves them.
-    path(
-        "callbacks/",
-        include((callback_urls.urlpatterns + contact_urls.urlpatterns, callback_urls.app_name)),
-    ),
+    # The callback pages (contact's), in the "callbacks" namespace.
+    path("callbacks/", include("contact.urls")),
     path("workload/", include("workload.urls")),
     path("scripts/", include("scripts_library.urls")),
     path("reports/", include("reports.urls")),

@@ -17,8 +17,9 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Greatest, TruncDate, TruncHour
 
 from callbacks import conf, policy
-from callbacks.models import CallbackAttempt, CallbackRequest, InboundCall, Letter
-from callbacks.selectors import letters_to_send
+from callbacks.models import CallbackAttempt, CallbackRequest, Letter
+
+from .models import InboundCall
 
 
 def letters_batch(*, up_to):
@@ -207,3 +208,31 @@ def first_attempt_at():
 
 def first_inbound_call_at():
     return InboundCall.objects.order_by("at").values_list("at", flat=True).first()
+
+
+def callbacks_queue():
+    """Due work, earliest deadline first."""
+    return (
+        CallbackRequest.objects.workable()
+        .select_related("outage", "assigned_to")
+        .order_by("due_at", "id")
+    )
+
+
+def callbacks_escalated(*, limit=200):
+    """Callbacks escalated to the team leads, earliest escalation deadline first."""
+    return (
+        CallbackRequest.objects.escalated()
+        .select_related("outage", "escalated_by")
+        .order_by("escalation_due_at", "id")[:limit]
+    )
+
+
+def letters_to_send():
+    """No-contact letters waiting to be posted, oldest first."""
+    return (
+        # A cancelled callback's letter is not posted (it comes back if the callback does).
+        Letter.objects.filter(status=Letter.Status.TO_SEND, callback__status=policy.LETTER)
+        .select_related("callback", "callback__outage")
+        .order_by("produced_at", "id")
+    )

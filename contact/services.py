@@ -12,10 +12,14 @@ from datetime import timedelta
 from django.db import connection, transaction
 
 from callbacks import conf, events, policy
-from callbacks.models import CallbackAttempt, CallbackRequest, InboundCall, Letter
+from callbacks.models import CallbackAttempt, CallbackRequest, Letter
 from callbacks.services import CallbackError, record_event, record_events
 from core.roles import TEAM_LEAD, has_role
 from outages import services as outage_services
+from schedule import policy as schedule
+
+from . import rules
+from .models import InboundCall
 
 
 class NotYourCallback(CallbackError):
@@ -63,7 +67,7 @@ def callback_record_attempt(
     number = _check_attempt(locked, actor=actor, expected_number=expected_number)
     status = _take_if_queued(locked, actor=actor, now=now)
     ordered = [locked.phone, locked.phone_2, locked.phone_3]
-    next_position = policy.next_number_position(position=locked.dial_position, numbers=ordered)
+    next_position = rules.next_number_position(position=locked.dial_position, numbers=ordered)
     decision, due_at = _decide(
         locked,
         status=status,
@@ -173,7 +177,7 @@ def _decide(locked, *, status, outcome, number, now, has_next_number, consent):
     due_at = decision.due_at
     if decision.status == policy.RETRY and due_at != locked.due_at:
         # The retry window may end in closed hours: the same rule as any deadline.
-        due_at, _ = policy.deadline_in_calling_hours(
+        due_at, _ = schedule.deadline_in_calling_hours(
             due_at=due_at,
             released_at=now,
             hours=conf.calling_hours(),
@@ -430,3 +434,10 @@ def inbound_call_note(*, actor, now, inbound_call, note):
     inbound_call.noted_at = now
     inbound_call.save(update_fields=["note", "noted_at"])
     return inbound_call
+
+
+def inbound_calls_erase_notes(*, customer_id):
+    """Erasure on request: the agents' one-line notes of the customer's inbound calls may quote
+    them, so they go (the calls stay: who took them, when, about which outage)."""
+    erased = InboundCall.objects.filter(customer_id=customer_id).exclude(note="").update(note="")
+    return {"inbound_call_notes": erased}

@@ -1,12 +1,16 @@
-"""contact's routes under ``/callbacks/``, named in the ``callbacks`` namespace (so every link
-to a callback's page, the letters and the call logs reads ``callbacks:...``): ``console/urls.py``
-includes them with ``callbacks.urls``."""
+"""The callback pages under ``/callbacks/``: the queue by deadline, the escalated callbacks,
+one callback's page and its actions, the letters and the call logs. The namespace is
+``callbacks`` (every link reads ``callbacks:...``), as the pages are about callbacks."""
 
 from django.urls import path
 
 from . import views
 
+app_name = "callbacks"
+
 urlpatterns = [
+    path("queue/", views.queue, name="queue"),
+    path("escalations/", views.escalations, name="escalations"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/attempt/", views.record_attempt, name="record_attempt"),
     path("<int:pk>/cancel/", views.cancel, name="cancel"),

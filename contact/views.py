@@ -1,8 +1,8 @@
-"""The callback page (its call outcomes and the actions on it), the letters queue with its
-printable letters and the day's batch, and the call-log export for the CRM.
+"""The callback pages: the queue by deadline, the team leads' escalated callbacks, one
+callback's page (its call outcomes and the actions on it), the letters queue with its printable
+letters and the day's batch, and the call-log export for the CRM.
 
-Served under ``/callbacks/`` with the ``callbacks`` URL names: ``console/urls.py`` puts these
-routes in the same namespace as ``callbacks/urls.py``."""
+Served under ``/callbacks/`` with the ``callbacks`` URL names (``contact/urls.py``)."""
 
 import csv
 from datetime import UTC
@@ -24,10 +24,11 @@ from core.errors import add_error_to_form
 from core.htmx import render_page_or_partial, wants_partial
 from core.roles import TEAM_LEAD, agent_required, has_role, team_lead_required
 from core.validation import parse_id
+from schedule import policy as schedule
 from scripts_library import moments
 from scripts_library.cards import cards_for_call
 
-from . import letter_documents, selectors, services
+from . import changes, letter_documents, rules, selectors, services
 from .forms import (
     AttemptForm,
     CallLogExportForm,
@@ -105,7 +106,7 @@ def _what_user_may_do(user, callback, *, now):
     is_lead = has_role(user, TEAM_LEAD)
     holds_or_leads = is_lead or callback.assigned_to_id == user.pk
     return {
-        "can_cancel": callback.status in policy.CANCELLABLE_STATUSES and holds_or_leads,
+        "can_cancel": callback.status in rules.CANCELLABLE_STATUSES and holds_or_leads,
         "can_change": callback.status in policy.OPEN_STATUSES and holds_or_leads,
         "can_escalate": callback.status in policy.WORKABLE_STATUSES
         and callback.escalated_at is None
@@ -113,7 +114,7 @@ def _what_user_may_do(user, callback, *, now):
         "can_reopen": is_lead
         and callback.status == policy.CANCELLED
         and callback.cancelled_at is not None
-        and now - callback.cancelled_at <= policy.REOPEN_PERIOD,
+        and now - callback.cancelled_at <= rules.REOPEN_PERIOD,
         "can_log": policy.may_record_attempt(
             actor_id=user.pk,
             assigned_to_id=callback.assigned_to_id,
@@ -158,10 +159,10 @@ def _initial(callback):
         "window_form": {
             "preferred_window": callback.preferred_window,
             "window_start": local(callback.window_start)
-            if callback.preferred_window == policy.SLOT
+            if callback.preferred_window == schedule.SLOT
             else None,
             "window_end": local(callback.window_end)
-            if callback.preferred_window == policy.SLOT
+            if callback.preferred_window == schedule.SLOT
             else None,
         },
     }
@@ -212,7 +213,7 @@ def _act(request, pk, *, form_key, perform, done):
 @vary_on_headers("HX-Request")
 def cancel(request, pk):
     def perform(*, callback, now, data):
-        callback_services.callback_cancel(
+        changes.callback_cancel(
             actor=request.user, now=now, callback=callback, reason=data["reason"], note=data["note"]
         )
 
@@ -224,9 +225,7 @@ def cancel(request, pk):
 @vary_on_headers("HX-Request")
 def reopen(request, pk):
     def perform(*, callback, now, data):
-        callback_services.callback_reopen(
-            actor=request.user, now=now, callback=callback, note=data["note"]
-        )
+        changes.callback_reopen(actor=request.user, now=now, callback=callback, note=data["note"])
 
     return _act(request, pk, form_key="reopen_form", perform=perform, done="Callback reopened")
 
@@ -236,7 +235,7 @@ def reopen(request, pk):
 @vary_on_headers("HX-Request")
 def numbers(request, pk):
     def perform(*, callback, now, data):
-        callback_services.callback_numbers_set(
+        changes.callback_numbers_set(
             actor=request.user,
             now=now,
             callback=callback,
@@ -251,7 +250,7 @@ def numbers(request, pk):
 @vary_on_headers("HX-Request")
 def window(request, pk):
     def perform(*, callback, now, data):
-        callback_services.callback_window_set(
+        changes.callback_window_set(
             actor=request.user,
             now=now,
             callback=callback,
@@ -268,7 +267,7 @@ def window(request, pk):
 @vary_on_headers("HX-Request")
 def escalate(request, pk):
     def perform(*, callback, now, data):
-        callback_services.callback_escalate(
+        changes.callback_escalate(
             actor=request.user, now=now, callback=callback, reason=data["reason"]
         )
 
@@ -341,7 +340,7 @@ def letters(request):
     batch_form = _batch_form(request)
     batch = list(selectors.letters_batch(up_to=batch_form.up_to())) if batch_form.is_valid() else []
     context = {
-        "to_send": list(callback_selectors.letters_to_send()),
+        "to_send": list(selectors.letters_to_send()),
         "sent": list(selectors.letters_recently_sent()),
         "batch_form": batch_form,
         "batch": batch,
@@ -526,3 +525,42 @@ def call_logs(request):
     filename = f"call-logs-{form.cleaned_data['start']}-to-{form.cleaned_data['end']}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+# The queue by deadline and the team leads' queue of escalated callbacks
+
+QUEUE_PAGE_SIZE = 200
+
+
+@agent_required
+@require_GET
+@vary_on_headers("HX-Request")
+def queue(request):
+    callbacks = selectors.callbacks_queue()[:QUEUE_PAGE_SIZE]
+    context = {
+        "callbacks": callbacks,
+        "now": timezone.now(),
+        "can_lead": has_role(request.user, TEAM_LEAD),
+    }
+    return render_page_or_partial(request, "callbacks/queue.html", "queue-table", context)
+
+
+@team_lead_required
+@require_GET
+def escalations(request):
+    """The team leads' queue: callbacks agents escalated, earliest escalation deadline first."""
+    now = timezone.now()
+    rows = [
+        {
+            "callback": callback,
+            "risk": policy.risk(
+                due_at=callback.escalation_due_at, now=now, margin=conf.rules().at_risk_margin
+            ),
+        }
+        for callback in selectors.callbacks_escalated()
+    ]
+    return render(
+        request,
+        "callbacks/escalations.html",
+        {"rows": rows, "risk_labels": policy.RISK_LABELS, "now": now},
+    )

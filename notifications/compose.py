@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from callbacks import links
+from contact import links
 from scripts_library import placeholders
 from scripts_library.context import callback_deadline, placeholder_values
 from scripts_library.selectors import script_choices_for_call

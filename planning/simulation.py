@@ -51,7 +51,7 @@ Calling hours and preferred windows (``Scenario.calling_hours``, ``Scenario.wind
 
 The simulated clock starts at the restoration, ``restored_at`` on the customers' wall clock
 (one zone, no daylight-saving change in a simulated restoration). Deadlines come from the
-product's own rules (``policy.plan_deadline``): a customer's window that opens after the target
+product's own rules (``schedule.plan_deadline``): a customer's window that opens after the target
 moves the deadline to the window's start plus the grace (rescheduled at the customer's
 request), and a deadline in closed hours is brought forward to the closing or moved to the next
 opening. A callback is not taken before its window opens; an agent places no call outside
@@ -70,8 +70,8 @@ import random
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, time, timedelta
 
-from callbacks import policy
 from callbacks.policy import DEFAULT_RULES, Rules
+from schedule import policy as schedule
 
 EDF = "edf"
 ROUND_ROBIN = "round_robin"
@@ -113,7 +113,7 @@ class Scenario:
     calling_hours: tuple[time, time] | None = None
     # The customers' clock at the restoration (matters with calling hours or windows).
     restored_at: time = time(14, 0)
-    # One preferred window per callback (``policy.WINDOW_LABELS`` keys; "any" for none).
+    # One preferred window per callback (``schedule.WINDOW_LABELS`` keys; "any" for none).
     windows: tuple[str, ...] | None = None
     window_grace: timedelta = timedelta(hours=2)
     min_calling: timedelta = timedelta(hours=1)
@@ -143,13 +143,13 @@ class Scenario:
                 raise ValueError("Release offsets cannot be negative.")
         if self.calling_hours is not None:
             opens, closes = self.calling_hours
-            policy.CallingHours(opens=opens, closes=closes, zone=UTC)  # checks them
+            schedule.CallingHours(opens=opens, closes=closes, zone=UTC)  # checks them
         if self.windows is not None:
             windows = tuple(self.windows)
             object.__setattr__(self, "windows", windows)
             if len(windows) != self.n:
                 raise ValueError("Give one preferred window per callback.")
-            if any(w == policy.SLOT or w not in policy.WINDOW_LABELS for w in windows):
+            if any(w == schedule.SLOT or w not in schedule.WINDOW_LABELS for w in windows):
                 raise ValueError("Windows are daily windows, tomorrow morning, or any time.")
 
 
@@ -183,7 +183,7 @@ class DrawnCallback:
 
 ANY_HOUR = (time.min, time.max)
 # The windows a simulated customer may ask for (a specific slot is not simulated).
-WINDOW_CHOICES = (policy.MORNING, policy.AFTERNOON, policy.EVENING, policy.TOMORROW_MORNING)
+WINDOW_CHOICES = (schedule.MORNING, schedule.AFTERNOON, schedule.EVENING, schedule.TOMORROW_MORNING)
 _DAY = 86_400
 
 
@@ -194,7 +194,7 @@ class SimClock:
     def __init__(self, *, restored_at, calling_hours, min_calling):
         opens, closes = calling_hours or ANY_HOUR
         self.any_hour = calling_hours is None
-        self.hours = policy.CallingHours(opens=opens, closes=closes, zone=UTC)
+        self.hours = schedule.CallingHours(opens=opens, closes=closes, zone=UTC)
         self.base = datetime.combine(datetime(2026, 5, 4).date(), restored_at, tzinfo=UTC)
         self.min_calling = min_calling
         self._opens = opens.hour * 3600 + opens.minute * 60 + opens.second
@@ -223,13 +223,13 @@ class SimClock:
     def next_open(self, seconds):
         if self.in_hours(seconds):
             return seconds
-        return self.seconds(policy.next_opening(self.at(seconds), hours=self.hours))
+        return self.seconds(schedule.next_opening(self.at(seconds), hours=self.hours))
 
     def retry_due(self, placed, window):
         due = placed + window
         if self.any_hour:
             return due
-        moved, _ = policy.deadline_in_calling_hours(
+        moved, _ = schedule.deadline_in_calling_hours(
             due_at=self.at(due),
             released_at=self.at(placed),
             hours=self.hours,
@@ -253,7 +253,7 @@ def draw_callbacks(scenario, rng):
     answered_below = scenario.p_answered
     voicemail_below = scenario.p_answered + scenario.p_voicemail
     offsets = scenario.release_offsets or (timedelta(0),) * scenario.n
-    windows = scenario.windows or (policy.ANY_TIME,) * scenario.n
+    windows = scenario.windows or (schedule.ANY_TIME,) * scenario.n
     clock = SimClock.of(scenario)
     plain = scenario.calling_hours is None and scenario.windows is None
     callbacks = []
@@ -276,10 +276,10 @@ def draw_callbacks(scenario, rng):
             callbacks.append(DrawnCallback(release, release + target, tuple(durations), letter))
             continue
         released_at = clock.at(release)
-        window = policy.window_bounds(
+        window = schedule.window_bounds(
             choice=choice, filed_at=released_at, due_from=released_at, hours=clock.hours
         )
-        plan = policy.plan_deadline(
+        plan = schedule.plan_deadline(
             target_due=clock.at(release + target),
             released_at=released_at,
             window=window,
@@ -557,7 +557,7 @@ class Report:
                 if s.calling_hours
                 else None,
                 "restored_at": f"{s.restored_at:%H:%M}",
-                "with_window": sum(1 for w in s.windows or () if w != policy.ANY_TIME),
+                "with_window": sum(1 for w in s.windows or () if w != schedule.ANY_TIME),
             },
             "capacity_bound": self.capacity_bound,
             "total_work_seconds": self.total_work.total_seconds(),
@@ -590,7 +590,7 @@ class Report:
                 if s.calling_hours
                 else "any hour"
             )
-            windowed = sum(1 for w in s.windows or () if w != policy.ANY_TIME)
+            windowed = sum(1 for w in s.windows or () if w != schedule.ANY_TIME)
             lines.append(
                 f"Calling hours: {hours}; restored at {s.restored_at:%H:%M}; "
                 f"{windowed:,} with a preferred window"

@@ -5,8 +5,10 @@ restoration)."""
 
 from django.contrib.auth import get_user_model
 
-from callbacks import links, policy
+from callbacks import policy
 from callbacks import services as callback_services
+from contact import changes as contact_changes
+from contact import links
 
 from . import selectors
 
@@ -62,13 +64,13 @@ def web_callback_request(*, now, name, phone, postal_code, reason, account_numbe
 
 
 def web_callback_cancel(*, now, callback):
-    return callback_services.callback_cancel(
+    return contact_changes.callback_cancel(
         callback=callback, reason="customer_asked", now=now, by_customer=True
     )
 
 
 def web_callback_change_phone(*, now, callback, phone):
-    return callback_services.callback_change_phone(
+    return contact_changes.callback_change_phone(
         actor=web_actor(),
         now=now,
         callback=callback,

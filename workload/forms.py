@@ -3,8 +3,7 @@
 from datetime import timedelta
 
 from django import forms
-
-from outages.models import Outage, ServiceArea
+from django.utils.functional import lazy
 
 from . import selectors, services
 
@@ -46,19 +45,44 @@ class DistributeForm(forms.Form):
     )
 
 
+class AssignableChoiceField(forms.TypedChoiceField):
+    """A choice among what has callbacks to assign. The options are read only when the form
+    is shown; a submitted choice is checked against the queue as it is then (``has_work``),
+    so one whose callbacks were taken meanwhile gets ``gone`` beside the field."""
+
+    def __init__(self, *, has_work, gone, **kwargs):
+        kwargs.setdefault("error_messages", {"invalid_choice": "Choose one from the list."})
+        super().__init__(coerce=int, required=False, **kwargs)
+        self.has_work, self.gone = has_work, gone
+
+    def valid_value(self, value):
+        return True  # checked in validate, against the queue rather than the options shown
+
+    def validate(self, value):
+        super().validate(value)
+        if value in self.empty_values:
+            return
+        if not str(value).isdigit():
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid")
+        if not self.has_work(int(value)):
+            raise forms.ValidationError(self.gone, code="no_work")
+
+
+def _counted(n):
+    return f"{n:,} to assign" if n else "none to assign"
+
+
 class BulkAssignForm(forms.Form):
     agent = _agent_field("Assign to")
-    outage = forms.ModelChoiceField(
-        queryset=Outage.objects.filter(restored_at__isnull=False).order_by("-restored_at"),
-        required=False,
+    outage = AssignableChoiceField(
         label="Outage",
-        empty_label="Any outage",
+        has_work=selectors.outage_has_assignable,
+        gone="No callback of this outage is waiting to be assigned any more: choose another.",
     )
-    area = forms.ModelChoiceField(
-        queryset=ServiceArea.objects.order_by("code"),
-        required=False,
+    area = AssignableChoiceField(
         label="Customer's area",
-        empty_label="Any area",
+        has_work=selectors.area_has_assignable,
+        gone="No callback in this area is waiting to be assigned any more: choose another.",
     )
     band = forms.ChoiceField(
         label="Deadline",
@@ -66,12 +90,42 @@ class BulkAssignForm(forms.Form):
         required=False,
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Callables: read when the form is rendered, never for a submission or the board's
+        # live refresh (which does not show the form).
+        self._read = {}
+        self.fields["outage"].choices = lambda: self._choices("outage", "Any outage")
+        self.fields["area"].choices = lambda: self._choices("area", "Any area")
+        self.fields["area"].help_text = lazy(self._area_help, str)()
+
+    def _assignable(self, name):
+        if name not in self._read:
+            read = selectors.assignable_outages if name == "outage" else selectors.assignable_areas
+            self._read[name] = read()
+        return self._read[name]
+
+    def _choices(self, name, anything):
+        assignable = self._assignable(name)
+        return [("", f"{anything} ({_counted(assignable.total)})")] + [
+            (pk, f"{label} ({_counted(n)})") for pk, label, n in assignable.rows
+        ]
+
+    def _area_help(self):
+        more = self._assignable("area").more
+        if not more:
+            return "Areas with callbacks to assign."
+        return (
+            f"The {selectors.ASSIGNABLE_AREAS_SHOWN} areas with the most callbacks to assign; "
+            f"{more:,} more have fewer."
+        )
+
     def selection(self, now):
         data = self.cleaned_data
         window = BANDS[data.get("band") or ""][1]
         return services.Selection(
-            outage_id=data["outage"].pk if data.get("outage") else None,
-            area_id=data["area"].pk if data.get("area") else None,
+            outage_id=data.get("outage") or None,
+            area_id=data.get("area") or None,
             due_by=now + window if window is not None else None,
         )
 

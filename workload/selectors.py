@@ -4,6 +4,7 @@ Each read is a fixed handful of queries whatever the size of the queue."""
 
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from functools import cached_property
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, IntegerField, Min, OuterRef, Q, Subquery, Value
@@ -18,15 +19,19 @@ from callbacks.models import (
     CallbackRequest,
     DistributionRun,
     Letter,
-    StaffingForecast,
 )
 from core import roles
 from outages.models import Outage
 from planning import staffing
+from planning.models import StaffingForecast
+from schedule import policy as schedule
 
 from . import services
 
 BOARD_CALLBACKS = 50
+BOARD_OUTAGES = 20
+# Restored outages with open work (or restored in the last day) that the board counts.
+BOARD_OUTAGES_CONSIDERED = 100
 DONE_OUTCOMES = (policy.ANSWERED, policy.LEFT_VOICEMAIL)
 # Called (or a letter made): what counts as progress on an outage's callbacks.
 FINISHED = tuple(sorted(policy.CLOSED_STATUSES - {policy.CANCELLED}))
@@ -126,24 +131,38 @@ class Board:
     # Due deadlines whose target fell in closed hours (policy: brought forward to the closing
     # or moved to the next opening), and any still in closed hours; calling hours; open now.
     closed_hours: dict
-    calling_hours: policy.CallingHours
+    calling_hours: schedule.CallingHours
     calling_now: bool
     escalated: int
     channel: str = ""
     channels: list = ()
 
+    @cached_property
+    def on_duty_agents(self):
+        """Whom a callback can be given to from its row: the agents on duty (one off duty is
+        put on duty first, as a bulk assignment asks). Every row lists them, so the whole
+        staff in each of the 50 rows would be thousands of options."""
+        return [agent for agent in self.agents if agent.on_duty]
+
 
 def queue_board(*, now, channel=""):
     margin = conf.rules().at_risk_margin
+    # Open statuses only, through the status index: the finished ones are a year of history
+    # (millions of rows) and the board is about the work still to do.
     counts = dict(
-        CallbackRequest.objects.order_by()
+        CallbackRequest.objects.open()
+        .order_by()
         .values_list("status")
         .annotate(n=Count("id"))
         .values_list("status", "n")
     )
     hours = conf.calling_hours()
     closed_hours, workable = _workable_figures(now=now, margin=margin, hours=hours)
-    by_status = [(policy.STATUS_LABELS[s], s, counts.get(s, 0)) for s in policy.STATUSES]
+    by_status = [
+        (policy.STATUS_LABELS[s], s, counts.get(s, 0))
+        for s in policy.STATUSES
+        if s in policy.OPEN_STATUSES
+    ]
     default_cap = services.default_cap()
     agents = _board_agents(now=now, margin=margin, default_cap=default_cap)
     outage_rows = _restored_outage_rows(now=now, margin=margin)
@@ -154,7 +173,7 @@ def queue_board(*, now, channel=""):
     return Board(
         closed_hours=closed,
         calling_hours=hours,
-        calling_now=policy.in_calling_hours(now, hours=hours),
+        calling_now=schedule.in_calling_hours(now, hours=hours),
         escalated=workable["escalated"],
         now=now,
         by_status=by_status,
@@ -206,42 +225,53 @@ def _board_agents(*, now, margin, default_cap):
 def _restored_outage_rows(*, now, margin):
     """Restored outages with callbacks still open or restored in the last day, oldest
     restoration first: their first deadline, the share closed, and how the deadline stands."""
-    # Kept before counting: over a year of history, joining every restored outage to all its
-    # callbacks only to drop the finished ones afterwards read millions of rows.
-    has_open = Exists(
-        CallbackRequest.objects.filter(outage=OuterRef("pk"), status__in=policy.OPEN_STATUSES)
-    )
-    outages = (
+
+    # Chosen first, then counted per outage through the (outage, status) index. Over a year
+    # of history, one query that filtered and counted together read every callback: the
+    # planner cannot tell how few outages still have open work, and expected hundreds (its
+    # estimate also switched on JIT compilation, which cost more than the counting).
+    def callbacks(**filters):
+        return CallbackRequest.objects.filter(outage=OuterRef("pk"), **filters)
+
+    recent = Q(restored_at__gte=now - timedelta(days=1))
+    current = list(
         Outage.objects.filter(restored_at__isnull=False)
-        .filter(has_open | Q(restored_at__gte=now - timedelta(days=1)))
+        .filter(Exists(callbacks(status__in=policy.OPEN_STATUSES)) | recent)
+        .order_by("restored_at")
+        .values_list("pk", flat=True)[:BOARD_OUTAGES_CONSIDERED]
+    )
+    # Each count once, in the select list (a filter on one would run it again); the total is
+    # the finished and the open ones (every status but cancelled).
+    outages = (
+        Outage.objects.filter(pk__in=current)
         .annotate(
-            total=Count("callbacks", filter=~Q(callbacks__status=policy.CANCELLED)),
-            closed=Count("callbacks", filter=Q(callbacks__status__in=FINISHED)),
-            still_open=Count("callbacks", filter=Q(callbacks__status__in=policy.OPEN_STATUSES)),
-            late=Count(
-                "callbacks",
-                filter=Q(callbacks__status__in=policy.WORKABLE_STATUSES, callbacks__due_at__lt=now),
+            closed=_count(callbacks(status__in=FINISHED).values("outage")),
+            still_open=_count(callbacks(status__in=policy.OPEN_STATUSES).values("outage")),
+            late=_count(
+                callbacks(status__in=policy.WORKABLE_STATUSES, due_at__lt=now).values("outage")
             ),
         )
-        .filter(Q(still_open__gt=0) | Q(restored_at__gte=now - timedelta(days=1)))
-        .filter(total__gt=0)
-        .order_by("restored_at")[:20]
+        .order_by("restored_at")
     )
     target = conf.rules().target
     outage_rows = []
     for outage in outages:
+        outage.total = outage.closed + outage.still_open
+        if not outage.total:
+            continue
         deadline = outage.restored_at + target
         outage_rows.append(
             {
                 "outage": outage,
                 "deadline": deadline,
                 "left": time_left(deadline, now),
-                "percent": round(100 * outage.closed / outage.total) if outage.total else 100,
+                "percent": round(100 * outage.closed / outage.total),
                 "risk": policy.risk(due_at=deadline, now=now, margin=margin)
                 if outage.still_open
                 else policy.ON_TRACK,
             }
         )
+    return outage_rows[:BOARD_OUTAGES]
     return outage_rows
 
 
@@ -251,6 +281,69 @@ def _board_callbacks(*, now, channel):
     if channel:
         due = due.filter(channel=channel)
     return _items(due.order_by("due_at", "id")[:BOARD_CALLBACKS], now)
+
+
+# --- What a bulk assignment can take ------------------------------------------------------
+# The form offers only the outages and areas with callbacks to assign (distributable: queued
+# or retry, no agent holds it, not escalated), with how many each has. An outage of every area
+# can leave thousands of areas with one or two callbacks each: the list shows those with the
+# most, and says how many more there are.
+ASSIGNABLE_AREAS_SHOWN = 200
+
+
+@dataclass(frozen=True)
+class Assignable:
+    """``rows``: ``(id, label, count)`` to offer; ``total``: callbacks to assign in all;
+    ``more``: how many more have work than are offered."""
+
+    rows: list
+    total: int
+    more: int = 0
+
+
+def _assignable_groups(*fields):
+    """The callbacks to assign grouped by ``fields``, in one query over the open statuses:
+    ``(rows whose first field is set, with their count last; total of every group)``."""
+    grouped = (
+        CallbackRequest.objects.distributable()
+        .order_by()
+        .values_list(*fields)
+        .annotate(n=Count("id"))
+    )
+    rows, total = [], 0
+    for *values, n in grouped:
+        total += n
+        if values[0] is not None:
+            rows.append((*values, n))
+    return rows, total
+
+
+def assignable_outages():
+    """Outages with callbacks to assign, latest restoration first (the callbacks with no
+    outage count in the total only)."""
+    rows, total = _assignable_groups("outage_id", "outage__title", "outage__restored_at")
+    rows.sort(key=lambda row: (row[2] is not None, row[2]), reverse=True)
+    return Assignable(rows=[(pk, title, n) for pk, title, _, n in rows], total=total)
+
+
+def assignable_areas():
+    """The customers' areas with callbacks to assign, by code: the ``ASSIGNABLE_AREAS_SHOWN``
+    with the most callbacks."""
+    rows, total = _assignable_groups(
+        "customer__area_id", "customer__area__code", "customer__area__name"
+    )
+    rows = [(pk, f"{code} {name}", n) for pk, code, name, n in rows]
+    kept = sorted(rows, key=lambda row: (-row[2], row[1]))[:ASSIGNABLE_AREAS_SHOWN]
+    kept.sort(key=lambda row: row[1])
+    return Assignable(rows=kept, total=total, more=len(rows) - len(kept))
+
+
+def outage_has_assignable(outage_id):
+    return CallbackRequest.objects.distributable().filter(outage_id=outage_id).exists()
+
+
+def area_has_assignable(area_id):
+    return CallbackRequest.objects.distributable().filter(customer__area_id=area_id).exists()
 
 
 @dataclass(frozen=True)

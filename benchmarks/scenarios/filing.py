@@ -17,7 +17,7 @@ REPEAT_EVERY = 10
 
 def _outage_category():
     """The call-log category and sub-category the form offers first (the outage ones)."""
-    from callbacks.forms import CallbackForm
+    from contact.forms import CallbackForm
 
     form = CallbackForm()
     pairs = []

@@ -24,6 +24,8 @@ CALLBACKS = 2_000_000
 ATTEMPTS_PER_CALLBACK = 2
 LOOKUPS = 1_000_000
 OPEN_CALLBACKS = 10_000
+# The open callbacks belong to the year's last few outages.
+OPEN_OUTAGES = 5
 ON_DUTY = 40
 REQUESTS = 15
 TARGET_MS = 500
@@ -48,7 +50,8 @@ def _timed(function, count):
 
 def _generate(cursor, *, callbacks, lookups, agent_ids, filer_id, now, log):
     """The year, in a handful of statements. Returns the generated outages' ids."""
-    from callbacks.models import CallbackAttempt, CallbackRequest, InboundCall
+    from callbacks.models import CallbackAttempt, CallbackRequest
+    from contact.models import InboundCall
     from outages.models import Outage, OutageUpdate
 
     year_start = now - timedelta(days=365)
@@ -191,7 +194,7 @@ def _generate_attempts(cursor, *, table, ids, agent_ids):
 
 
 def _generate_lookups(cursor, *, ids, lookups, agent_ids):
-    from callbacks.models import InboundCall
+    from contact.models import InboundCall
     from outages.models import Customer, Outage
 
     cursor.execute(f"SELECT min(id), max(id) FROM {Customer._meta.db_table}")
@@ -217,6 +220,27 @@ def _generate_lookups(cursor, *, ids, lookups, agent_ids):
             "ids": ids,
             "outages": len(ids),
         },
+    )
+
+
+def _spread_open_callbacks(cursor, *, outage_ids):
+    """The open callbacks on the year's last outages and on customers all over the directory:
+    the queue board's bulk assignment then offers those outages and the areas with work
+    (with 20,000 areas, most of them), as a large outage leaves it."""
+    from callbacks.models import CallbackRequest
+    from outages.models import Customer
+
+    cursor.execute(
+        f"""
+        UPDATE {CallbackRequest._meta.db_table} cb
+           SET outage_id = (%(outages)s::bigint[])[1 + cb.id %% cardinality(%(outages)s::bigint[])],
+               customer_id = c.id
+          FROM (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k
+                  FROM {Customer._meta.db_table}) c
+         WHERE cb.outage_id IS NULL AND cb.status = %(queued)s
+           AND c.k = (cb.id * 7919) %% (SELECT count(*) FROM {Customer._meta.db_table})
+        """,
+        {"outages": outage_ids, "queued": "queued"},
     )
 
 
@@ -334,9 +358,10 @@ def run(context):
 
     from benchmarks.dataset import put_on_duty
     from callbacks import policy
-    from callbacks.models import AgentDuty, CallbackRequest, StaffingForecast
+    from callbacks.models import AgentDuty, CallbackRequest
     from outages import lifecycle
     from outages.models import Outage
+    from planning.models import StaffingForecast
     from reports import services
     from workload import selectors as workload_selectors
     from workload import services as workload_services
@@ -349,7 +374,10 @@ def run(context):
     steps = {}
     with connection.cursor() as cursor:
         context.log("Clearing the last run's open callbacks, forecasts and duty")
-        cursor.execute(f"DELETE FROM {CallbackRequest._meta.db_table} WHERE outage_id IS NULL")
+        # The history is all done: what is not done is the last run's open callbacks.
+        cursor.execute(
+            f"DELETE FROM {CallbackRequest._meta.db_table} WHERE status <> %s", [policy.DONE]
+        )
         cursor.execute(f"TRUNCATE {StaffingForecast._meta.db_table}, {AgentDuty._meta.db_table}")
         began = time.perf_counter()
         ids = _generate(
@@ -409,6 +437,7 @@ def run(context):
     ]
     CallbackRequest.objects.bulk_create(rows, batch_size=5000)
     with connection.cursor() as cursor:
+        _spread_open_callbacks(cursor, outage_ids=ids[-OPEN_OUTAGES:])
         # Fresh statistics, as a large release leaves them (the release service analyses the
         # table): without them the planner takes 10,000 open callbacks for none.
         cursor.execute(f"ANALYZE {CallbackRequest._meta.db_table}")

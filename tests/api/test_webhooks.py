@@ -13,6 +13,7 @@ from api import keys, services
 from api.models import WebhookDelivery
 from callbacks import policy
 from callbacks import services as callback_services
+from contact import changes as contact_changes
 from outages import services as outage_services
 from tests.factories import ServiceAreaFactory
 
@@ -91,7 +92,7 @@ def test_delivered_once_in_order_per_callback_and_signed(receiver, supervisor, a
     callback_services.callbacks_release_for_outage(
         outage_id=outage.pk, now=NOW + timedelta(minutes=5)
     )
-    callback_services.callback_cancel(
+    contact_changes.callback_cancel(
         actor=supervisor, now=NOW + timedelta(minutes=6), callback=first, reason="customer_asked"
     )
 

@@ -24,6 +24,7 @@ APPS = (
     "planning",
     "workload",
     "reports",
+    "schedule",
 )
 FUNCTION_LEVEL_IMPORT = "def f():\n    import json\n\n    return json.dumps({})\n"
 

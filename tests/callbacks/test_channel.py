@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from callbacks import policy, services
 from callbacks.models import CallbackRequest
+from contact import changes
 from tests.callbacks.factories import due_callback
 from tests.factories import CustomerFactory
 
@@ -56,10 +57,10 @@ def test_the_queue_shows_the_channel(agent_client):
 
 def test_cancel_and_change_phone_leave_events(agent, team_lead):
     callback = due_callback()
-    services.callback_change_phone(
+    changes.callback_change_phone(
         actor=agent, now=timezone.now(), callback=callback, phone="+12025550999", reason="Fixed"
     )
-    cancelled = services.callback_cancel(
+    cancelled = changes.callback_cancel(
         actor=team_lead, now=timezone.now(), callback=callback, reason="other", note="Not needed"
     )
     assert cancelled.status == policy.CANCELLED and cancelled.closed_at is not None
@@ -67,9 +68,9 @@ def test_cancel_and_change_phone_leave_events(agent, team_lead):
     assert any("number changed" in r for r in reasons)
     assert any("Not needed" in r for r in reasons)
     with pytest.raises(services.CallbackError):
-        services.callback_cancel(
+        changes.callback_cancel(
             actor=team_lead, now=timezone.now(), callback=callback, reason="customer_asked"
         )
     with pytest.raises(services.CallbackError):
-        services.callback_cancel(now=timezone.now(), callback=due_callback(), reason="resolved")
+        changes.callback_cancel(now=timezone.now(), callback=due_callback(), reason="resolved")
     assert CallbackRequest.objects.get(pk=callback.pk).phone == "+12025550999"

@@ -8,7 +8,10 @@ from django.urls import reverse
 
 from callbacks import conf, policy, selectors, services
 from callbacks.models import CallbackEvent, CallbackRequest, Letter
+from contact import changes
+from contact import selectors as contact_selectors
 from contact import services as contact_services
+from schedule import policy as schedule
 from tests.factories import CallbackFactory, OutageFactory
 
 from .factories import T0, due_callback, restored_outage
@@ -24,7 +27,7 @@ HTMX = {"HX-Request": "true"}
 def test_the_holder_cancels_and_the_callback_leaves_the_queue_keeping_its_history(agent):
     callback = due_callback(agent=agent)
     at = T0 + timedelta(hours=1)
-    cancelled = services.callback_cancel(
+    cancelled = changes.callback_cancel(
         actor=agent, now=at, callback=callback, reason=policy.RESOLVED_ITSELF
     )
     assert cancelled.status == policy.CANCELLED
@@ -40,7 +43,7 @@ def test_the_holder_cancels_and_the_callback_leaves_the_queue_keeping_its_histor
 
 def test_the_customer_cancels_through_self_service_without_an_actor():
     callback = due_callback()
-    cancelled = services.callback_cancel(
+    cancelled = changes.callback_cancel(
         callback=callback,
         now=T0,
         reason=policy.CUSTOMER_ASKED,
@@ -68,7 +71,7 @@ def test_cancelling_is_refused_for_the_wrong_person_or_reason(
     callback = due_callback(agent=agent)
     actor = {"holder": agent, "other_agent": agent2, "nobody": None}[who]
     with pytest.raises(services.CallbackError, match=message):
-        services.callback_cancel(actor=actor, now=T0, callback=callback, reason=reason, note=note)
+        changes.callback_cancel(actor=actor, now=T0, callback=callback, reason=reason, note=note)
     callback.refresh_from_db()
     assert callback.status == policy.ASSIGNED
     assert not CallbackEvent.objects.filter(callback=callback).exists()
@@ -78,9 +81,7 @@ def test_cancelling_is_refused_for_the_wrong_person_or_reason(
 def test_a_finished_callback_cannot_be_cancelled(team_lead, status):
     callback = due_callback(status=status)
     with pytest.raises(services.CallbackError, match="cannot be cancelled"):
-        services.callback_cancel(
-            actor=team_lead, now=T0, callback=callback, reason=policy.DUPLICATE
-        )
+        changes.callback_cancel(actor=team_lead, now=T0, callback=callback, reason=policy.DUPLICATE)
 
 
 def test_cancelling_a_letter_takes_it_off_the_letters_queue_and_reopening_brings_it_back(
@@ -88,12 +89,12 @@ def test_cancelling_a_letter_takes_it_off_the_letters_queue_and_reopening_brings
 ):
     callback = due_callback(status=policy.LETTER, attempts=2)
     Letter.objects.create(callback=callback, name=callback.name, produced_at=T0)
-    services.callback_cancel(
+    changes.callback_cancel(
         actor=team_lead, now=T0, callback=callback, reason=policy.CUSTOMER_ASKED
     )
-    assert not selectors.letters_to_send().exists()
-    services.callback_reopen(actor=team_lead, now=T0 + timedelta(hours=2), callback=callback)
-    assert selectors.letters_to_send().count() == 1
+    assert not contact_selectors.letters_to_send().exists()
+    changes.callback_reopen(actor=team_lead, now=T0 + timedelta(hours=2), callback=callback)
+    assert contact_selectors.letters_to_send().count() == 1
 
 
 # Reopen
@@ -101,8 +102,8 @@ def test_cancelling_a_letter_takes_it_off_the_letters_queue_and_reopening_brings
 
 def test_a_team_lead_reopens_within_a_day_back_to_the_queue_with_its_deadline(agent, team_lead):
     callback = due_callback(agent=agent)  # due T0 + 8 h
-    services.callback_cancel(actor=agent, now=T0, callback=callback, reason=policy.DUPLICATE)
-    reopened = services.callback_reopen(
+    changes.callback_cancel(actor=agent, now=T0, callback=callback, reason=policy.DUPLICATE)
+    reopened = changes.callback_reopen(
         actor=team_lead, now=T0 + timedelta(hours=1), callback=callback, note="Not a duplicate"
     )
     assert reopened.status == policy.QUEUED  # nobody holds it any more
@@ -115,29 +116,29 @@ def test_a_team_lead_reopens_within_a_day_back_to_the_queue_with_its_deadline(ag
 
 def test_a_reopened_callback_past_its_deadline_is_due_within_the_retry_window(team_lead):
     callback = due_callback()
-    services.callback_cancel(actor=team_lead, now=T0, callback=callback, reason=policy.DUPLICATE)
+    changes.callback_cancel(actor=team_lead, now=T0, callback=callback, reason=policy.DUPLICATE)
     later = T0 + timedelta(hours=20)
-    reopened = services.callback_reopen(actor=team_lead, now=later, callback=callback)
+    reopened = changes.callback_reopen(actor=team_lead, now=later, callback=callback)
     assert reopened.due_at == later + timedelta(hours=2)
 
 
 def test_reopening_is_for_team_leads_within_a_day(agent, team_lead):
     callback = due_callback(agent=agent)
-    services.callback_cancel(actor=agent, now=T0, callback=callback, reason=policy.DUPLICATE)
+    changes.callback_cancel(actor=agent, now=T0, callback=callback, reason=policy.DUPLICATE)
     with pytest.raises(services.CallbackError, match="Only a team lead"):
-        services.callback_reopen(actor=agent, now=T0, callback=callback)
+        changes.callback_reopen(actor=agent, now=T0, callback=callback)
     with pytest.raises(services.CallbackError, match="within a day"):
-        services.callback_reopen(
+        changes.callback_reopen(
             actor=team_lead, now=T0 + timedelta(days=1, seconds=1), callback=callback
         )
 
 
 def test_reopening_yields_to_a_newer_open_callback_for_the_same_number(team_lead):
     callback = due_callback()
-    services.callback_cancel(actor=team_lead, now=T0, callback=callback, reason=policy.DUPLICATE)
+    changes.callback_cancel(actor=team_lead, now=T0, callback=callback, reason=policy.DUPLICATE)
     due_callback(outage=callback.outage, customer=callback.customer)
     with pytest.raises(services.CallbackError, match="another open callback"):
-        services.callback_reopen(actor=team_lead, now=T0, callback=callback)
+        changes.callback_reopen(actor=team_lead, now=T0, callback=callback)
 
 
 # Pages
@@ -177,7 +178,7 @@ def test_an_agent_not_holding_it_sees_no_cancel_and_is_refused(agent, agent2, cl
 
 def test_a_team_lead_reopens_from_the_page(team_lead, client):
     callback = due_callback()
-    services.callback_cancel(actor=team_lead, now=T0, callback=callback, reason=policy.DUPLICATE)
+    changes.callback_cancel(actor=team_lead, now=T0, callback=callback, reason=policy.DUPLICATE)
     client.force_login(team_lead)
     with_travel = T0 + timedelta(hours=3)
     with time_machine.travel(with_travel, tick=False):
@@ -193,8 +194,8 @@ def test_a_waiting_callback_cancels_without_a_deadline_and_reopens_waiting(team_
     callback = due_callback(status=policy.WAITING, due_at=None)
     callback.outage.status, callback.outage.restored_at = "identified", None
     callback.outage.save()
-    services.callback_cancel(actor=team_lead, now=T0, callback=callback, reason=policy.DUPLICATE)
-    reopened = services.callback_reopen(actor=team_lead, now=T0, callback=callback)
+    changes.callback_cancel(actor=team_lead, now=T0, callback=callback, reason=policy.DUPLICATE)
+    reopened = changes.callback_reopen(actor=team_lead, now=T0, callback=callback)
     assert (reopened.status, reopened.due_at) == (policy.WAITING, None)
 
 
@@ -210,16 +211,16 @@ def _waiting(outage, **extra):
 def test_a_release_applies_each_customers_window_and_calling_hours_by_group(supervisor):
     outage = OutageFactory(status="identified", started_at=T0 - timedelta(hours=3))
     plain = [_waiting(outage) for _ in range(3)]
-    evening = _waiting(outage, preferred_window=policy.EVENING)
+    evening = _waiting(outage, preferred_window=schedule.EVENING)
     slot = _waiting(
         outage,
-        preferred_window=policy.SLOT,
+        preferred_window=schedule.SLOT,
         window_start=T0 + timedelta(days=1, hours=2),
         window_end=T0 + timedelta(days=1, hours=3),
     )
     passed = _waiting(
         outage,
-        preferred_window=policy.SLOT,
+        preferred_window=schedule.SLOT,
         window_start=T0 - timedelta(hours=2),
         window_end=T0 - timedelta(hours=1),
     )
@@ -242,7 +243,7 @@ def test_a_release_applies_each_customers_window_and_calling_hours_by_group(supe
     assert slot.due_at == T0 + timedelta(days=1, hours=3)  # capped at the slot's end
     assert slot.rescheduled_by_customer
     passed.refresh_from_db()
-    assert (passed.preferred_window, passed.window_start) == (policy.ANY_TIME, None)
+    assert (passed.preferred_window, passed.window_start) == (schedule.ANY_TIME, None)
     assert CallbackEvent.objects.filter(
         callback=slot, reason__startswith="Due after the customer's window"
     ).exists()
@@ -258,7 +259,7 @@ def test_filing_after_restoration_follows_the_customers_slot(agent):
         phone="+12025550143",
         phone_2="+12025550199",
         call_reason="No internet",
-        preferred_window=policy.SLOT,
+        preferred_window=schedule.SLOT,
         window_start=T0 + timedelta(days=1),
         window_end=T0 + timedelta(days=1, hours=4),
     )
@@ -277,7 +278,7 @@ def test_a_slot_ending_before_it_starts_is_refused(agent):
             name="Ana Lima",
             phone="+12025550143",
             call_reason="No internet",
-            preferred_window=policy.SLOT,
+            preferred_window=schedule.SLOT,
             window_start=T0 + timedelta(hours=3),
             window_end=T0 + timedelta(hours=2),
         )
@@ -353,7 +354,7 @@ def test_a_retry_due_in_closed_hours_moves_into_calling_hours(agent):
 def test_numbers_are_corrected_in_order_with_a_timeline_event(agent):
     callback = due_callback(agent=agent, dial_position=2, phone_2="+13035550100")
     first = callback.phone
-    after = services.callback_numbers_set(
+    after = changes.callback_numbers_set(
         actor=agent, now=T0, callback=callback, numbers=["+13035550111", "", first]
     )
     assert after.numbers == ["+13035550111", first] and after.dial_position == 1
@@ -365,43 +366,43 @@ def test_a_first_number_that_another_open_callback_has_is_refused(agent):
     callback = due_callback(agent=agent)
     other = due_callback(outage=callback.outage)
     with pytest.raises(services.CallbackError, match="already has that first number"):
-        services.callback_numbers_set(actor=agent, now=T0, callback=callback, numbers=[other.phone])
+        changes.callback_numbers_set(actor=agent, now=T0, callback=callback, numbers=[other.phone])
 
 
 def test_a_window_after_the_target_reschedules_a_due_callback(agent):
     callback = due_callback(agent=agent)  # due T0 + 8 h = 17:00 New York
-    after = services.callback_window_set(
+    after = changes.callback_window_set(
         actor=agent,
         now=T0,
         callback=callback,
-        preferred_window=policy.SLOT,
+        preferred_window=schedule.SLOT,
         window_start=T0 + timedelta(days=1),
         window_end=T0 + timedelta(days=1, hours=3),
     )
     assert after.due_at == T0 + timedelta(days=1, hours=2)
     assert after.rescheduled_by_customer
-    after = services.callback_window_set(
-        actor=agent, now=T0, callback=callback, preferred_window=policy.ANY_TIME
+    after = changes.callback_window_set(
+        actor=agent, now=T0, callback=callback, preferred_window=schedule.ANY_TIME
     )
     assert after.due_at == T0 + timedelta(hours=8) and not after.rescheduled_by_customer
 
 
 def test_an_escalated_callback_leaves_the_agent_for_the_team_leads_queue(agent, team_lead):
     callback = due_callback(agent=agent)
-    after = services.callback_escalate(
+    after = changes.callback_escalate(
         actor=agent, now=T0, callback=callback, reason="Wants a manager"
     )
     assert (after.status, after.assigned_to) == (policy.QUEUED, None)
     assert after.escalation_due_at == T0 + timedelta(hours=4)
     assert not CallbackRequest.objects.distributable().filter(pk=callback.pk).exists()
-    assert list(selectors.callbacks_escalated()) == [after]
+    assert list(contact_selectors.callbacks_escalated()) == [after]
     with pytest.raises(services.CallbackError, match="already with the team leads"):
-        services.callback_escalate(actor=team_lead, now=T0, callback=callback, reason="Again")
+        changes.callback_escalate(actor=team_lead, now=T0, callback=callback, reason="Again")
     # the team lead works it with the same outcome buttons
     contact_services.callback_record_attempt(
         actor=team_lead, now=T0, callback=callback, outcome=policy.ANSWERED, consent=True, **CALL
     )
-    assert not selectors.callbacks_escalated()
+    assert not contact_selectors.callbacks_escalated()
 
 
 def test_the_callback_page_offers_each_action_by_its_label(agent, agent_client):
@@ -446,7 +447,7 @@ def test_the_pages_change_numbers_window_and_escalate(agent, agent_client, team_
     assert "Numbers saved." in response.content.decode()
     response = agent_client.post(
         reverse("callbacks:window", args=[callback.pk]),
-        {"window-preferred_window": policy.SLOT, "window-window_start": "2026-11-24T10:00"},
+        {"window-preferred_window": schedule.SLOT, "window-window_start": "2026-11-24T10:00"},
         headers=HTMX,
     )
     assert "Enter when it ends." in response.content.decode()
@@ -463,11 +464,11 @@ def test_the_pages_change_numbers_window_and_escalate(agent, agent_client, team_
 
 
 def test_the_board_counts_deadlines_that_fell_in_closed_hours():
-    due_callback(deadline_moved=policy.BROUGHT_FORWARD)
-    due_callback(deadline_moved=policy.MOVED_TO_OPENING)
+    due_callback(deadline_moved=schedule.BROUGHT_FORWARD)
+    due_callback(deadline_moved=schedule.MOVED_TO_OPENING)
     due_callback(due_at=T0 + timedelta(hours=13))  # 03:00 New York, set before the rule
     due_callback()  # 17:00 New York
-    due_callback(status=policy.DONE, deadline_moved=policy.BROUGHT_FORWARD)  # closed: not counted
+    due_callback(status=policy.DONE, deadline_moved=schedule.BROUGHT_FORWARD)  # closed: not counted
     counts = selectors.callbacks_closed_hours_counts(hours=conf.calling_hours())
     assert counts == {
         "brought_forward": 1,

@@ -239,3 +239,14 @@ def test_make_run_pushes_nothing_and_the_page_checks_versions(settings, scene, a
     assert "data-events-url" not in page
     assert 'data-version-url="' in page
     assert live_events.publish_outage_changed(outage_id=outage.pk) is None
+
+
+def test_consoles_on_different_redis_databases_hear_only_their_own_outages():
+    """Pub/sub ignores the database number: the channel carries it, so two consoles (or two
+    test runs) sharing one Redis server on different databases stay apart."""
+    assert live_events.channel("redis://127.0.0.1:6379/15") != live_events.channel(
+        "redis://127.0.0.1:6379/14"
+    )
+    assert live_events.channel("redis://127.0.0.1:6379") == live_events.channel(
+        "redis://127.0.0.1:6379/0"
+    )

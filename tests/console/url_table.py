@@ -32,7 +32,7 @@ ROUTES = {
 def objects():
     from django.utils import timezone
 
-    from callbacks.models import InboundCall
+    from contact.models import InboundCall
     from tests.factories import CustomerFactory
 
     call = InboundCall.objects.create(customer=CustomerFactory(), at=timezone.now())

@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
-from callbacks import policy, services
+from callbacks import policy
 from callbacks.models import CallbackEvent, Letter
-from contact import letter_documents
+from contact import changes, letter_documents
 from contact import services as contact_services
 from tests.callbacks.factories import T0, due_callback
 
@@ -71,7 +71,7 @@ def test_a_name_outside_latin1_prints_in_the_pdf(settings):
 def test_the_batch_is_marked_sent_at_once_with_an_event_each(team_lead, client):
     letters = [_letter(f"Customer {n}") for n in range(3)]
     cancelled = _letter("Changed their mind")
-    services.callback_cancel(
+    changes.callback_cancel(
         actor=team_lead, now=T0, callback=cancelled.callback, reason=policy.CUSTOMER_ASKED
     )
     client.force_login(team_lead)

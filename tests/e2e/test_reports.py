@@ -4,7 +4,7 @@ layout), the analytics page over a date range, and a customer's history, at 1280
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from callbacks.models import StaffingForecast
+from planning.models import StaffingForecast
 from reports import services
 from tests.reports import known_data
 

@@ -9,7 +9,8 @@ from urllib.parse import urlsplit
 import pytest
 import time_machine
 
-from callbacks import links, policy
+from callbacks import policy
+from contact import links
 from notifications import services
 from tests.factories import CallbackFactory, CustomerFactory, OutageFactory, ServiceAreaFactory
 

@@ -21,7 +21,8 @@ about the other outage is not counted. Sent (sent or delivered): 3 + 1 + 2 + 2 =
 from datetime import UTC, datetime, timedelta
 
 from callbacks import policy
-from callbacks.models import CallbackAttempt, InboundCall, Letter
+from callbacks.models import CallbackAttempt, Letter
+from contact.models import InboundCall
 from notifications import rules as notification_rules
 from notifications.models import Message, Notice
 from outages import lifecycle

@@ -5,8 +5,8 @@ import pytest
 from django.urls import reverse
 
 from callbacks import services as callback_services
-from callbacks.models import InboundCall
 from contact import services as contact_services
+from contact.models import InboundCall
 from reports import selectors
 from tests.factories import CustomerFactory
 

@@ -123,6 +123,44 @@ def test_a_claim_is_two_statements_whatever_the_queue(postgres_only, db, team_le
     assert CallbackRequest.objects.filter(assigned_to=agent).count() == 2
 
 
+def _prepared():
+    """The claim's statements this connection has prepared: (statement, generic plans)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT statement, generic_plans FROM pg_prepared_statements"
+            " WHERE statement LIKE '%%callbackrequest%%' OR statement LIKE '%%agentduty%%'"
+        )
+        return cursor.fetchall()
+
+
+def test_the_claim_is_prepared_once_per_connection_and_then_planned_no_more(
+    postgres_only, db, team_lead
+):
+    (agent,) = _agents(1, prefix="prepared", cap=20)
+    _queue(20, filer=team_lead)
+
+    for minute in range(8):
+        assert services.callback_claim_next(agent=agent, now=T0 + timedelta(minutes=minute))
+
+    # The duty row lock and the claim: two statements, whatever the parameters; after the
+    # first few runs PostgreSQL keeps one generic plan for each instead of planning anew.
+    prepared = _prepared()
+    assert len(prepared) == 2
+    assert all(generic > 0 for _, generic in prepared)
+
+    # A connection without prepared statements (DATABASE_PREPARED_STATEMENTS off, behind a
+    # pooler that does not carry them) claims the same way and prepares nothing.
+    raw = connection.connection
+    raw.execute("DEALLOCATE ALL")  # psycopg forgets its own names with it
+    threshold, raw.prepare_threshold = raw.prepare_threshold, None
+    try:
+        callback = services.callback_claim_next(agent=agent, now=T0 + timedelta(minutes=9))
+        assert callback.assigned_to_id == agent.pk
+        assert _prepared() == []
+    finally:
+        raw.prepare_threshold = threshold
+
+
 @pytest.mark.django_db(transaction=True)
 def test_32_agents_claiming_at_once_never_get_the_same_callback(postgres_only, team_lead):
     agents = _agents(32, prefix="claimer", cap=5000)

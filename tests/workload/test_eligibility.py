@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
-from callbacks import policy
+from schedule import policy as schedule
 from workload import selectors, services
 
 from .factories import T0, AgentFactory, due, on_duty
@@ -19,7 +19,7 @@ NIGHT = T0 + timedelta(hours=13)  # 22:00 in New York
 
 def test_claim_skips_a_callback_whose_window_has_not_opened(agent):
     on_duty(agent)
-    later = due(10, window_start=T0 + timedelta(hours=8), preferred_window=policy.EVENING)
+    later = due(10, window_start=T0 + timedelta(hours=8), preferred_window=schedule.EVENING)
     now_ok = due(60)
     assert services.callback_claim_next(agent=agent, now=T0) == now_ok
     assert services.callback_claim_next(agent=agent, now=T0) is None
@@ -43,7 +43,7 @@ def test_nothing_is_claimed_or_distributed_outside_calling_hours(agent, team_lea
 
 def test_distribution_leaves_windows_not_yet_open_and_escalations(team_lead):
     agent = on_duty(AgentFactory())
-    due(10, window_start=T0 + timedelta(hours=1), preferred_window=policy.SLOT)
+    due(10, window_start=T0 + timedelta(hours=1), preferred_window=schedule.SLOT)
     due(20, escalated_at=T0, escalation_reason="Manager", escalation_due_at=T0)
     offered = due(30)
     services.queue_distribute(actor=team_lead, now=T0, strategy=services.ROUND_ROBIN, cap=10)
@@ -51,8 +51,8 @@ def test_distribution_leaves_windows_not_yet_open_and_escalations(team_lead):
 
 
 def test_the_board_shows_deadlines_in_closed_hours_and_calling_hours(team_lead, client):
-    due(10, deadline_moved=policy.BROUGHT_FORWARD)
-    due(20, deadline_moved=policy.MOVED_TO_OPENING)
+    due(10, deadline_moved=schedule.BROUGHT_FORWARD)
+    due(20, deadline_moved=schedule.MOVED_TO_OPENING)
     board = selectors.queue_board(now=NIGHT)
     assert board.closed_hours["total"] == 2 and not board.calling_now
     client.force_login(team_lead)

@@ -6,7 +6,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from callbacks.models import AgentDuty, StaffingForecast
+from callbacks.models import AgentDuty
+from planning.models import StaffingForecast
 from tests.callbacks.factories import due_callback, restored_outage
 from tests.conftest import make_user
 from workload import selectors as workload_selectors

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from callbacks import policy
 from callbacks.models import CallbackAttempt, CallbackRequest, DistributionRun, Letter
-from tests.factories import OutageFactory
+from tests.factories import CustomerFactory, OutageFactory, ServiceAreaFactory
 
 from .factories import T0, AgentFactory, due, on_duty
 
@@ -68,8 +68,8 @@ def test_the_board_numbers_match_the_database(lead_client):
     assert _count(html, "assigned") == 1
     assert _count(html, "retry") == 1
     assert _count(html, "waiting") == 1
-    assert _count(html, "done") == 2
-    assert _count(html, "letter") == 1
+    # Finished callbacks are history, not work: the board counts the open statuses only.
+    assert 'data-count="done"' not in html and 'data-count="letter"' not in html
     assert _count(html, "letters_to_send") == 1
     row = re.search(rf'<tr data-agent="{ana.username}">(.*?)</tr>', html, re.S).group(1)
     assert re.search(r'data-col="held">2<', row)
@@ -154,6 +154,92 @@ def test_bulk_assign_and_the_off_duty_refusal(lead_client):
     assert set(CallbackRequest.objects.filter(assigned_to=ready).values_list("pk", flat=True)) == {
         c.pk for c in mine
     }
+
+
+def _options(html, name):
+    """The labels of a select's options, as the team lead reads them."""
+    select = re.search(rf'<select name="{name}".*?</select>', html, re.S).group(0)
+    return [label.strip() for label in re.findall(r"<option[^>]*>(.*?)</option>", select, re.S)]
+
+
+def test_bulk_assign_offers_only_what_has_callbacks_to_assign_with_their_counts(lead_client):
+    north, south = ServiceAreaFactory(code="N-1", name="North"), ServiceAreaFactory(code="S-1")
+    ServiceAreaFactory(code="E-1", name="East")  # no callbacks: not offered
+    storm = OutageFactory(title="Storm damage", restored_at=T0, status="restored")
+    OutageFactory(title="Fixed long ago", restored_at=T0, status="restored")  # all done
+    for minutes in (10, 20):
+        due(minutes, outage=storm, customer=CustomerFactory(area=north))
+    due(30, status=policy.RETRY, attempts=1, outage=storm, customer=CustomerFactory(area=south))
+    # Not to assign: held, escalated, waiting, done.
+    due(40, status=policy.ASSIGNED, agent=on_duty(AgentFactory()), outage=storm)
+    due(50, outage=storm, escalated_at=T0, customer=CustomerFactory(area=south))
+    due(60, status=policy.DONE, customer=CustomerFactory(area=south))
+
+    html = lead_client.get(reverse("workload:board")).content.decode()
+
+    assert _options(html, "outage") == ["Any outage (3 to assign)", "Storm damage (3 to assign)"]
+    assert _options(html, "area") == [
+        "Any area (3 to assign)",
+        "N-1 North (2 to assign)",
+        f"S-1 {south.name} (1 to assign)",
+    ]
+    assert "Areas with callbacks to assign." in html
+
+
+def test_the_area_list_keeps_the_areas_with_the_most_and_says_how_many_more(
+    lead_client, monkeypatch
+):
+    monkeypatch.setattr("workload.selectors.ASSIGNABLE_AREAS_SHOWN", 2)
+    areas = [ServiceAreaFactory(code=f"A-{i}") for i in range(3)]
+    for area, count in zip(areas, (1, 3, 2), strict=True):
+        for minutes in range(count):
+            due(minutes, customer=CustomerFactory(area=area))
+
+    html = lead_client.get(reverse("workload:board")).content.decode()
+
+    assert [label.split(" ")[0] for label in _options(html, "area")] == ["Any", "A-1", "A-2"]
+    assert "The 2 areas with the most callbacks to assign; 1 more have fewer." in html
+
+
+def test_a_choice_whose_callbacks_were_taken_meanwhile_is_refused_beside_its_field(
+    lead_client,
+):
+    ready = on_duty(AgentFactory())
+    area = ServiceAreaFactory(code="W-1", name="West")
+    outage = OutageFactory(title="Cable cut", restored_at=T0, status="restored")
+    taken = due(10, outage=outage, customer=CustomerFactory(area=area))
+    other = due(20)
+    # Another team lead assigned it after this board was shown.
+    CallbackRequest.objects.filter(pk=taken.pk).update(
+        status=policy.ASSIGNED, assigned_to=on_duty(AgentFactory())
+    )
+
+    for field, value, message in (
+        ("outage", outage.pk, "No callback of this outage is waiting to be assigned any more"),
+        ("area", area.pk, "No callback in this area is waiting to be assigned any more"),
+        ("area", "x", "Choose one from the list."),
+    ):
+        response = lead_client.post(
+            reverse("workload:bulk_assign"), {"agent": ready.pk, field: value, "band": ""}
+        )
+        assert response.status_code == 400
+        html = response.content.decode()
+        feedback = re.search(rf'id="error_1_id_{field}".*?</', html, re.S)
+        assert feedback and message in feedback.group(0)
+    other.refresh_from_db()
+    assert other.assigned_to is None and not DistributionRun.objects.exists()
+
+
+def test_the_area_choice_assigns_that_areas_callbacks(lead_client):
+    ready = on_duty(AgentFactory())
+    area = ServiceAreaFactory()
+    mine = due(10, customer=CustomerFactory(area=area))
+    due(5, customer=CustomerFactory())
+    response = lead_client.post(
+        reverse("workload:bulk_assign"), {"agent": ready.pk, "area": area.pk, "band": ""}
+    )
+    assert response.status_code == 302
+    assert list(CallbackRequest.objects.filter(assigned_to=ready)) == [mine]
 
 
 def test_reassign_unassign_and_duty_from_the_board(lead_client):

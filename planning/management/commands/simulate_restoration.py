@@ -12,8 +12,9 @@ from datetime import time, timedelta
 
 from django.core.management.base import BaseCommand, CommandError
 
-from callbacks import conf, policy
+from callbacks import conf
 from planning import simulation
+from schedule import policy as schedule
 
 
 def _hours(value):
@@ -111,7 +112,7 @@ class Command(BaseCommand):
             windows = tuple(
                 rng.choice(simulation.WINDOW_CHOICES)
                 if rng.random() < options["p_window"]
-                else policy.ANY_TIME
+                else schedule.ANY_TIME
                 for _ in range(n)
             )
         try:

@@ -8,7 +8,7 @@ that carries it (notifications), so neither imports the other. The link's page i
 from django.core import signing
 from django.urls import NoReverseMatch, reverse
 
-from . import policy
+from callbacks import policy
 
 # The salt the status page's links were first signed with: links already sent stay valid.
 SALT = "statuspage.callback-link"
