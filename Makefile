@@ -11,7 +11,7 @@ PORT ?= 8000
 help:
 	@echo "make run    - the console on http://$(HOST):$(PORT)/ with demo data (SQLite, filesystem broker); another port: make run PORT=8100"
 	@echo "make reset-demo - wipe the database and load the demo data again (DEBUG only)"
-	@echo "make test   - the test suite (PostgreSQL/Redis when DATABASE_URL/CELERY_BROKER_URL point at them)"
+	@echo "make test   - the test suite in two processes (PostgreSQL/Redis when DATABASE_URL/CELERY_BROKER_URL point at them, a Redis db per process in TEST_REDIS_DBS); one process: PYTEST_WORKERS=0"
 	@echo "make lint   - ruff, import-linter (the dependency rules), the migrations check"
 	@echo "make bench  - benchmarks at an operator's scale (PostgreSQL and Redis required)"
 
@@ -47,8 +47,13 @@ run: seed
 worker: venv
 	$(BIN)/celery -A console worker --beat --loglevel=INFO
 
+# Two test processes (pytest-xdist) by default; PYTEST_WORKERS=0 runs in this one process.
+# With a Redis broker, TEST_REDIS_DBS names one Redis database per process (tests/settings.py).
+PYTEST_WORKERS ?= 2
+XDIST_ARGS := $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS) --dist worksteal)
+
 test: venv
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(XDIST_ARGS) $(PYTEST_ARGS)
 
 lint: venv
 	$(BIN)/ruff check .

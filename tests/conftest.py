@@ -45,6 +45,23 @@ def _broker_starts_up():
 
 
 @pytest.fixture(autouse=True)
+def _worker_tests_start_on_an_empty_broker(request):
+    """A test that starts workers finds this process's Redis database as a fresh run would:
+    no queued messages and none left unacknowledged. A worker killed mid-task (the crash tests)
+    leaves its message unacknowledged for the visibility timeout, an hour; in two processes
+    the tests no longer run in one order, so whichever comes next on the same database must
+    not count it as its own. Only this process's database (TEST_REDIS_DBS) is touched."""
+    if request.node.get_closest_marker("worker") is None or not _broker_is_redis():
+        return
+    import redis
+
+    client = redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_timeout=3)
+    queues = [queue.name for queue in settings.CELERY_TASK_QUEUES]
+    # kombu's Redis transport keeps unacknowledged messages in these keys.
+    client.delete(*queues, "unacked", "unacked_index", "unacked_mutex")
+
+
+@pytest.fixture(autouse=True)
 def _calls_at_any_hour(settings):
     """Most tests run at whatever time the machine's clock says; calling hours would make
     their deadlines depend on it. Tests about calling hours ask for ``calling_hours``."""
