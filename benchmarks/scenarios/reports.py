@@ -245,14 +245,10 @@ def _spread_open_callbacks(cursor, *, outage_ids):
 
 
 def _clear(cursor):
-    from callbacks.models import (
-        AgentDuty,
-        CallbackRequest,
-        DistributionRun,
-        InboundCall,
-        StaffingForecast,
-    )
+    from callbacks.models import AgentDuty, CallbackRequest, DistributionRun
+    from contact.models import InboundCall
     from outages.models import Outage
+    from planning.models import StaffingForecast
 
     tables = [
         CallbackRequest._meta.db_table,
