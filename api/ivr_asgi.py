@@ -27,7 +27,9 @@ header other than JSON, and every request of a process without PostgreSQL and th
 
 import asyncio
 import io
+import logging
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from typing import NamedTuple
@@ -60,9 +62,12 @@ from outages.normalise import InvalidPhone
 
 from . import authentication, exceptions, ivr, keys, selectors, serializers, services, views
 from .authentication import ApiKeyThrottle
+from .metrics import IVR_ANSWERS
 
 # Connections to PostgreSQL for the statement: enough for the calls in flight at once on one
 # process (a statement takes a fraction of a millisecond), few against max_connections.
+logger = logging.getLogger(__name__)
+
 POOL_SIZE = 4
 REDIS_CONNECTIONS = 16
 ORM_THREADS = 4
@@ -183,6 +188,58 @@ def answered_here(request):
     return "format" not in request.GET and request.headers.get("Accept", "") in JSON_ACCEPTS
 
 
+class AnswerCounts:
+    """How many answers this process gave, by status, for ``/metrics`` (``api.metrics``): kept
+    in memory and added to the metrics' Redis hash at most once a second, so counting costs a
+    call no round trip. A count that cannot be written is logged and dropped (the last second
+    of a process that dies is lost); it never fails an answer."""
+
+    FLUSH_SECONDS = 1.0
+
+    def __init__(self):
+        self._counts = Counter()
+        self._flushed_at = time.monotonic()
+        self._flushing = None
+        self._client = None
+        self._loop = None
+
+    def count(self, status):
+        if not settings.METRICS_REDIS_URL:
+            return
+        self._counts[str(status)] += 1
+        idle = self._flushing is None or self._flushing.done()
+        if idle and time.monotonic() - self._flushed_at >= self.FLUSH_SECONDS:
+            self._flushing = asyncio.ensure_future(self.flush())
+
+    async def flush(self):
+        """Add what was counted since the last flush to the Redis hash. Counts leave memory
+        once written (or once Redis refused them); a flush cut short keeps them for the next."""
+        counts = Counter(self._counts)
+        self._flushed_at = time.monotonic()
+        try:
+            if counts:
+                pipe = self._redis().pipeline(transaction=False)
+                for status, count in counts.items():
+                    pipe.hincrby(IVR_ANSWERS, status, count)
+                await pipe.execute()
+        except aioredis.RedisError as exc:
+            logger.warning("IVR answer counts not recorded: %s", exc)
+        self._counts.subtract(counts)
+        self._counts = +self._counts  # drops the statuses now at zero
+
+    def _redis(self):
+        loop = asyncio.get_running_loop()
+        if self._client is None or self._loop is not loop:
+            self._client = aioredis.Redis.from_url(
+                settings.METRICS_REDIS_URL, socket_timeout=1, socket_connect_timeout=1
+            )
+            self._loop = loop
+        return self._client
+
+
+ANSWERS = AnswerCounts()
+
+
 async def respond(scope, receive, send, *, django):
     request = ASGIRequest(scope, io.BytesIO())
     if not answered_here(request):
@@ -202,6 +259,7 @@ async def respond(scope, receive, send, *, django):
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
         log_request(request.method, request.path, status, started=started)
+        ANSWERS.count(status)
     finally:
         jsonlog.request_context.reset(context)
 

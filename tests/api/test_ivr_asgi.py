@@ -14,9 +14,11 @@ import redis
 import time_machine
 from asgiref.sync import async_to_sync
 from django.db import connection
+from django.urls import reverse
 
 from api import ivr_asgi, selectors, services
 from api.authentication import ApiKeyThrottle
+from api.metrics import IVR_ANSWERS
 from api.models import ApiKey
 from callbacks import policy
 from console import asgi
@@ -329,3 +331,29 @@ def test_https_answers_carry_the_same_security_headers(client, ivr_key, caller, 
         [(b"authorization", f"Bearer {key}".encode()), (b"x-forwarded-proto", b"https")],
     )
     assert fast.headers["strict-transport-security"] == "max-age=3600"
+
+
+def test_the_events_process_counts_its_answers_for_the_metrics(
+    client, settings, monkeypatch, ivr_key, caller
+):
+    """django-prometheus never sees the events process's answers: it counts them itself (in
+    memory, added to Redis about once a second) and /metrics shows them by status."""
+    settings.METRICS_REDIS_URL = settings.CELERY_BROKER_URL
+    settings.METRICS_TOKEN, settings.METRICS_ALLOWED_NETWORKS = "metrics-token", []
+    store = redis.Redis.from_url(settings.METRICS_REDIS_URL)
+    store.delete(IVR_ANSWERS)
+    monkeypatch.setattr(ivr_asgi.AnswerCounts, "FLUSH_SECONDS", 3600.0)  # flushed below
+    monkeypatch.setattr(ivr_asgi, "ANSWERS", ivr_asgi.AnswerCounts())
+    _, key = ivr_key
+    query = urlencode({"ani": caller.phone})
+
+    assert events_get(query, [(b"authorization", f"Bearer {key}".encode())]).status == 200
+    assert events_get(query).status == 401
+    async_to_sync(ivr_asgi.ANSWERS.flush)()
+
+    page = client.get(reverse("metrics"), headers={"Authorization": "Bearer metrics-token"})
+    text = page.content.decode()
+    assert 'console_ivr_status_answers_events_total{status="200"} 1.0' in text
+    assert 'console_ivr_status_answers_events_total{status="401"} 1.0' in text
+    store.delete(IVR_ANSWERS)
+    store.close()
