@@ -23,16 +23,13 @@ from callbacks.services import (
     record_event,
     set_deadline,
 )
+from core.people import display_name
 from core.roles import TEAM_LEAD, has_role
 from schedule import policy as schedule
 
 from . import rules
 
 # Cancelling and reopening
-
-
-def _who(user):
-    return user.get_full_name() or user.get_username()
 
 
 def _refuse(exc):
@@ -63,7 +60,7 @@ def callback_cancel(*, callback, reason, now, actor=None, by_customer=False, not
         )
     except policy.PolicyError as exc:
         _refuse(exc)
-    who = "the customer" if by_customer else _who(actor)
+    who = "the customer" if by_customer else display_name(actor)
     why = policy.CANCEL_REASONS[reason] + (f": {note}" if note else "")
     record_event(
         locked,
@@ -142,7 +139,7 @@ def callback_reopen(*, actor, now, callback, note=""):
         now=now,
         from_status=policy.CANCELLED,
         to_status=status,
-        reason=f"Reopened by {_who(actor)}" + (f": {note}" if note else ""),
+        reason=f"Reopened by {display_name(actor)}" + (f": {note}" if note else ""),
     )
     _save_reopened(locked, status=status, due_at=due_at, now=now)
     if status in policy.DISTRIBUTABLE_STATUSES:
@@ -359,7 +356,7 @@ def callback_escalate(*, actor, now, callback, reason):
         now=now,
         from_status=locked.status,
         to_status=status,
-        reason=f"Escalated to a team lead by {_who(actor)}: {reason}"[:300],
+        reason=f"Escalated to a team lead by {display_name(actor)}: {reason}"[:300],
     )
     locked.status = status
     locked.assigned_to = None

@@ -14,6 +14,7 @@ from django.db import connection, transaction
 from callbacks import conf, events, policy
 from callbacks.models import CallbackAttempt, CallbackRequest, Letter
 from callbacks.services import CallbackError, record_event, record_events
+from core.people import display_name
 from core.roles import TEAM_LEAD, has_role
 from outages import services as outage_services
 from schedule import policy as schedule
@@ -24,10 +25,6 @@ from .models import InboundCall
 
 class NotYourCallback(CallbackError):
     """Somebody other than the agent who holds the callback tried to record an attempt."""
-
-
-def _who(user):
-    return user.get_full_name() or user.get_username()
 
 
 @transaction.atomic
@@ -151,7 +148,7 @@ def _take_if_queued(locked, *, actor, now):
             now=now,
             from_status=status,
             to_status=taken,
-            reason=f"Taken by {_who(actor)} to call",
+            reason=f"Taken by {display_name(actor)} to call",
         )
         locked.assigned_to = actor
         locked.assigned_at = now
@@ -315,7 +312,7 @@ def letter_mark_sent(*, actor, now, letter):
         now=now,
         from_status=callback.status,
         to_status=policy.LETTER_SENT,
-        reason=f"No-contact letter posted by {_who(actor)}",
+        reason=f"No-contact letter posted by {display_name(actor)}",
     )
     callback.status = policy.LETTER_SENT
     callback.updated_at = now
@@ -342,7 +339,7 @@ def letters_mark_sent_batch(*, actor, now, letter_ids):
         rows,
         now=now,
         to_status=policy.LETTER_SENT,
-        reason=f"No-contact letter posted by {_who(actor)} (batch of {len(ids)})",
+        reason=f"No-contact letter posted by {display_name(actor)} (batch of {len(ids)})",
         actor_id=actor.pk,
     )
     Letter.objects.filter(callback_id__in=ids, status=Letter.Status.TO_SEND).update(

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from core.people import display_name
 from outages import lifecycle
 
 from . import placeholders
@@ -69,7 +70,7 @@ def placeholder_values(*, now, customer=None, outage=None, agent=None, callback=
     values = {
         "customer_name": (callback.name if callback else None)
         or (customer.name if customer else None),
-        "agent_name": (agent.get_full_name() or agent.get_username()) if agent else None,
+        "agent_name": display_name(agent) if agent else None,
         "brand": settings.BRAND_NAME,
         "call_reason": callback.call_reason if callback else None,
         "item": (callback.item or None) if callback else None,

@@ -5,6 +5,8 @@ from datetime import timedelta
 from django import forms
 from django.utils.functional import lazy
 
+from core.people import display_name
+
 from . import selectors, services
 
 BANDS = {
@@ -19,7 +21,7 @@ BANDS = {
 
 class AgentChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return obj.get_full_name() or obj.get_username()
+        return display_name(obj)
 
 
 def _agent_field(label="Agent"):

@@ -47,6 +47,7 @@ from callbacks.models import (
 from callbacks.services import CallbackError, record_event
 from core import roles
 from core.audit import audit_record
+from core.people import display_name
 from outages.models import Customer
 from planning import staffing
 from planning.models import StaffingForecast
@@ -132,10 +133,6 @@ UNASSIGN_MAPPING = {status: policy.status_after_unassign(status) for status in H
 def _db_time(value):
     """A datetime as the backend stores it, for parameters of hand-written SQL."""
     return connection.ops.adapt_datetimefield_value(value)
-
-
-def _display(user):
-    return user.get_full_name() or user.get_username()
 
 
 def _held_count(agent):
@@ -428,7 +425,7 @@ def queue_assign_bulk(*, actor, now, agent, selection):
     duty = AgentDuty.objects.filter(agent=agent).first()
     if duty is None or not duty.on_duty or not agent.is_active:
         raise DistributionError(
-            f"{_display(agent)} is not on callback duty: put them on duty first.", field="agent"
+            f"{display_name(agent)} is not on callback duty: put them on duty first.", field="agent"
         )
     cap = _agent_cap(agent)
     counts = _assign(
@@ -447,7 +444,7 @@ def queue_assign_bulk(*, actor, now, agent, selection):
         parts.append(f"area #{selection.area_id}")
     if selection.due_by:
         parts.append(f"due by {selection.due_by:%Y-%m-%d %H:%M %Z}")
-    detail = f"to {_display(agent)}: " + (", ".join(parts) or "any unassigned")
+    detail = f"to {display_name(agent)}: " + (", ".join(parts) or "any unassigned")
     return _record_run(strategy=MANUAL, actor=actor, now=now, cap=cap, counts=counts, detail=detail)
 
 
@@ -473,7 +470,7 @@ def _check_room(agent, *, cap=None, verb="take"):
 
 def _refuse_full(agent, *, held, limit, verb):
     raise DistributionError(
-        f"{_display(agent)} already holds {held} callbacks (cap {limit}): "
+        f"{display_name(agent)} already holds {held} callbacks (cap {limit}): "
         f"nothing more to {verb} until some are done.",
         field="agent",
     )
@@ -610,7 +607,8 @@ def _claim_sql(*, agent, now, limit):
     fields = CallbackRequest._meta.concrete_fields
     columns = ", ".join(f"{cb}.{connection.ops.quote_name(f.column)}" for f in fields)
     at = _db_time(now)
-    reason = f"Claimed by {_display(agent)}"[: CallbackEvent._meta.get_field("reason").max_length]
+    reason_length = CallbackEvent._meta.get_field("reason").max_length
+    reason = f"Claimed by {display_name(agent)}"[:reason_length]
     sql = f"""WITH held AS (
             SELECT COUNT(*) AS n FROM {cb} h
              WHERE h.assigned_to_id = %s AND h.status IN {held_in}
@@ -674,7 +672,7 @@ def callback_claim_next(*, agent, now):
         now=now,
         from_status=from_status,
         to_status=callback.status,
-        reason=f"Claimed by {_display(agent)}",
+        reason=f"Claimed by {display_name(agent)}",
     )
     return callback
 
@@ -692,12 +690,14 @@ def callback_reassign(*, actor, now, callback_id, agent):
         )
     previous = callback.assigned_to
     if previous is not None and previous.pk == agent.pk:
-        raise DistributionError(f"{_display(agent)} already holds this callback.", field="agent")
+        raise DistributionError(
+            f"{display_name(agent)} already holds this callback.", field="agent"
+        )
     _check_room(agent, verb="assign")
     from_status = _hold(callback, agent=agent, now=now)
-    reason = f"Assigned to {_display(agent)}"
+    reason = f"Assigned to {display_name(agent)}"
     if previous is not None:
-        reason = f"Reassigned from {_display(previous)} to {_display(agent)}"
+        reason = f"Reassigned from {display_name(previous)} to {display_name(agent)}"
     record_event(
         callback,
         actor=actor,
@@ -728,7 +728,7 @@ def callback_unassign(*, actor, now, callback_id):
         now=now,
         from_status=from_status,
         to_status=callback.status,
-        reason=f"Unassigned from {_display(previous)}",
+        reason=f"Unassigned from {display_name(previous)}",
     )
     _distribute_on_commit()
     return callback
@@ -751,7 +751,7 @@ def agent_duty_set(*, actor, agent, on_duty, now):
     row. Going on asks for a distribution. Setting the state it already has changes nothing."""
     if on_duty and (not agent.is_active or not roles.has_role(agent, roles.AGENT)):
         raise DistributionError(
-            f"{_display(agent)} does not take calls (no Agent role): only agents, team leads "
+            f"{display_name(agent)} does not take calls (no Agent role): only agents, team leads "
             "and supervisors can be on callback duty.",
             field="agent",
         )
@@ -785,7 +785,7 @@ def _hand_back(*, agent, actor, now):
     held = CallbackRequest.objects.filter(assigned_to=agent, status__in=HELD_STATUSES)
     rows_sql, rows_params = held.order_by().values("id", "status").query.sql_with_params()
     to_status, to_params = _status_case("sub.status", UNASSIGN_MAPPING)
-    reason = f"{_display(agent)} went off callback duty: handed back to the queue"
+    reason = f"{display_name(agent)} went off callback duty: handed back to the queue"
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {_table(CallbackEvent)} "

@@ -10,6 +10,7 @@ from django.views.decorators.vary import vary_on_headers
 from callbacks import policy
 from core.errors import add_error_to_form
 from core.htmx import render_page_or_partial
+from core.people import display_name
 from core.roles import agent_required, team_lead_required
 
 from . import selectors, services
@@ -147,7 +148,7 @@ def agent_duty(request, pk):
 
 
 def _duty_message(agent, change, *, own):
-    who = "You are" if own else f"{agent.get_full_name() or agent.get_username()} is"
+    who = "You are" if own else f"{display_name(agent)} is"
     text = f"{who} {'on' if change.duty.on_duty else 'off'} callback duty."
     if change.handed_back:
         text += f" {change.handed_back} callbacks went back to the queue."

@@ -7,6 +7,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 
 from callbacks import conf, policy
+from core.people import display_name
 from outages import lifecycle, normalise
 
 register = template.Library()
@@ -53,4 +54,4 @@ def person(user):
     """A user the way colleagues know them: the full name, else the login name."""
     if user is None:
         return ""
-    return user.get_full_name() or user.get_username()
+    return display_name(user)
