@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from core.errors import ServiceError
+from core.people import display_name
 from core.validation import MERGED_NOTES_MAX_LENGTH
 from outages import lifecycle
 from outages.models import Outage
@@ -60,7 +61,7 @@ NOTES_FULL_MARK = " […notes full: see the callback's history]"
 def _merge_note(existing, *, actor, now, call_reason, notes):
     """The first filing's notes with a line per later call, never past
     ``MERGED_NOTES_MAX_LENGTH``: what does not fit is cut, and says so."""
-    who = actor.get_full_name() or actor.get_username()
+    who = display_name(actor)
     # In the centre's zone, as every other time on the pages.
     stamp = date_format(timezone.localtime(now), "D j M, g:i A T")
     addition = f"[{stamp}, {who}] Called again: {call_reason}"
@@ -129,6 +130,10 @@ def callback_file(
         phone_3=numbers[2],
         channel=channel,
     )
+    return _file_retrying(actor=actor, now=now, outage_id=outage_id, fields=fields)
+
+
+def _file_retrying(*, actor, now, outage_id, fields):
     for _ in range(3):  # a concurrent first filing may win the unique constraint: then merge
         try:
             with transaction.atomic():
