@@ -169,3 +169,26 @@ def _purge(app):
     with app.connection_for_write() as conn:
         for queue in settings.CELERY_TASK_QUEUES:
             conn.default_channel.queue_purge(queue.name)
+
+
+@pytest.fixture
+def migrated_data(transactional_db):
+    """What the data migrations put in a fresh database and a flush takes away: the role
+    groups with their permissions, and the default wording of every script. For transactional
+    tests that need them (a transactional test before may have flushed them)."""
+    from django.contrib.auth.models import Group, Permission
+    from django.utils import timezone
+
+    from core.roles import ROLES, permissions_for
+    from scripts_library.services import install_defaults
+
+    for role in ROLES:
+        group, created = Group.objects.get_or_create(name=role)
+        if created:
+            codes = [code.split(".") for code in permissions_for(role)]
+            group.permissions.set(
+                p
+                for p in Permission.objects.select_related("content_type")
+                if [p.content_type.app_label, p.codename] in codes
+            )
+    install_defaults(now=timezone.now())

@@ -28,7 +28,7 @@ from tests.factories import CallbackFactory, CoverageFactory, CustomerFactory, S
 
 from ..conftest import REQUIRE_SERVICES
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("migrated_data")]
 
 NOW = datetime(2026, 11, 30, 15, 0, tzinfo=UTC)  # 10:00 in New York
 PATH = "/api/v1/ivr/status"

@@ -39,25 +39,8 @@ E2E = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture(autouse=True)
-def migrated_data(transactional_db):
-    """What the data migrations put in a fresh database and a flush takes away: the role
-    groups with their permissions, and the default wording of every script."""
-    from django.contrib.auth.models import Group, Permission
-    from django.utils import timezone
-
-    from core.roles import ROLES, permissions_for
-    from scripts_library.services import install_defaults
-
-    for role in ROLES:
-        group, created = Group.objects.get_or_create(name=role)
-        if created:
-            codes = [code.split(".") for code in permissions_for(role)]
-            group.permissions.set(
-                p
-                for p in Permission.objects.select_related("content_type")
-                if [p.content_type.app_label, p.codename] in codes
-            )
-    install_defaults(now=timezone.now())
+def _migrated(migrated_data):
+    """Every browser test starts with the data migrations' rows (see ``migrated_data``)."""
 
 
 def _unavailable(reason):
