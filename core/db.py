@@ -31,7 +31,10 @@ class _LoggedCursor(CursorDebugWrapper):
 
 def prepared_cursor(connection):
     """A cursor in Django's wrapper (the query log, the translation of database errors)
-    whose statements are prepared on PostgreSQL. Use it as a context manager."""
+    whose statements are prepared on PostgreSQL (elsewhere, Django's own cursor). Use it as
+    a context manager."""
+    if connection.vendor != "postgresql":
+        return connection.cursor()
     connection.ensure_connection()
     cursor = _PreparingCursor(connection.connection)
     if connection.queries_logged:
