@@ -1,5 +1,5 @@
 """The session store: Django's database sessions, the session read by one statement written
-once per process.
+once per process and prepared on the connection.
 
 Every request that needs its user reads its session first. Django builds that read through
 the ORM each time, which cost more CPU than the query (about 0.2 ms of the 0.37 ms a load
@@ -10,6 +10,8 @@ from functools import cache
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.db import connections, router
 from django.utils import timezone
+
+from .db import prepared_cursor
 
 
 @cache
@@ -26,7 +28,7 @@ class SessionStore(DatabaseSessionStore):
     def _get_session_from_db(self):
         model = self.model
         connection = connections[router.db_for_read(model)]
-        with connection.cursor() as cursor:
+        with prepared_cursor(connection) as cursor:
             cursor.execute(_read_sql(model), [self.session_key, timezone.now()])
             row = cursor.fetchone()
         if row is None:
