@@ -451,6 +451,21 @@ def test_bad_input_is_explained_beside_the_field_and_nothing_is_written(agent_cl
     assert CallbackRequest.objects.count() == 0
 
 
+def test_a_field_marked_invalid_is_marked_on_that_form_only(agent_client, customer, outage):
+    """The form's fields are shaped once per process and copied for each form: a field marked
+    invalid on one form is not marked on the next."""
+    pages = [
+        _text(_file(agent_client, **_filing_form(customer, outage, **bad)))
+        for bad in ({"phone": "12"}, {"name": " "}, {"phone": "12"})
+    ]
+    assert re.search(r'name="name"[^>]*is-invalid', pages[1])
+    for page in (pages[0], pages[2]):
+        assert not re.search(r'name="name"[^>]*is-invalid', page)
+        assert re.search(r'name="phone"[^>]*is-invalid', page)
+    assert not re.search(r'name="phone"[^>]*is-invalid', pages[1])
+    assert not CallbackRequest.objects.exists()
+
+
 def _filing_form(customer, outage, **changes):
     return {
         "customer": customer.pk,
