@@ -406,7 +406,10 @@ def test_production_path(stack):
         response, body = anonymous.get("/metrics", headers=bearer)
         assert response.status == 200, "\n".join(stack.log_lines("web")[-20:])
         text = body.decode()
-        marker = 'console_celery_task_last_success_timestamp_seconds{task="callbacks.tasks.'
+        marker = (
+            "console_celery_task_last_success_timestamp_seconds"
+            '{task="workload.tasks.release_and_distribute"}'
+        )
         return text if marker in text else None
 
     text = _wait_until(scraped_after_release, timeout=30, what="the release's success metric")
