@@ -6,8 +6,21 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.contrib.postgres.search import TrigramWordSimilarity
 from django.db import connection
-from django.db.models import Count, F, Func, IntegerField, Max, Prefetch, Q, Value
+from django.db.models import (
+    Count,
+    F,
+    Func,
+    IntegerField,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Cast
+
+from core.precompiled import Precompiled
 
 from . import lifecycle, normalise
 from .models import Coverage, Customer, Escalation, Outage, OutageUpdate, RefundReview, ServiceArea
@@ -49,7 +62,7 @@ def lookup(query):
     if not text:
         return result
     # Account numbers are stored as issued; people type them in either case.
-    customer = _customers().filter(account_number__in={text, text.upper()}).first()
+    customer = _customer_by_account(text)
     if customer:
         result.customer, result.area, result.kind = customer, customer.area, "account"
         return result
@@ -59,7 +72,7 @@ def lookup(query):
         except normalise.InvalidPhone:
             phone = None
         if phone:
-            matches = list(_customers().filter(phone=phone)[: ADDRESS_MATCHES + 1])
+            matches = _BY_PHONE.run(phone=phone)
             if matches:
                 return _pick(result, "phone", matches)
     postal = normalise.postal_code(text)
@@ -74,6 +87,23 @@ def lookup(query):
             return _pick(result, "address", matches)
     result.kind = "none"
     return result
+
+
+# Every lookup tries one or both: their SQL is written once per process.
+_BY_ACCOUNT = Precompiled(
+    lambda typed, upper: _customers().filter(account_number__in=[typed, upper]).order_by("pk")[:1],
+    typed="\ue000typed",
+    upper="\ue000upper",
+)
+_BY_PHONE = Precompiled(
+    lambda phone: _customers().filter(phone=phone)[: ADDRESS_MATCHES + 1],
+    phone="\ue000phone",
+)
+
+
+def _customer_by_account(text):
+    found = _BY_ACCOUNT.run(typed=text, upper=text.upper())
+    return found[0] if found else None
 
 
 def _pick(result, kind, matches):
@@ -135,21 +165,56 @@ def lookup_customer(customer_id):
     )
 
 
-def outages_covering_area(area, *, include_restored=False):
-    """Outages an agent should know about for this area, most severe and newest first, with
-    their latest timeline entry."""
+# The latest timeline entry of an outage, as far as the live-call banner shows it.
+_LATEST_UPDATE_FIELDS = ("id", "at", "status", "message")
+
+
+def _latest_update(field_name):
+    latest = OutageUpdate.objects.filter(outage=OuterRef("pk")).order_by("-at", "-id")
+    return Subquery(latest.values(field_name)[:1])
+
+
+def _covering(*, include_restored, area=None):
     outages = Outage.objects.current() if include_restored else Outage.objects.active()
-    return list(
-        outages.covering(area)
-        .prefetch_related(
-            Prefetch(
-                "updates",
-                queryset=OutageUpdate.objects.order_by("-at", "-id"),
-                to_attr="timeline",
-            )
-        )
-        .order_by("-started_at")
+    latest = {f"latest_update_{name}": _latest_update(name) for name in _LATEST_UPDATE_FIELDS}
+    return outages.covering(area).annotate(**latest).order_by("-started_at")
+
+
+# Every lookup runs one of them: their SQL is written once per process.
+_COVERING = {
+    (restored, with_area): Precompiled(
+        lambda restored=restored, **area: _covering(include_restored=restored, **area),
+        **({"area": -7_000_000_001} if with_area else {}),
     )
+    for restored in (False, True)
+    for with_area in (False, True)
+}
+
+
+def outages_covering_area(area, *, include_restored=False):
+    """Outages an agent should know about for this area, newest first, each with its latest
+    timeline entry (``latest_update``, or None). One query."""
+    if area is None:
+        outages = _COVERING[include_restored, False].run()
+    else:
+        area_id = area if isinstance(area, int) else area.pk
+        outages = _COVERING[include_restored, True].run(area=area_id)
+    for outage in outages:
+        outage.latest_update = None
+        if outage.latest_update_id is not None:
+            # The entry as far as the banner shows it; the rest loads if asked for.
+            outage.latest_update = OutageUpdate.from_db(
+                outage._state.db,
+                ["id", "outage_id", "at", "status", "message"],
+                [
+                    outage.latest_update_id,
+                    outage.pk,
+                    outage.latest_update_at,
+                    outage.latest_update_status,
+                    outage.latest_update_message,
+                ],
+            )
+    return outages
 
 
 def outages_version(area):

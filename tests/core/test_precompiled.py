@@ -1,0 +1,60 @@
+"""Precompiled reads: the queryset's SQL written once, run with new values, giving the
+instances the queryset itself gives (related objects and annotations included)."""
+
+from datetime import UTC, datetime
+
+import pytest
+from django.db.models import F
+
+from core.precompiled import Precompiled
+from outages.models import Customer, OutageUpdate
+from tests.factories import CustomerFactory, OutageFactory, ServiceAreaFactory
+
+NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
+
+
+def _in_area(area):
+    return (
+        Customer.objects.filter(area_id=area)
+        .select_related("area")
+        .annotate(area_code=F("area__code"))
+        .order_by("account_number")
+    )
+
+
+IN_AREA = Precompiled(_in_area, area=-7_000_000_001)
+
+
+@pytest.mark.django_db
+def test_a_precompiled_read_gives_what_its_queryset_gives(django_assert_num_queries):
+    north, south = ServiceAreaFactory(code="N1"), ServiceAreaFactory(code="S1")
+    CustomerFactory.create_batch(2, area=north)
+    CustomerFactory(area=south)
+    for area in (north, south):
+        expected = list(_in_area(area.pk))
+        with django_assert_num_queries(1):
+            found = IN_AREA.run(area=area.pk)
+            # The related object came with the row, the annotation as an attribute.
+            assert [(c.pk, c.area.code, c.area_code) for c in found] == [
+                (c.pk, area.code, area.code) for c in expected
+            ]
+        assert [c.__dict__.keys() for c in found] == [c.__dict__.keys() for c in expected]
+    assert IN_AREA.run(area=-1) == []
+
+
+@pytest.mark.django_db
+def test_values_come_back_as_the_orm_gives_them():
+    outage = OutageFactory()
+    OutageUpdate.objects.create(outage=outage, at=NOW, status=outage.status, message="x")
+    latest = Precompiled(
+        lambda outage: OutageUpdate.objects.filter(outage_id=outage), outage=-7_000_000_001
+    )
+    [update] = latest.run(outage=outage.pk)
+    assert update.at == NOW and update.at.tzinfo is not None
+    assert update.outage_id == outage.pk
+
+
+def test_every_stand_in_must_be_used():
+    unused = Precompiled(lambda area: Customer.objects.all(), area=-7_000_000_001)
+    with pytest.raises(ValueError, match="area"):
+        unused.statement()
