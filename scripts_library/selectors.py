@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q
 
+from core.cache import version
 from outages.models import Customer, Outage
 
 from . import diffing, moments
@@ -22,7 +23,46 @@ class Choice:
     version: int
 
 
+# Moves on (in the shared cache) with every saved version of any script: the choices kept in
+# each process under an older version are not used again (``script_choices_for_call``).
+SCRIPTS_VERSION_KEY = "scripts:version"
+_CHOICES_KEPT_MAX = 2048
+_choices_kept = {}
+
+
+def scripts_version():
+    return version(SCRIPTS_VERSION_KEY)
+
+
+def forget_kept_choices():
+    """Empty this process's kept choices (the next call of each reads the library again)."""
+    _choices_kept.clear()
+
+
 def script_choices_for_call(*, wanted, outage=None, language=moments.DEFAULT_LANGUAGE):
+    """``script_choices_for`` as this process last read it under the library's current
+    version (``SCRIPTS_VERSION_KEY``, in the cache the processes share): every lookup asks,
+    few need the scripts table. A saved version moves the version on, so the next call in
+    every process reads the library again. One read of the shared cache; one query when the
+    choices are not kept."""
+    wanted = tuple(wanted)
+    key = (
+        scripts_version(),
+        wanted,
+        outage.kind if outage is not None else None,
+        outage.pk if outage is not None else None,
+        language,
+    )
+    choices = _choices_kept.get(key)
+    if choices is None:
+        choices = script_choices_for(wanted=wanted, outage=outage, language=language)
+        if len(_choices_kept) >= _CHOICES_KEPT_MAX:
+            _choices_kept.clear()
+        _choices_kept[key] = choices
+    return dict(choices)
+
+
+def script_choices_for(*, wanted, outage=None, language=moments.DEFAULT_LANGUAGE):
     """``{moment: Choice}`` for the moments in ``wanted``, in that order, choosing for each the
     most specific live script. One query.
 

@@ -1,14 +1,17 @@
 """Which wording an agent gets: one outage > its kind > default; caller's language > default."""
 
 import pytest
+from django.core.cache import caches
 
 from outages import lifecycle
 from scripts_library import defaults, moments
 from scripts_library.models import Script
 from scripts_library.selectors import (
+    SCRIPTS_VERSION_KEY,
     script_choices_for_call,
     scripts_for_call,
     scripts_for_library,
+    scripts_version,
     version_comparison,
 )
 from tests.factories import OutageFactory
@@ -166,3 +169,35 @@ def test_version_comparison_finds_both_versions_or_none(outage):
     assert (old.number, new.number) == (1, 2)
     assert comparison.words_removed == 1 and comparison.words_added == 1
     assert version_comparison(first.script, old=1, new=9) is None
+
+
+# --- the choices each process keeps under the library's version -------------------------------
+
+
+def test_a_call_reads_the_scripts_once_until_the_library_changes(
+    outage, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    wanted = [moments.OPENING, CAUSE]
+    with django_assert_num_queries(1):
+        first = script_choices_for_call(wanted=wanted, outage=outage)
+    with django_assert_num_queries(0):
+        assert script_choices_for_call(wanted=wanted, outage=outage) == first
+    before = scripts_version()
+    with django_capture_on_commit_callbacks(execute=True):
+        make_script("Kind wording: <Cause>.", scope=moments.KIND, outage_kind=outage.kind)
+    assert scripts_version() > before  # in the cache every process reads
+    with django_assert_num_queries(1):
+        found = script_choices_for_call(wanted=wanted, outage=outage)
+    assert found[CAUSE].body == "Kind wording: <Cause>."
+    assert found[moments.OPENING] == first[moments.OPENING]
+
+
+def test_a_version_moved_by_another_process_reads_the_scripts_again(outage):
+    """Another process saved a script: all this one learns of it is the version in the shared
+    cache, moved by another client of it (as the other process's own cache client does)."""
+    assert _cause(outage=outage) == defaults.DEFAULT_WORDING[CAUSE]
+    Script.objects.filter(moment=CAUSE).delete()  # the other process's change, committed
+    assert _cause(outage=outage) == defaults.DEFAULT_WORDING[CAUSE]  # kept, version unchanged
+    other_process = caches.create_connection("default")
+    other_process.incr(SCRIPTS_VERSION_KEY)
+    assert CAUSE not in scripts_for_call(wanted=[CAUSE], outage=outage)
