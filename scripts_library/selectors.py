@@ -23,11 +23,11 @@ class Choice:
     version: int
 
 
-# Moves on (in the shared cache) with every saved version of any script: the choices kept in
-# each process under an older version are not used again (``script_choices_for_call``).
+# Moves on (in the shared cache) with every saved version of any script: what each process
+# kept under an older version is not used again (``script_choices_for_call``).
 SCRIPTS_VERSION_KEY = "scripts:version"
 _CHOICES_KEPT_MAX = 2048
-_choices_kept = {}
+_kept = {"version": None, "choices": {}, "outages_with_own": None}
 
 
 def scripts_version():
@@ -35,30 +35,47 @@ def scripts_version():
 
 
 def forget_kept_choices():
-    """Empty this process's kept choices (the next call of each reads the library again)."""
-    _choices_kept.clear()
+    """Forget what this process kept (the next call reads the library again)."""
+    _kept.update(version=None, choices={}, outages_with_own=None)
+
+
+def _kept_under(current):
+    if _kept["version"] != current:
+        _kept.update(version=current, choices={}, outages_with_own=None)
+    return _kept
+
+
+def _outages_with_own_scripts(kept):
+    """The scope keys of the outages that have live wording of their own. One query, once
+    per version of the library in each process."""
+    if kept["outages_with_own"] is None:
+        kept["outages_with_own"] = frozenset(
+            Script.objects.filter(scope=moments.OUTAGE)
+            .exclude(live_version=None)
+            .values_list("scope_key", flat=True)
+        )
+    return kept["outages_with_own"]
 
 
 def script_choices_for_call(*, wanted, outage=None, language=moments.DEFAULT_LANGUAGE):
-    """``script_choices_for`` as this process last read it under the library's current
-    version (``SCRIPTS_VERSION_KEY``, in the cache the processes share): every lookup asks,
-    few need the scripts table. A saved version moves the version on, so the next call in
-    every process reads the library again. One read of the shared cache; one query when the
-    choices are not kept."""
+    """``script_choices_for``, as this process last chose under the library's current version
+    (``SCRIPTS_VERSION_KEY``, in the cache the processes share): the choices for an outage
+    kind serve every outage of that kind without wording of its own. A saved script version
+    moves the version on, so the next call in every process reads the library again. One
+    read of the shared cache; a query when the choice is not kept."""
+    kept = _kept_under(scripts_version())
     wanted = tuple(wanted)
-    key = (
-        scripts_version(),
-        wanted,
-        outage.kind if outage is not None else None,
-        outage.pk if outage is not None else None,
-        language,
-    )
-    choices = _choices_kept.get(key)
+    own = None
+    if outage is not None:
+        outage_key = moments.scope_key(scope=moments.OUTAGE, outage_id=outage.pk)
+        own = outage.pk if outage_key in _outages_with_own_scripts(kept) else None
+    key = (wanted, outage.kind if outage is not None else None, own, language)
+    choices = kept["choices"].get(key)
     if choices is None:
         choices = script_choices_for(wanted=wanted, outage=outage, language=language)
-        if len(_choices_kept) >= _CHOICES_KEPT_MAX:
-            _choices_kept.clear()
-        _choices_kept[key] = choices
+        if len(kept["choices"]) >= _CHOICES_KEPT_MAX:
+            kept["choices"] = {}
+        kept["choices"][key] = choices
     return dict(choices)
 
 

@@ -8,6 +8,7 @@ from scripts_library import defaults, moments
 from scripts_library.models import Script
 from scripts_library.selectors import (
     SCRIPTS_VERSION_KEY,
+    script_choices_for,
     script_choices_for_call,
     scripts_for_call,
     scripts_for_library,
@@ -139,7 +140,7 @@ def test_one_query_whatever_the_number_of_moments(outage, django_assert_num_quer
     make_script("This outage: <Cause>.", scope=moments.OUTAGE, outage=outage)
     make_script("Causa: <Cause>.", language="es")
     with django_assert_num_queries(1):
-        scripts_for_call(wanted=moments.MOMENTS, outage=outage, language="es")
+        script_choices_for(wanted=moments.MOMENTS, outage=outage, language="es")
 
 
 def test_library_lists_scripts_in_call_order_with_counts(outage, django_assert_num_queries):
@@ -175,21 +176,28 @@ def test_version_comparison_finds_both_versions_or_none(outage):
 
 
 def test_a_call_reads_the_scripts_once_until_the_library_changes(
-    outage, django_assert_num_queries, django_capture_on_commit_callbacks
+    outage, other_outage, django_assert_num_queries, django_capture_on_commit_callbacks
 ):
     wanted = [moments.OPENING, CAUSE]
-    with django_assert_num_queries(1):
+    # Which outages have wording of their own, then the choices for the outage's kind.
+    with django_assert_num_queries(2):
         first = script_choices_for_call(wanted=wanted, outage=outage)
     with django_assert_num_queries(0):
         assert script_choices_for_call(wanted=wanted, outage=outage) == first
+        # Another outage of the same kind, without wording of its own: the same choices.
+        assert script_choices_for_call(wanted=wanted, outage=other_outage) == first
     before = scripts_version()
     with django_capture_on_commit_callbacks(execute=True):
         make_script("Kind wording: <Cause>.", scope=moments.KIND, outage_kind=outage.kind)
+        make_script("Only this one: <Cause>.", scope=moments.OUTAGE, outage=other_outage)
     assert scripts_version() > before  # in the cache every process reads
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):
         found = script_choices_for_call(wanted=wanted, outage=outage)
     assert found[CAUSE].body == "Kind wording: <Cause>."
     assert found[moments.OPENING] == first[moments.OPENING]
+    with django_assert_num_queries(1):
+        found = script_choices_for_call(wanted=wanted, outage=other_outage)
+    assert found[CAUSE].body == "Only this one: <Cause>."
 
 
 def test_a_version_moved_by_another_process_reads_the_scripts_again(outage):
