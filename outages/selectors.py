@@ -174,31 +174,39 @@ def _latest_update(field_name):
     return Subquery(latest.values(field_name)[:1])
 
 
-def _covering(*, include_restored, area=None):
+def _covering(*, include_restored, area=None, customer=None):
     outages = Outage.objects.current() if include_restored else Outage.objects.active()
-    latest = {f"latest_update_{name}": _latest_update(name) for name in _LATEST_UPDATE_FIELDS}
-    return outages.covering(area).annotate(**latest).order_by("-started_at")
+    annotations = {f"latest_update_{name}": _latest_update(name) for name in _LATEST_UPDATE_FIELDS}
+    if customer is not None:
+        reviews = RefundReview.objects.filter(customer_id=customer, outage=OuterRef("pk"))
+        reviews = reviews.order_by("pk")
+        annotations["refund_requested_at"] = Subquery(reviews.values("requested_at")[:1])
+    return outages.covering(area).annotate(**annotations).order_by("-started_at")
 
 
 # Every lookup runs one of them: their SQL is written once per process.
 _COVERING = {
-    (restored, with_area): Precompiled(
-        lambda restored=restored, **area: _covering(include_restored=restored, **area),
+    (restored, with_area, for_customer): Precompiled(
+        lambda restored=restored, **values: _covering(include_restored=restored, **values),
         **({"area": -7_000_000_001} if with_area else {}),
+        **({"customer": -7_000_000_002} if for_customer else {}),
     )
     for restored in (False, True)
     for with_area in (False, True)
+    for for_customer in (False, True)
 }
 
 
-def outages_covering_area(area, *, include_restored=False):
+def outages_covering_area(area, *, include_restored=False, customer=None):
     """Outages an agent should know about for this area, newest first, each with its latest
-    timeline entry (``latest_update``, or None). One query."""
-    if area is None:
-        outages = _COVERING[include_restored, False].run()
-    else:
-        area_id = area if isinstance(area, int) else area.pk
-        outages = _COVERING[include_restored, True].run(area=area_id)
+    timeline entry (``latest_update``, or None); with a ``customer``, also when a refund review
+    was promised to them for each outage (``refund_requested_at``, or None). One query."""
+    values = {}
+    if area is not None:
+        values["area"] = area if isinstance(area, int) else area.pk
+    if customer is not None:
+        values["customer"] = customer.pk
+    outages = _COVERING[include_restored, "area" in values, "customer" in values].run(**values)
     for outage in outages:
         outage.latest_update = None
         if outage.latest_update_id is not None:
@@ -344,17 +352,6 @@ def outage_with_timeline(outage_id):
 
 def restored_outages():
     return Outage.objects.filter(status__in=[lifecycle.RESTORED, lifecycle.CLOSED])
-
-
-def refund_review_requested_at(*, customer, outage):
-    """When a refund review was promised to this customer for this outage, or None. One query."""
-    if customer is None or outage is None:
-        return None
-    return (
-        RefundReview.objects.filter(customer=customer, outage=outage)
-        .values_list("requested_at", flat=True)
-        .first()
-    )
 
 
 # --- Reads for the reports (post-incident reports, archive, analytics, customer history) ---
