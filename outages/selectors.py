@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.postgres.search import TrigramWordSimilarity
 from django.db import connection
 from django.db.models import (
+    Case,
     Count,
     F,
     Func,
@@ -17,6 +18,7 @@ from django.db.models import (
     Q,
     Subquery,
     Value,
+    When,
 )
 from django.db.models.functions import Cast
 
@@ -53,28 +55,29 @@ def _customers():
 def lookup(query):
     """Resolve what the agent typed: account number, phone, postal code or part of an address.
 
-    Exact keys resolve directly, tried in that order, one query each (at most four queries
-    whatever the size of the directory). A postal code that no customer is needed for gives
-    its area. An address gives the best few matches to pick from: trigram word similarity on
-    PostgreSQL (so a typo still finds the street), containment elsewhere."""
+    Exact keys resolve directly, tried in that order, one query each, except that text which
+    reads as a phone number is tried as an account number and a phone number in one (at most
+    three queries whatever the size of the directory). A postal code that no customer is
+    needed for gives its area. An address gives the best few matches to pick from: trigram
+    word similarity on PostgreSQL (so a typo still finds the street), containment
+    elsewhere."""
     text = " ".join((query or "").split())
     result = Lookup(query=text)
     if not text:
         return result
-    # Account numbers are stored as issued; people type them in either case.
-    customer = _customer_by_account(text)
-    if customer:
+    # Account numbers are stored as issued; people type them in either case. Text that
+    # reads as a phone number is tried as both in one statement, the account first.
+    phone = _phone_in(text)
+    if phone:
+        found = _BY_ACCOUNT_OR_PHONE.run(typed=text, upper=text.upper(), phone=phone)
+    else:
+        found = _BY_ACCOUNT.run(typed=text, upper=text.upper())
+    if found and (not phone or found[0].by_account):
+        customer = found[0]
         result.customer, result.area, result.kind = customer, customer.area, "account"
         return result
-    if normalise.looks_like_phone(text):
-        try:
-            phone = normalise.phone_e164(text, region=settings.DEFAULT_PHONE_REGION)
-        except normalise.InvalidPhone:
-            phone = None
-        if phone:
-            matches = _BY_PHONE.run(phone=phone)
-            if matches:
-                return _pick(result, "phone", matches)
+    if found:
+        return _pick(result, "phone", found)
     postal = normalise.postal_code(text)
     if 3 <= len(postal) <= 10:
         coverage = Coverage.objects.select_related("area").filter(postal_code=postal).first()
@@ -89,21 +92,35 @@ def lookup(query):
     return result
 
 
-# Every lookup tries one or both: their SQL is written once per process.
-_BY_ACCOUNT = Precompiled(
-    lambda typed, upper: _customers().filter(account_number__in=[typed, upper]).order_by("pk")[:1],
-    typed="\ue000typed",
-    upper="\ue000upper",
-)
-_BY_PHONE = Precompiled(
-    lambda phone: _customers().filter(phone=phone)[: ADDRESS_MATCHES + 1],
-    phone="\ue000phone",
-)
+def _phone_in(text):
+    """The E.164 number ``text`` reads as, or None."""
+    if not normalise.looks_like_phone(text):
+        return None
+    try:
+        return normalise.phone_e164(text, region=settings.DEFAULT_PHONE_REGION)
+    except normalise.InvalidPhone:
+        return None
 
 
-def _customer_by_account(text):
-    found = _BY_ACCOUNT.run(typed=text, upper=text.upper())
-    return found[0] if found else None
+def _by_account(typed, upper, phone=None):
+    """The customer with that account number; with a ``phone``, also the customers with that
+    number (at most ``ADDRESS_MATCHES`` and one more), the account's first (``by_account``)."""
+    account = Q(account_number__in=[typed, upper])
+    if phone is None:
+        return _customers().filter(account)[:1]
+    is_account = Case(When(account, then=Value(True)), default=Value(False))
+    return (
+        _customers()
+        .filter(account | Q(phone=phone))
+        .annotate(by_account=is_account)
+        .order_by("-by_account", "account_number")[: ADDRESS_MATCHES + 1]
+    )
+
+
+# Every lookup runs one of them: their SQL is written once per process.
+_TYPED = {"typed": "\ue000typed", "upper": "\ue000upper"}
+_BY_ACCOUNT = Precompiled(_by_account, **_TYPED)
+_BY_ACCOUNT_OR_PHONE = Precompiled(_by_account, **_TYPED, phone="\ue000phone")
 
 
 def _pick(result, kind, matches):
