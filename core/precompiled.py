@@ -5,8 +5,8 @@ indexed read (0.5-1 ms a query). A ``Precompiled`` read keeps the ORM as the aut
 SQL: the queryset is built once, with a stand-in value for each parameter, and compiled; the
 statement is kept (one per database), and each call runs it with the real values and
 turns the rows into model instances as the queryset would have (the backend's converters
-applied, annotations as attributes). The same text each time also lets the driver prepare
-it on the server.
+applied, annotations as attributes). On PostgreSQL the statement is bound on the server and
+prepared on its first run on each connection, so it is not planned again either.
 
 This is what ``QuerySet.__iter__`` does with a model queryset, less building and compiling
 it: ``select_related`` and annotations work; prefetching does not (a prefetch is another
@@ -16,7 +16,47 @@ query: write it as another precompiled read).
 from dataclasses import dataclass
 
 from django.db import connections
+from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 from django.db.models.query import get_related_populators
+
+try:
+    import psycopg
+except ImportError:  # pragma: no cover - PostgreSQL's driver is a dependency of the project
+    psycopg = None
+
+
+if psycopg is not None:
+
+    class _PreparedCursor(psycopg.Cursor):
+        """Server-side binding, the statement prepared on its first run on a connection:
+        Django binds on the client, so PostgreSQL would plan the same small read anew on
+        every request (planning these cost more than running them). A connection without
+        ``prepare_threshold`` (``DATABASE_PREPARED_STATEMENTS`` off) prepares nothing."""
+
+        def execute(self, query, params=None, *, prepare=True, binary=None):
+            return super().execute(query, params, prepare=prepare, binary=binary)
+
+
+class _LoggedCursor(CursorDebugWrapper):
+    """With the query log on (tests, DEBUG): the statement logged with its values, composed
+    on the client, as Django logs its own (a server-bound cursor has no such text)."""
+
+    def execute(self, sql, params=None):
+        with self.debug_sql(self.db.ops.compose_sql(sql, params)):
+            return CursorWrapper.execute(self, sql, params)
+
+
+def _cursor(connection):
+    """A cursor in Django's wrapper (the query log, database errors translated); on
+    PostgreSQL, one that prepares its statements."""
+    if connection.vendor != "postgresql" or psycopg is None:
+        return connection.cursor()
+    connection.ensure_connection()
+    connection.validate_no_broken_transaction()
+    prepared = _PreparedCursor(connection.connection)
+    if connection.queries_logged:
+        return _LoggedCursor(prepared, connection)
+    return connection.make_cursor(prepared)
 
 
 @dataclass(frozen=True)
@@ -81,7 +121,7 @@ class Precompiled:
         statement = self.statement(using)
         connection = connections[using]
         params = [values[name] if name else constant for name, constant in statement.slots]
-        with connection.cursor() as cursor:
+        with _cursor(connection) as cursor:
             cursor.execute(statement.sql, params)
             rows = cursor.fetchall()
         count = len(statement.field_names)

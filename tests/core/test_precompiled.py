@@ -58,3 +58,26 @@ def test_every_stand_in_must_be_used():
     unused = Precompiled(lambda area: Customer.objects.all(), area=-7_000_000_001)
     with pytest.raises(ValueError, match="area"):
         unused.statement()
+
+
+@pytest.mark.django_db
+def test_on_postgresql_the_statement_is_prepared_and_logged_with_its_values(
+    django_assert_num_queries,
+):
+    from django.db import connection
+
+    if (
+        connection.vendor != "postgresql"
+        or connection.settings_dict["OPTIONS"].get("prepare_threshold") is None
+    ):
+        pytest.skip("prepared statements are PostgreSQL's, when the settings ask for them")
+    area = ServiceAreaFactory(code="P1")
+    CustomerFactory(area=area)
+    with django_assert_num_queries(2) as captured:
+        IN_AREA.run(area=area.pk)
+        IN_AREA.run(area=area.pk)
+    assert f'"area_id" = {area.pk}' in captured.captured_queries[0]["sql"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert IN_AREA.statement().sql.replace("%s", "$1") in prepared
