@@ -16,6 +16,7 @@ from callbacks import conf, events, policy
 from callbacks.models import CallbackAttempt, CallbackRequest, Letter
 from callbacks.services import CallbackError, record_event, record_events
 from core.people import display_name
+from core.precompiled import prepared_cursor
 from core.roles import TEAM_LEAD, has_role
 from outages import services as outage_services
 from schedule import policy as schedule
@@ -382,7 +383,7 @@ def inbound_call_log(*, agent, now, customer, outage=None):
 def _inbound_call_log_postgres(*, agent, now, customer, outage):
     """``inbound_call_log`` as one statement: the agent's latest call with this customer
     within ``INBOUND_SAME_CALL`` takes the outage (when it shows one), else a new row."""
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:
         cursor.execute(
             _inbound_call_log_sql(),
             {

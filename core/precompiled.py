@@ -46,9 +46,10 @@ class _LoggedCursor(CursorDebugWrapper):
             return CursorWrapper.execute(self, sql, params)
 
 
-def _cursor(connection):
+def prepared_cursor(connection):
     """A cursor in Django's wrapper (the query log, database errors translated); on
-    PostgreSQL, one that prepares its statements."""
+    PostgreSQL, one that prepares its statements: for a statement written once per process
+    that every request runs."""
     if connection.vendor != "postgresql" or psycopg is None:
         return connection.cursor()
     connection.ensure_connection()
@@ -121,7 +122,7 @@ class Precompiled:
         statement = self.statement(using)
         connection = connections[using]
         params = [values[name] if name else constant for name, constant in statement.slots]
-        with _cursor(connection) as cursor:
+        with prepared_cursor(connection) as cursor:
             cursor.execute(statement.sql, params)
             rows = cursor.fetchall()
         count = len(statement.field_names)
