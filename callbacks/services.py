@@ -327,13 +327,35 @@ def deadline_reason(plan, callback):
     return "; ".join(parts)
 
 
+def restored_outage_locked(outage_id):
+    """The outage under ``FOR UPDATE`` when it is restored, else ``None`` (nothing to release).
+    Filings hold it ``FOR SHARE``, so none slips in while a release runs."""
+    outage = Outage.objects.select_for_update().filter(pk=outage_id).first()
+    if outage is None or not outage.is_restored:
+        return None
+    return outage
+
+
+def release_due_sql(outage, *, alias):
+    """The deadline a release gives the callback row ``alias``, as SQL with its params:
+    ``CALLBACK_TARGET`` after the later of restoration and filing (windows and calling hours
+    then move it, ``plan_released``)."""
+    return (
+        f"GREATEST(%s, {alias}.created_at) + %s",
+        [connection.ops.adapt_datetimefield_value(outage.restored_at), conf.rules().target],
+    )
+
+
 @transaction.atomic
 def callbacks_release_for_outage(*, outage_id, now):
     """Move a restored outage's waiting callbacks to queued, each due ``CALLBACK_TARGET`` after
     the later of restoration and filing. Two statements whatever the count; running it again
-    finds nothing waiting and changes nothing. Returns how many were released."""
-    outage = Outage.objects.select_for_update().filter(pk=outage_id).first()
-    if outage is None or not outage.is_restored:
+    finds nothing waiting and changes nothing. Returns how many were released.
+
+    On a restoration the workers run ``workload``'s release, which also hands the callbacks to
+    the agents' free slots in the same statement; this one is the sweep's (a lost message)."""
+    outage = restored_outage_locked(outage_id)
+    if outage is None:
         return 0
     target = conf.rules().target
     waiting = CallbackRequest.objects.filter(outage_id=outage_id, status=policy.WAITING)
@@ -348,21 +370,29 @@ def callbacks_release_for_outage(*, outage_id, now):
         released_at=now,
         updated_at=now,
     )
-    if released:
-        _plan_released(outage_id=outage_id, now=now)
-        if released >= ANALYZE_AFTER and connection.vendor == "postgresql":
-            # So many rows changed status that the planner's statistics no longer describe the
-            # queue until autovacuum comes by: the distribution that follows could be planned
-            # for a handful of rows (a nested loop over 100,000 was seen to run for minutes).
-            with connection.cursor() as cursor:
-                cursor.execute(f"ANALYZE {CallbackRequest._meta.db_table}")
-        events.announce_work_due_on_commit()  # workload distributes; the beat backs it up
-    # The queue changed shape: workload refreshes its staffing forecast for this outage.
-    events.announce_released_on_commit(outage_id=outage_id)
+    if released and released >= ANALYZE_AFTER and connection.vendor == "postgresql":
+        # So many rows changed status that the planner's statistics no longer describe the
+        # queue until autovacuum comes by: the distribution that follows could be planned
+        # for a handful of rows (a nested loop over 100,000 was seen to run for minutes).
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {CallbackRequest._meta.db_table}")
+    release_finish(outage_id=outage_id, now=now, released=released)
     return released
 
 
-def _plan_released(*, outage_id, now):
+def release_finish(*, outage_id, now, released, work_due=True):
+    """What follows a release in its transaction: the customers' windows and calling hours
+    applied to the new deadlines, and the announcements once it commits (work is due, unless
+    the release handed it all out itself; the queue changed shape for the staffing alarm)."""
+    if released:
+        plan_released(outage_id=outage_id, now=now)
+        if work_due:
+            events.announce_work_due_on_commit()  # workload distributes; the beat backs it up
+    # The queue changed shape: workload refreshes its staffing forecast for this outage.
+    events.announce_released_on_commit(outage_id=outage_id)
+
+
+def plan_released(*, outage_id, now):
     """Apply the customers' windows and calling hours to the deadlines a release has just set.
 
     Set-based by group: the rows that share a window choice, a given slot, a filing day (for
@@ -370,8 +400,9 @@ def _plan_released(*, outage_id, now):
     events) per group, never per row. A release has a handful of groups (every "any time"
     callback of an outage shares its target); only specific slots make one group each."""
     zone = conf.calling_hours().zone
+    # Queued, or already assigned when the release handed them out as it released them.
     batch = CallbackRequest.objects.filter(
-        outage_id=outage_id, status=policy.QUEUED, released_at=now
+        outage_id=outage_id, status__in=[policy.QUEUED, policy.ASSIGNED], released_at=now
     )
     groups = (
         batch.annotate(filed_day=TruncDate("created_at", tzinfo=zone))

@@ -1,9 +1,12 @@
 """Callbacks listens to outages' domain events and hands the work to the workers.
 
 Called after the outage's transaction commits. Sending never fails the supervisor's action:
-if the broker is down, the beat sweep releases the callbacks a minute later. The tasks are sent
-by their registered names (``callbacks.tasks``), so this module loads no models and the app
-can subscribe from ``CallbacksConfig.ready`` without importing inside a function.
+if the broker is down, the beat sweep does the work a minute later. The tasks are sent by
+their registered names (``callbacks.tasks``), so this module loads no models and the app can
+subscribe from ``CallbacksConfig.ready`` without importing inside a function.
+
+A restoration's release is sent by ``workload``, which hands the callbacks out as it releases
+them; the sweep here releases what a lost message left waiting.
 """
 
 from django.utils.module_loading import import_string
@@ -11,15 +14,12 @@ from django.utils.module_loading import import_string
 from core.tasking import send_by_name
 from outages import events
 
+# The sweep's release on its own, for an outage (operators may send it by hand).
 RELEASE_TASK = "callbacks.tasks.release_for_outage"
 RETURN_TO_WAITING_TASK = "callbacks.tasks.return_to_waiting"
 SWEEP_TASK = "callbacks.tasks.sweep"
 # Found by name too (the erasure runs inside the erasing transaction, not on a worker).
 ERASE_SERVICE = "callbacks.services.callbacks_erase_for_customer"
-
-
-def release_on_restoration(*, outage_id):
-    send_by_name(RELEASE_TASK, outage_id)
 
 
 def return_to_waiting_on_reopen(*, outage_id):
@@ -34,6 +34,5 @@ def erase_customer_callbacks(*, customer_id, phone, account_number, now):
 
 
 def subscribe():
-    events.on_outage_restored(release_on_restoration)
     events.on_outage_reopened(return_to_waiting_on_reopen)
     events.on_customer_erased(erase_customer_callbacks)

@@ -272,7 +272,6 @@ def _restored_outage_rows(*, now, margin):
             }
         )
     return outage_rows[:BOARD_OUTAGES]
-    return outage_rows
 
 
 def _board_callbacks(*, now, channel):

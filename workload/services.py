@@ -37,6 +37,7 @@ from django.utils import timezone
 from callbacks import conf as callback_conf
 from callbacks import events as callback_events
 from callbacks import policy
+from callbacks import services as callback_services
 from callbacks.models import (
     AgentDuty,
     CallbackAttempt,
@@ -180,18 +181,8 @@ def _selection_sql(selection, *, now):
     return callbacks.order_by().values("id", "status", "due_at").query.sql_with_params()
 
 
-# On PostgreSQL the rows are locked as they are chosen (a claim in progress keeps its row, and
-# no claim can take one of these until this commits), then the deadline order is zipped with
-# the slot order: no join for the planner to misjudge right after a release, when the table's
-# statistics do not know the new rows yet.
-_PICKED_POSTGRES = """todo AS MATERIALIZED (
-            SELECT s.id AS id, s.status AS status,
-                   ROW_NUMBER() OVER (ORDER BY s.due_at, s.id) AS rn
-              FROM (SELECT t.id, t.status, t.due_at FROM ({todo_sql}) t
-                     ORDER BY t.due_at, t.id LIMIT (SELECT COUNT(*) FROM slots)
-                     FOR UPDATE SKIP LOCKED) s
-        ),
-        picked AS (
+# The numbered due work zipped with the numbered slots: the first deadline meets the first slot.
+_ZIPPED = """picked AS (
             SELECT p.id AS id, p.from_status AS from_status, p.agent_id AS agent_id
               FROM unnest(
                        ARRAY(SELECT todo.id FROM todo ORDER BY todo.rn),
@@ -200,6 +191,22 @@ _PICKED_POSTGRES = """todo AS MATERIALIZED (
                    ) AS p(id, from_status, agent_id)
              WHERE p.id IS NOT NULL AND p.agent_id IS NOT NULL
         )"""
+
+# On PostgreSQL the rows are locked as they are chosen (a claim in progress keeps its row, and
+# no claim can take one of these until this commits), then the deadline order is zipped with
+# the slot order: no join for the planner to misjudge right after a release, when the table's
+# statistics do not know the new rows yet.
+_PICKED_POSTGRES = (
+    """todo AS MATERIALIZED (
+            SELECT s.id AS id, s.status AS status,
+                   ROW_NUMBER() OVER (ORDER BY s.due_at, s.id) AS rn
+              FROM (SELECT t.id, t.status, t.due_at FROM ({todo_sql}) t
+                     ORDER BY t.due_at, t.id LIMIT (SELECT COUNT(*) FROM slots)
+                     FOR UPDATE SKIP LOCKED) s
+        ),
+        """
+    + _ZIPPED
+)
 
 # SQLite (one writer at a time): number the selection and join it to the slots.
 _PICKED_SQLITE = """todo AS (
@@ -219,19 +226,16 @@ def _agent_filter(only_agent):
     return " AND d.agent_id = %s", [only_agent.pk]
 
 
-def _picks_sql(*, strategy, cap, now, only_agent, selection):
-    """``WITH agents, n, slots, todo, picked``: the callbacks to move and who gets each, as
-    SQL with its params. The agents' free slots and the due callbacks are numbered and
-    matched; only users who hold a role take callbacks (one put on duty without one is
-    skipped)."""
+def _slots_sql(*, strategy, cap, only_agent):
+    """``WITH RECURSIVE agents, n, slots``: every free slot of the agents on duty, numbered in
+    the strategy's order, as SQL with its params. Only users who hold a role take callbacks
+    (one put on duty without one is skipped)."""
     cb, duty, user = _table(CallbackRequest), _table(AgentDuty), _table(get_user_model())
     user_groups, group = _table(get_user_model().groups.through), _table(Group)
     role_names, role_params = _in(roles.ROLES)
     held_in, held_params = _in(HELD_STATUSES)
     agent_filter, agent_params = _agent_filter(only_agent)
-    todo_sql, todo_params = _selection_sql(selection, now=now)
     order = _SLOT_ORDER[LEAST_LOADED if strategy == MANUAL else strategy]
-    picked = _PICKED_POSTGRES if connection.vendor == "postgresql" else _PICKED_SQLITE
     sql = f"""
         WITH RECURSIVE
         agents AS (
@@ -253,10 +257,18 @@ def _picks_sql(*, strategy, cap, now, only_agent, selection):
         slots AS (
             SELECT a.agent_id AS agent_id, ROW_NUMBER() OVER (ORDER BY {order}) AS rn
               FROM agents a JOIN n ON n.k > a.held AND n.k <= a.cap
-        ),
-        {picked.format(todo_sql=todo_sql)}"""
-    params = [cap, *held_params, *held_params, *agent_params, *role_params, *todo_params]
-    return sql, params
+        )"""
+    return sql, [cap, *held_params, *held_params, *agent_params, *role_params]
+
+
+def _picks_sql(*, strategy, cap, now, only_agent, selection):
+    """``WITH agents, n, slots, todo, picked``: the callbacks to move and who gets each, as
+    SQL with its params. The agents' free slots and the due callbacks are numbered and
+    matched."""
+    slots, slot_params = _slots_sql(strategy=strategy, cap=cap, only_agent=only_agent)
+    todo_sql, todo_params = _selection_sql(selection, now=now)
+    picked = _PICKED_POSTGRES if connection.vendor == "postgresql" else _PICKED_SQLITE
+    return f"{slots},\n        {picked.format(todo_sql=todo_sql)}", [*slot_params, *todo_params]
 
 
 def _assign(*, strategy, cap, now, actor, reason, only_agent=None, selection=None):
@@ -272,29 +284,34 @@ def _assign(*, strategy, cap, now, actor, reason, only_agent=None, selection=Non
     return _move_sqlite(picks, params, now=now, actor_id=actor_id, reason=reason)
 
 
+def _lock_slots(cursor, *, agent_filter="", agent_params=()):
+    """Serialise distributions (a transaction advisory lock) and lock the agents' duty rows."""
+    duty = _table(AgentDuty)
+    # With the lock, SET LOCAL work_mem: the slots and the due callbacks are sorted several
+    # times (numbering, zipping), 2-4 MB each for a release of 100,000: on disk at the
+    # default 4 MB. For this transaction only.
+    cursor.execute(
+        "SELECT pg_advisory_xact_lock(%s), set_config('work_mem', %s, true)",
+        [_LOCK_KEY, _SORT_MEMORY],
+    )
+    # The agents' duty rows, as a claim locks them: no claim counts and takes while this
+    # distribution fills the same agent's free slots (agent order: no deadlock).
+    cursor.execute(
+        f"SELECT d.id FROM {duty} d WHERE d.on_duty{agent_filter} ORDER BY d.agent_id FOR UPDATE",
+        list(agent_params),
+    )
+
+
 def _move_postgres(picks, params, *, now, actor_id, reason, only_agent):
     """The update and its timeline rows in one statement (``UPDATE ... RETURNING`` in a
     ``WITH``), serialised between runs by a transaction advisory lock."""
-    cb, duty, user = _table(CallbackRequest), _table(AgentDuty), _table(get_user_model())
+    cb, user = _table(CallbackRequest), _table(get_user_model())
     events = _table(CallbackEvent)
     agent_filter, agent_params = _agent_filter(only_agent)
     to_status, to_params = _status_case("{col}", ASSIGN_MAPPING)
     at = _db_time(now)
     with connection.cursor() as cursor:
-        # With the lock, SET LOCAL work_mem: the slots and the due callbacks are sorted several
-        # times (numbering, zipping), 2-4 MB each for a release of 100,000: on disk at the
-        # default 4 MB. For this transaction only.
-        cursor.execute(
-            "SELECT pg_advisory_xact_lock(%s), set_config('work_mem', %s, true)",
-            [_LOCK_KEY, _SORT_MEMORY],
-        )
-        # The agents' duty rows, as a claim locks them: no claim counts and takes while this
-        # distribution fills the same agent's free slots (agent order: no deadlock).
-        cursor.execute(
-            f"SELECT d.id FROM {duty} d WHERE d.on_duty{agent_filter} "
-            "ORDER BY d.agent_id FOR UPDATE",
-            agent_params,
-        )
+        _lock_slots(cursor, agent_filter=agent_filter, agent_params=agent_params)
         cursor.execute(
             f"""{picks},
             moved AS (
@@ -416,6 +433,159 @@ def queue_distribute_auto(*, now):
             strategy=strategy, actor=None, now=now, cap=cap, counts=counts, detail="automatic"
         )
     return sum(counts.values())
+
+
+# A restoration's release and its distribution in one statement (PostgreSQL). The free slots
+# are zipped, earliest deadline first, with the due work: what the queue already holds and the
+# restored outage's waiting callbacks at the deadline the release gives them. Each waiting
+# callback is written once (released, and assigned when a slot is free) with the release's
+# timeline row and, when assigned, the assignment's: the same rows and history as a release
+# followed by a distribution, with one row version instead of two.
+# It opens with a comment, so ``pg_stat_activity`` (which keeps a statement's first kilobyte)
+# names it while it runs.
+RELEASE_STATEMENT_LABEL = "/* workload: release and distribute */"
+_RELEASE_ASSIGNING = (
+    RELEASE_STATEMENT_LABEL
+    + """{slots},
+        queue AS (
+            SELECT t.id, t.status, t.due_at FROM ({todo_sql}) t
+             ORDER BY t.due_at, t.id LIMIT (SELECT COUNT(*) FROM slots) FOR UPDATE SKIP LOCKED
+        ),
+        released AS (
+            SELECT w.id, w.status, {due_sql} AS due_at FROM {cb} w
+             WHERE {waiting} AND w.preferred_window = %s AND w.window_start IS NULL
+               AND w.escalated_at IS NULL
+             ORDER BY 3, w.id LIMIT (SELECT COUNT(*) FROM slots)
+        ),
+        todo AS MATERIALIZED (
+            SELECT s.id AS id, s.status AS status,
+                   ROW_NUMBER() OVER (ORDER BY s.due_at, s.id) AS rn
+              FROM (SELECT * FROM queue UNION ALL SELECT * FROM released) s
+             ORDER BY s.due_at, s.id LIMIT (SELECT COUNT(*) FROM slots)
+        ),
+        {zipped},
+        targets AS (
+            SELECT w.id AS id, w.status AS from_status, p.agent_id AS agent_id
+              FROM {cb} w LEFT JOIN picked p ON p.id = w.id
+             WHERE {waiting}
+            UNION ALL
+            SELECT p.id, p.from_status, p.agent_id FROM picked p WHERE p.from_status <> %s
+        ),
+        moved AS (
+            UPDATE {cb} SET
+                   status = CASE WHEN targets.agent_id IS NULL THEN %s
+                                 WHEN targets.from_status = %s THEN %s
+                                 ELSE {to_status} END,
+                   due_at = CASE WHEN targets.from_status = %s THEN {due_sql_cb}
+                                 ELSE {cb}.due_at END,
+                   released_at = CASE WHEN targets.from_status = %s THEN %s
+                                      ELSE {cb}.released_at END,
+                   assigned_to_id = COALESCE(targets.agent_id, {cb}.assigned_to_id),
+                   assigned_at = CASE WHEN targets.agent_id IS NULL THEN {cb}.assigned_at
+                                      ELSE %s END,
+                   updated_at = %s
+              FROM targets
+             WHERE {cb}.id = targets.id AND {cb}.status = targets.from_status
+            RETURNING {cb}.id AS id, targets.from_status AS from_status,
+                      {cb}.status AS to_status, targets.agent_id AS agent_id
+        ),
+        logged AS (
+            INSERT INTO {events} (callback_id, at, actor_id, from_status, to_status, reason)
+            SELECT e.id, %s, NULL, e.from_status, e.to_status, e.reason FROM (
+                SELECT moved.id, 1 AS step, moved.from_status, %s AS to_status, %s AS reason
+                  FROM moved WHERE moved.from_status = %s
+                UNION ALL
+                SELECT moved.id, 2, CASE WHEN moved.from_status = %s THEN %s
+                                         ELSE moved.from_status END,
+                       moved.to_status,
+                       LEFT(CAST(%s AS TEXT) || {name} || CAST(%s AS TEXT), 300)
+                  FROM moved JOIN {user} u ON u.id = moved.agent_id
+            ) e ORDER BY e.id, e.step
+        )
+        SELECT agent_id, COUNT(*) FILTER (WHERE from_status = %s), COUNT(*)
+          FROM moved GROUP BY agent_id"""
+)
+
+
+def _release_assigning(outage, *, now, strategy, cap):
+    """Release ``outage``'s waiting callbacks and fill the free slots, in one statement
+    (``_RELEASE_ASSIGNING``). Returns (released, {agent_id: assigned})."""
+    cb, user, events = _table(CallbackRequest), _table(get_user_model()), _table(CallbackEvent)
+    slots, slot_params = _slots_sql(strategy=strategy, cap=cap, only_agent=None)
+    todo_sql, todo_params = _selection_sql(None, now=now)
+    due_sql, due_params = callback_services.release_due_sql(outage, alias="w")
+    due_sql_cb, _ = callback_services.release_due_sql(outage, alias=cb)
+    waiting, waiting_params = "w.outage_id = %s AND w.status = %s", [outage.pk, policy.WAITING]
+    to_status, to_params = _status_case(f"{cb}.status", ASSIGN_MAPPING)
+    at = _db_time(now)
+    sql = _RELEASE_ASSIGNING.format(
+        slots=slots,
+        todo_sql=todo_sql,
+        due_sql=due_sql,
+        due_sql_cb=due_sql_cb,
+        waiting=waiting,
+        cb=cb,
+        to_status=to_status,
+        events=events,
+        user=user,
+        name=_name_sql("u"),
+        zipped=_ZIPPED,
+    )
+    waiting_status, queued = policy.WAITING, policy.QUEUED
+    assigned = ASSIGN_MAPPING[queued]
+    # In the order of the statement's CTEs: queue and released, targets, moved, logged.
+    params = [*slot_params, *todo_params, *due_params, *waiting_params, schedule.ANY_TIME]
+    params += [*waiting_params, waiting_status]
+    params += [queued, waiting_status, assigned, *to_params, waiting_status, *due_params]
+    params += [waiting_status, at, at, at]
+    params += [at, queued, callback_services.SYSTEM_RELEASE_REASON, waiting_status]
+    params += [waiting_status, queued, "Assigned to ", f" (automatic: {STRATEGY_LABELS[strategy]})"]
+    params += [waiting_status]
+    with connection.cursor() as cursor:
+        _lock_slots(cursor)
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    released = sum(count for _, count, _ in rows)
+    assigned = {agent_id: count for agent_id, _, count in rows if agent_id is not None}
+    return released, assigned
+
+
+@transaction.atomic
+def queue_release_and_distribute(*, outage_id, now):
+    """What the workers do when an outage is restored: release its waiting callbacks with
+    their deadlines (``callbacks``' rules) and hand the due work to the agents on duty with the
+    automatic strategy, as ``callbacks_release_for_outage`` followed by
+    ``queue_distribute_auto`` would, but writing each released callback once. Returns
+    ``(released, assigned)``; running it again finds nothing waiting.
+
+    Outside calling hours nothing may be offered, and SQLite has no ``UPDATE`` in a ``WITH``:
+    then it is that release followed by that distribution."""
+    hours = callback_conf.calling_hours()
+    if connection.vendor != "postgresql" or not schedule.in_calling_hours(now, hours=hours):
+        released = callback_services.callbacks_release_for_outage(outage_id=outage_id, now=now)
+        return released, queue_distribute_auto(now=now)
+    outage = callback_services.restored_outage_locked(outage_id)
+    if outage is None:
+        return 0, 0
+    strategy, cap, _ = automatic_settings()
+    released, counts = _release_assigning(outage, now=now, strategy=strategy, cap=cap)
+    callback_events.announce_on_commit()
+    callback_services.release_finish(outage_id=outage_id, now=now, released=released)
+    # What the statement could not place at once (a customer's window, an escalation, a
+    # retry behind it): the usual distribution, which finds little or nothing.
+    for agent_id, count in _assign(
+        strategy=strategy,
+        cap=cap,
+        now=now,
+        actor=None,
+        reason=f"automatic: {STRATEGY_LABELS[strategy]}",
+    ).items():
+        counts[agent_id] = counts.get(agent_id, 0) + count
+    if counts:
+        _record_run(
+            strategy=strategy, actor=None, now=now, cap=cap, counts=counts, detail="automatic"
+        )
+    return released, sum(counts.values())
 
 
 @transaction.atomic

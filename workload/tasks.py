@@ -14,6 +14,15 @@ def distribute():
     return services.queue_distribute_auto(now=timezone.now())
 
 
+@shared_task(name=subscribers.RELEASE_TASK, acks_late=True, reject_on_worker_lost=True)
+def release_and_distribute(outage_id):
+    """A restored outage: release its callbacks with their deadlines and hand them out."""
+    released, assigned = services.queue_release_and_distribute(
+        outage_id=outage_id, now=timezone.now()
+    )
+    return {"released": released, "assigned": assigned}
+
+
 @shared_task(name=subscribers.STAFFING_FORECAST_TASK, acks_late=True, reject_on_worker_lost=True)
 def staffing_forecast(outage_id=None):
     """Refresh the staffing alarm (every minute, and after a restoration's release)."""

@@ -1,7 +1,7 @@
-"""Restoring one outage with 100,000 waiting callbacks until all are queued and distributed to
-300 agents on duty, in this process: ``outage_restore`` (the supervisor's action), then
-``callbacks_release_for_outage`` and ``queue_distribute_auto`` (what the workers run on the
-restoration event), timed apart and together, statements counted."""
+"""Restoring one outage with 100,000 waiting callbacks until all are released and distributed
+to 300 agents on duty, in this process: ``outage_restore`` (the supervisor's action), then
+``queue_release_and_distribute`` (what the workers run on the restoration event), timed apart
+and together, statements counted."""
 
 import math
 import time
@@ -82,7 +82,6 @@ def run(context):
     from benchmarks.dataset import copy_callbacks, put_on_duty, reset_callbacks
     from callbacks import policy
     from callbacks.models import CallbackRequest
-    from callbacks.services import callbacks_release_for_outage
     from outages import services as outage_services
     from outages.models import Outage, ServiceArea
     from workload import services as distribution
@@ -126,38 +125,16 @@ def run(context):
                 actor=context.people.supervisor, now=now, outage=outage
             ),
         )
-        released = _step(
-            "release", steps, lambda: callbacks_release_for_outage(outage_id=outage.pk, now=now)
+        released, assigned = _step(
+            "release_and_distribute",
+            steps,
+            lambda: distribution.queue_release_and_distribute(outage_id=outage.pk, now=now),
         )
-        assigned = _step("distribute", steps, lambda: distribution.queue_distribute_auto(now=now))
     except StepTimedOut as stopped:
         timed_out = str(stopped)
         context.log(f"  release: step {timed_out} stopped after {STEP_TIMEOUT_SECONDS} s")
     seconds = time.perf_counter() - began
     _statement_timeout(0)
-    after_analyze = None
-    if timed_out == "distribute":
-        # What fresh planner statistics change: the same distribution once ANALYZE has seen
-        # the released rows (autovacuum would, some time after the release).
-        with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {CallbackRequest._meta.db_table}")
-        _statement_timeout(STEP_TIMEOUT_SECONDS)
-        try:
-            assigned = _step(
-                "distribute_after_analyze",
-                steps,
-                lambda: distribution.queue_distribute_auto(now=now),
-            )
-            after_analyze = round(
-                steps["restore"]["seconds"]
-                + steps["release"]["seconds"]
-                + steps["distribute_after_analyze"]["seconds"],
-                3,
-            )
-        except StepTimedOut:
-            pass
-        _statement_timeout(0)
-
     mine = CallbackRequest.objects.filter(outage=outage)
     waiting = mine.filter(status=policy.WAITING).count()
     unassigned = mine.filter(assigned_to__isnull=True).count()
@@ -182,7 +159,6 @@ def run(context):
         "seconds": None if timed_out else round(seconds, 3),
         "stopped_step": timed_out,
         "stopped_after_s": round(seconds, 1) if timed_out else None,
-        "seconds_with_fresh_statistics": after_analyze,
         "statements": sum(step["statements"] for step in steps.values()),
         "steps": steps,
         "released": released,
@@ -207,7 +183,7 @@ def run(context):
             "agents": len(agents),
             "agent_cap": cap,
             "strategy": distribution.automatic_settings()[0],
-            "how": "in-process service calls (restore, release, automatic distribution)",
+            "how": "in-process service calls (restore, then the release with its distribution)",
         },
     }
 

@@ -384,8 +384,8 @@ def reading(result):
         text.append(
             f"Restoring an outage with {release_['parameters']['callbacks']:,} waiting callbacks "
             f"through the outage page: the page answered in {timeline.get('restore_answered_s')} "
-            f"s, the callbacks worker had released all by {timeline.get('released_s')} s and the "
-            f"workload worker distributed all by {release_['seconds']} s to "
+            f"s, the workload worker had released all by {timeline.get('released_s')} s and "
+            f"distributed all by {release_['seconds']} s (one pass) to "
             f"{release_['parameters']['agents']} agents; each callback has "
             + (
                 "exactly one release event and one assignment event."

@@ -32,6 +32,7 @@ from console.celery import app
 from outages import services as outage_services
 from tests.conftest import REQUIRE_SERVICES
 from tests.factories import ServiceAreaFactory
+from workload.services import RELEASE_STATEMENT_LABEL
 
 pytestmark = pytest.mark.worker
 
@@ -267,13 +268,14 @@ def _assert_released_exactly_once(outage, count, restored_at):
 
 def _release_in_progress():
     """True while another connection is inside the release transaction, writing events or
-    moving callbacks."""
+    moving callbacks (the restoration's release and distribution is one labelled statement)."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
             "AND pid <> pg_backend_pid() AND state = 'active' AND xact_start IS NOT NULL "
             "AND (query ILIKE 'INSERT INTO callbacks_callbackevent%%' "
-            "OR query ILIKE 'UPDATE \"callbacks_callbackrequest\"%%')"
+            "OR query ILIKE 'UPDATE \"callbacks_callbackrequest\"%%' OR query LIKE %s)",
+            [RELEASE_STATEMENT_LABEL + "%"],
         )
         return cursor.fetchone()[0] > 0
 

@@ -430,7 +430,7 @@ def test_production_path(stack):
     assert filing and filing[-1]["user"] == "smoke-agent" and filing[-1]["status"] == 200
     # The release ran in the worker process, and its lines name the supervisor's request.
     release = [
-        e for e in entries["worker"] if e.get("task") == "callbacks.tasks.release_for_outage"
+        e for e in entries["worker"] if e.get("task") == "workload.tasks.release_and_distribute"
     ]
     assert release and all(e["task_id"] for e in release)
     assert {(e["request_id"], e["user"]) for e in release} == {
