@@ -195,8 +195,9 @@ def test_systems_outage_shows_before_any_lookup_with_manual_entry(agent_client, 
 def test_query_count_does_not_grow_with_the_directory(
     agent_client, customer, outage, django_assert_num_queries, area
 ):
+    from django.db import connection
+
     def count():
-        from django.db import connection
         from django.test.utils import CaptureQueriesContext
 
         with CaptureQueriesContext(connection) as ctx:
@@ -214,8 +215,9 @@ def test_query_count_does_not_grow_with_the_directory(
     # 10: the session, the user with their role, three tries of the lookup, the outages with
     # their latest timeline entries and the caller's refund review (the version comes from
     # them), the open callbacks, the messages sent to the customer, the ETR told (the promise
-    # ledger) and the inbound call, one statement each.
-    assert small <= 10
+    # ledger) and the inbound call, one statement each (the inbound call takes two elsewhere
+    # than PostgreSQL).
+    assert small <= (10 if connection.vendor == "postgresql" else 11)
 
 
 # --- the live region --------------------------------------------------------------------
