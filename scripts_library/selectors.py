@@ -1,8 +1,10 @@
 """Reads of the scripts library: the words an agent reads on a call, and the editor's lists."""
 
+import logging
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
+from redis import RedisError
 
 from core.cache import version
 from outages.models import Customer, Outage
@@ -26,23 +28,42 @@ class Choice:
 # Moves on (in the shared cache) with every saved version of any script: what each process
 # kept under an older version is not used again (``script_choices_for_call``).
 SCRIPTS_VERSION_KEY = "scripts:version"
+logger = logging.getLogger(__name__)
 _CHOICES_KEPT_MAX = 2048
-_kept = {"version": None, "choices": {}, "outages_with_own": None}
+
+
+def _kept_for(current):
+    return {"version": current, "choices": {}, "outages_with_own": None}
+
+
+# What this process keeps under one version. A new version replaces the whole dict, never
+# empties it: a thread still choosing under the old version (its read may predate the
+# change) writes into the old dict, which nothing reads any more.
+_kept = _kept_for(None)
 
 
 def scripts_version():
-    return version(SCRIPTS_VERSION_KEY)
+    """The library's version in the shared cache, or None when the cache cannot be reached:
+    calls then read the library each time (a call never fails for want of the cache)."""
+    try:
+        return version(SCRIPTS_VERSION_KEY)
+    except RedisError as exc:
+        logger.warning("Scripts version not read, scripts read afresh: %s", exc)
+        return None
 
 
 def forget_kept_choices():
     """Forget what this process kept (the next call reads the library again)."""
-    _kept.update(version=None, choices={}, outages_with_own=None)
+    global _kept
+    _kept = _kept_for(None)
 
 
 def _kept_under(current):
-    if _kept["version"] != current:
-        _kept.update(version=current, choices={}, outages_with_own=None)
-    return _kept
+    global _kept
+    kept = _kept
+    if kept["version"] != current:
+        kept = _kept = _kept_for(current)
+    return kept
 
 
 def _outages_with_own_scripts(kept):
@@ -63,8 +84,12 @@ def script_choices_for_call(*, wanted, outage=None, language=moments.DEFAULT_LAN
     kind serve every outage of that kind without wording of its own. A saved script version
     moves the version on, so the next call in every process reads the library again. One
     read of the shared cache; a query when the choice is not kept."""
-    kept = _kept_under(scripts_version())
+    current = scripts_version()
     wanted = tuple(wanted)
+    if current is None:
+        forget_kept_choices()  # the version may move meanwhile, unseen
+        return script_choices_for(wanted=wanted, outage=outage, language=language)
+    kept = _kept_under(current)
     own = None
     if outage is not None:
         outage_key = moments.scope_key(scope=moments.OUTAGE, outage_id=outage.pk)

@@ -209,3 +209,31 @@ def test_a_version_moved_by_another_process_reads_the_scripts_again(outage):
     other_process = caches.create_connection("default")
     other_process.incr(SCRIPTS_VERSION_KEY)
     assert CAUSE not in scripts_for_call(wanted=[CAUSE], outage=outage)
+
+
+@pytest.fixture
+def cache_down(settings):
+    """The shared cache at a port where nothing answers."""
+    import socket
+
+    with socket.create_server(("127.0.0.1", 0)) as sock:
+        port = sock.getsockname()[1]
+    settings.CACHES = {
+        "default": {"BACKEND": "core.cache.RedisCache", "LOCATION": f"redis://127.0.0.1:{port}/0"}
+    }
+
+
+def test_without_the_shared_cache_calls_read_the_library_each_time(
+    outage, cache_down, django_assert_num_queries
+):
+    for _ in range(2):
+        with django_assert_num_queries(1):
+            found = script_choices_for_call(wanted=[CAUSE], outage=outage)
+        assert found[CAUSE].body == defaults.DEFAULT_WORDING[CAUSE]
+
+
+def test_a_save_that_cannot_move_the_version_is_refused(outage, cache_down):
+    from scripts_library.services import ScriptError
+
+    with pytest.raises(ScriptError, match="nothing was saved"):
+        make_script("Not sent: <Cause>.", scope=moments.KIND, outage_kind=outage.kind)
