@@ -1,5 +1,6 @@
 """The live-call screen's forms: the callback request as the call's path needs it."""
 
+import copy
 import re
 
 from django import forms
@@ -8,6 +9,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
+from callbacks.models import CallbackRequest
 from contact.forms import CallbackForm
 from outages.models import Customer, Outage
 
@@ -60,6 +62,22 @@ class BootstrapFields:
                 self.fields[name].widget.attrs["class"] += " is-invalid"
 
 
+class _ShapedFields(dict):
+    """A form's shaped fields, copied cheaply for each form: the one thing a form changes on
+    its copy is a widget's attributes (``is-invalid``, ``BootstrapFields.full_clean``); the
+    choices, validators and messages are fixed once shaped, so the copies share them (a deep
+    copy of the selects' choices was most of the cost of building the form)."""
+
+    def __deepcopy__(self, memo):
+        copies = {}
+        for name, field in self.items():
+            field = copy.copy(field)
+            field.widget = copy.copy(field.widget)
+            field.widget.attrs = dict(field.widget.attrs)
+            copies[name] = field
+        return copies
+
+
 class LiveCallbackForm(BootstrapFields, CallbackForm):
     """The callback form on a live call. The account number is typed by hand only when no
     account was read (a systems outage, or a caller found by postal code); the support ticket's
@@ -79,7 +97,19 @@ class LiveCallbackForm(BootstrapFields, CallbackForm):
             "ticket_reference": "Support ticket reference",
         }
 
+    # The fields as __init__ shapes them (widgets, classes, messages, choices), by the form's
+    # shape: shaped once per process, then copied for each form (a filing builds one).
+    _shaped = {}
+
     def __init__(self, *args, manual_entry=False, asks_ticket=False, **kwargs):
+        shape = (manual_entry, asks_ticket)
+        shaped = self._shaped.get(shape)
+        if shaped is not None:
+            # What CallbackForm's and BootstrapFields' __init__ do is shape the fields, which
+            # ``shaped`` already is: straight to the ModelForm's own __init__, which copies them.
+            self.base_fields = shaped
+            super(CallbackForm, self).__init__(*args, **kwargs)
+            return
         super().__init__(*args, **kwargs)
         if not manual_entry:
             del self.fields["account_number"]
@@ -91,6 +121,17 @@ class LiveCallbackForm(BootstrapFields, CallbackForm):
             ].help_text = (
                 "The reference of the technical support ticket you opened for this caller."
             )
+        self._shaped[shape] = _ShapedFields(copy.deepcopy(self.fields))
+
+    def _post_clean(self):
+        """No model instance is built or validated: the service files the callback from
+        ``cleaned_data``, and the fields already check what the model's fields would (lengths,
+        choices), but for the normalised phone number's length, checked here (a number and
+        its extension fit today; the column is the limit)."""
+        phone = self.cleaned_data.get("phone") or ""
+        limit = CallbackRequest._meta.get_field("phone").max_length
+        if len(phone) > limit:
+            self.add_error("phone", f"Ensure this value has at most {limit} characters.")
 
     # An account number typed by hand that the directory does not hold: filed as the caller
     # said it (our copy of the directory may lag a new account, and the caller must not be

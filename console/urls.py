@@ -11,6 +11,7 @@ console_patterns = [
     path("call/live/events/", views.live_events, name="live_events"),
     path("call/suggest/", views.suggest, name="suggest"),
     path("call/callback/", views.file_callback, name="file_callback"),
+    path("call/callback/form/", views.callback_form, name="callback_form"),
     path("call/refund-review/", views.refund_review, name="refund_review"),
     path("call/inbound/<int:pk>/note/", views.inbound_note, name="inbound_note"),
 ]

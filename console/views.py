@@ -8,6 +8,7 @@ is unchanged, so the agent's focus and screen readers are left alone.
 
 import hashlib
 import re
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
@@ -257,10 +258,11 @@ def suggest(request):
 BAD_REFERENCE = "This form refers to an {what} that does not exist: reload the page and file again."
 
 
-def _posted_pk(request, name):
-    """A posted id: ``(None, False)`` when absent, ``(pk, False)`` when a plausible id,
-    ``(None, True)`` when it cannot be one (text, decimals, negative, longer than a bigint)."""
-    value = request.POST.get(name, "")
+def _pk_in(data, name):
+    """A posted (or asked) id: ``(None, False)`` when absent, ``(pk, False)`` when a plausible
+    id, ``(None, True)`` when it cannot be one (text, decimals, negative, longer than a
+    bigint)."""
+    value = data.get(name, "")
     if not value:
         return None, False
     pk = parse_id(value)
@@ -270,59 +272,88 @@ def _posted_pk(request, name):
 @require_POST
 @agent_required
 def file_callback(request):
+    """File the call's callback request: a short confirmation on success (the form for
+    another filing is one click away, ``callback_form``), else the form with its errors."""
     now = timezone.now()
-    outage_id, bad_outage = _posted_pk(request, "outage")
-    customer_id, bad_customer = _posted_pk(request, "customer")
-    customer = None
-    if customer_id:
-        customers = Customer.objects.select_related("area")
-        customer = get_object_or_404(customers, pk=customer_id)
+    outage_id, bad_outage = _pk_in(request.POST, "outage")
+    customer_id, bad_customer = _pk_in(request.POST, "customer")
     path = request.POST.get("path", "")
-    manual_entry = customer is None
+    manual_entry = customer_id is None
     asks_ticket = path == live_call.TECHNICAL
     form = LiveCallbackForm(request.POST, manual_entry=manual_entry, asks_ticket=asks_ticket)
-    filing = None
-    unknown_account = ""
     if bad_outage or bad_customer:
         form.is_valid()
         form.add_error(None, BAD_REFERENCE.format(what="outage" if bad_outage else "account"))
     elif form.is_valid():
-        unknown_account = getattr(form, "unknown_account", "")
         try:
-            # The service reads the outage, once, under its lock (the page's copy may be stale).
+            # The service reads the outage (under its lock: the page's copy may be stale) and
+            # the customer, with the filing itself.
             filing = callback_services.callback_file(
                 actor=request.user,
                 now=now,
                 outage_id=outage_id,
-                customer=customer,
+                customer_id=customer_id,
                 **form.service_arguments(),
             )
-        except Outage.DoesNotExist as exc:
-            raise Http404("No such outage.") from exc
+        except (Outage.DoesNotExist, Customer.DoesNotExist) as exc:
+            raise Http404("No such outage or customer.") from exc
         except callback_services.CallbackError as exc:
             add_error_to_form(form, exc)
+        else:
+            context = {
+                "filing": filing,
+                "unknown_account": getattr(form, "unknown_account", ""),
+                "now": now,
+                "promise": live_call.callback_promise(outage=filing.callback.outage),
+                "draft_key": _draft_key(path=path, customer_id=customer_id, outage_id=outage_id),
+                "another_url": _callback_form_url(
+                    path=path, customer_id=customer_id, outage_id=outage_id
+                ),
+            }
+            return render(request, "console/_callback_filed.html", context)
+    customer = get_object_or_404(Customer, pk=customer_id) if customer_id else None
+    context = {"form": form, "outage_id": outage_id, "customer": customer, "path": path}
+    return render(
+        request, "console/_callback_form.html", context, status=200 if request.htmx else 400
+    )
+
+
+def _draft_key(*, path, customer_id, outage_id):
+    """The key the page keeps the form's draft under (``data-draft-key`` on the form)."""
+    return f"callback-draft:{path or 'call'}:c{customer_id or '-'}:o{outage_id or '-'}"
+
+
+def _callback_form_url(*, path, customer_id, outage_id):
+    asked = {"outage": outage_id, "customer": customer_id, "path": path}
+    query = urlencode({name: value for name, value in asked.items() if value})
+    return reverse("console:callback_form") + (f"?{query}" if query else "")
+
+
+@require_GET
+@agent_required
+def callback_form(request):
+    """The call's blank callback form, as the lookup shows it: another filing on the same
+    call, after the confirmation of one."""
+    outage_id, bad_outage = _pk_in(request.GET, "outage")
+    customer_id, bad_customer = _pk_in(request.GET, "customer")
+    if bad_outage or bad_customer:
+        return HttpResponseBadRequest("This link refers to an outage or account that cannot exist.")
+    outage = get_object_or_404(Outage, pk=outage_id) if outage_id else None
+    customer = get_object_or_404(Customer, pk=customer_id) if customer_id else None
+    path = request.GET.get("path", "")
     context = {
-        "form": form,
-        "filing": filing,
         "outage_id": outage_id,
         "customer": customer,
         "path": path,
-        "unknown_account": unknown_account,
-        "now": now,
-    }
-    if filing:
-        outage = filing.callback.outage
-        # A blank form for the next caller, as the lookup renders it.
-        context["fields_html"] = _blank_callback_fields(
+        "fields_html": _blank_callback_fields(
             customer=customer,
             outage=outage,
             branch=path,
-            manual_entry=manual_entry,
-            asks_ticket=asks_ticket,
-        )
-        context["promise"] = live_call.callback_promise(outage=outage)
-    status = 200 if filing or request.htmx else 400
-    return render(request, "console/_callback_form.html", context, status=status)
+            manual_entry=customer is None,
+            asks_ticket=path == live_call.TECHNICAL,
+        ),
+    }
+    return render(request, "console/_callback_form.html", context)
 
 
 @require_POST

@@ -14,19 +14,21 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 
 from . import roles
+from .db import prepared_cursor
 
 
 @cache
 def _user_with_rank_sql(model):
-    """The one statement that reads a user and their highest role rank (``NULL`` without a
-    role group), written once per process: every request runs it, and building it through
-    the ORM each time cost more CPU than the query itself."""
+    """The one statement that reads a user's columns and their highest role rank (``NULL``
+    without a role group), written once per process: every request runs it, and building it
+    through the ORM each time cost more CPU than the query itself."""
     quote = connection.ops.quote_name
     through = model.groups.through._meta
     ranks = " ".join("WHEN g.name = %s THEN %s" for _ in roles.RANK)
     pk = quote(model._meta.pk.column)
+    columns = ", ".join(f"u.{quote(f.column)}" for f in model._meta.concrete_fields)
     sql = (
-        f"SELECT u.*, (SELECT MAX(CASE {ranks} ELSE 0 END)"
+        f"SELECT {columns}, (SELECT MAX(CASE {ranks} ELSE 0 END)"
         f" FROM {quote(through.db_table)} ug"
         f" JOIN {quote(Group._meta.db_table)} g"
         f" ON g.id = ug.{quote(through.get_field('group').column)}"
@@ -45,10 +47,18 @@ class RoleModelBackend(ModelBackend):
         except ValidationError:  # a session holding a key of the wrong kind: no user
             return None
         sql, params = _user_with_rank_sql(model)
-        user = next(iter(model._default_manager.raw(sql, [*params, user_id])), None)
-        if user is None or not self.user_can_authenticate(user):
+        # Prepared (every request runs it), and the row made a user without a raw queryset.
+        with prepared_cursor(connection) as cursor:
+            cursor.execute(sql, [*params, user_id])
+            row = cursor.fetchone()
+        if row is None:
             return None
-        roles.remember_rank(user, user.console_rank)
+        *fields, rank = row
+        attnames = [f.attname for f in model._meta.concrete_fields]
+        user = model.from_db(connection.alias, attnames, fields)
+        if not self.user_can_authenticate(user):
+            return None
+        roles.remember_rank(user, rank)
         return user
 
     def authenticate(self, request, username=None, password=None, **kwargs):

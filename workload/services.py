@@ -26,11 +26,9 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import psycopg
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import connection, transaction
-from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
@@ -48,6 +46,7 @@ from callbacks.models import (
 from callbacks.services import CallbackError, record_event
 from core import roles
 from core.audit import audit_record
+from core.db import prepared_cursor
 from core.people import display_name
 from outages.models import Customer
 from planning import staffing
@@ -702,36 +701,6 @@ def _is_moment(value, moment):
     return isinstance(value, datetime) and value == moment
 
 
-class _PreparedCursor(psycopg.Cursor):
-    """Server-side binding, each statement prepared on its first run: Django's cursors bind
-    on the client, so PostgreSQL would plan the claim anew every time, and planning it cost
-    more than running it. psycopg keeps the prepared statements per connection (and forgets
-    them with it); a connection without ``prepare_threshold`` (``DATABASE_PREPARED_STATEMENTS``
-    off) prepares nothing."""
-
-    def execute(self, query, params=None, *, prepare=True, binary=None):
-        return super().execute(query, params, prepare=prepare, binary=binary)
-
-
-class _LoggedClaimCursor(CursorDebugWrapper):
-    """With the query log on (tests, DEBUG), the claim's SQL is logged as written: Django
-    reads the executed text back from a client-side cursor, which a prepared one lacks."""
-
-    def execute(self, sql, params=None):
-        with self.debug_sql(sql, params):
-            return CursorWrapper.execute(self, sql, params)
-
-
-def _claim_cursor():
-    """The cursor the claim's two statements run on, in Django's wrapper (the query log and
-    the translation of database errors)."""
-    connection.ensure_connection()
-    prepared = _PreparedCursor(connection.connection)
-    if connection.queries_logged:
-        return _LoggedClaimCursor(prepared, connection)
-    return connection.make_cursor(prepared)
-
-
 def _claim_postgres(*, agent, now):
     """Count, choose, take and log in one statement once the agent's duty row is locked.
 
@@ -743,7 +712,7 @@ def _claim_postgres(*, agent, now):
     callback, or ``None`` with what they hold and their cap."""
     limit = _locked_cap(agent, now=now)
     sql, params = _claim_sql(agent=agent, now=now, limit=limit)
-    with _claim_cursor() as cursor:
+    with prepared_cursor(connection) as cursor:
         cursor.execute(sql, params)
         held, from_status, *row = cursor.fetchone()
     if from_status is None:
@@ -756,7 +725,7 @@ def _claim_postgres(*, agent, now):
 
 def _locked_cap(agent, *, now):
     """The agent's cap, their duty row locked until the claim commits."""
-    with _claim_cursor() as cursor:
+    with prepared_cursor(connection) as cursor:
         cursor.execute(
             f"SELECT cap FROM {_table(AgentDuty)} WHERE agent_id = %s FOR UPDATE", [agent.pk]
         )

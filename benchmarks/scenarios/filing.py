@@ -80,6 +80,33 @@ def _floor_requests(count=400):
     return [{"method": "GET", "path": f"/bench/floor/?id={pk}"} for pk in ids]
 
 
+def _meter(context):
+    """CPU of the web server's processes and of the database's backends (``benchmarks.cpu``)."""
+    from benchmarks import cpu
+
+    return cpu.Meter(
+        {"web": lambda: cpu.tree(context.server.process.pid), "database": cpu.database_backends}
+    )
+
+
+def _per_filing(meter, figures):
+    """Where the CPU went, and per request sent (warm-up included, as the meter counts it)."""
+    spent = meter.stop(extra={"load_generator": figures.get("client_cpu_seconds", 0)})
+    sent = figures.get("requests_sent") or 0
+    if sent:
+        for part in ("web", "database", "load_generator"):
+            seconds = spent.get(f"{part}_cpu_seconds") or 0
+            spent[f"{part}_cpu_ms_per_request"] = round(1000 * seconds / sent, 2)
+        spent["all_cpu_ms_per_request"] = round(
+            sum(
+                spent[f"{part}_cpu_ms_per_request"]
+                for part in ("web", "database", "load_generator")
+            ),
+            2,
+        )
+    return spent
+
+
 def run(context):
     from benchmarks.dataset import reset_callbacks, session_cookies
     from callbacks.models import CallbackEvent, CallbackRequest
@@ -98,6 +125,7 @@ def run(context):
     for concurrency in CONCURRENCY:
         reset_callbacks()
         context.log(f"  filing x{concurrency}")
+        meter = _meter(context).start()
         figures = context.drive(
             f"filing-{concurrency}",
             concurrency=concurrency,
@@ -107,6 +135,7 @@ def run(context):
             max_requests=len(requests) - 1,
             warmup=1.0,
         )
+        figures["cpu"] = _per_filing(meter, figures)
         figures["callbacks_created"] = CallbackRequest.objects.count()
         figures["merged"] = CallbackEvent.objects.filter(reason__contains="merged").count()
         runs[str(concurrency)] = figures

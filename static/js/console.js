@@ -174,11 +174,12 @@
       fillName();
       return;
     }
+    // The confirmation of a filing names the draft it filed (the form is gone with it).
     var filed = document.querySelector("#callback-form [data-callback-filed]");
     if (filed) {
+      var key = filed.getAttribute("data-callback-filed");
       filed.removeAttribute("data-callback-filed");
-      var form = draftForm(document.getElementById("callback-form"));
-      if (form) sessionStorage.removeItem(form.getAttribute("data-draft-key"));
+      if (key) sessionStorage.removeItem(key);
     }
   });
 

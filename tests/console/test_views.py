@@ -411,8 +411,18 @@ def test_filing_during_the_outage_promises_the_call_after_restoration(
         policy.WAITING,
     )
     assert callback.account_number == "ACC123456"
-    # The form is ready for the next filing, pre-filled again.
-    assert 'value="Service outage: Fibre cut on Route 9"' in page
+    # A short confirmation, and the form for another filing on the same call one click away,
+    # pre-filled again.
+    assert 'name="call_reason"' not in page
+    link = re.search(r'href="([^"]+)"[^>]*>File another callback<', page)
+    again = agent_client.get(link.group(1).replace("&amp;", "&"), headers=HX)
+    assert again.status_code == 200
+    form = _text(again)
+    assert 'value="Service outage: Fibre cut on Route 9"' in form
+    assert 'value="Dana Whitfield"' in form and f'name="customer" value="{customer.pk}"' in form
+    assert f'data-draft-key="callback-draft:outage:c{customer.pk}:o{outage.pk}"' in form
+    # The confirmation names the draft it filed, so the page forgets it.
+    assert f'data-callback-filed="callback-draft:outage:c{customer.pk}:o{outage.pk}"' in page
 
 
 def test_technical_path_logs_the_ticket_and_says_when_we_call(agent_client, customer):
@@ -473,6 +483,21 @@ def test_bad_input_is_explained_beside_the_field_and_nothing_is_written(agent_cl
     assert CallbackRequest.objects.count() == 0
 
 
+def test_a_field_marked_invalid_is_marked_on_that_form_only(agent_client, customer, outage):
+    """The form's fields are shaped once per process and copied for each form: a field marked
+    invalid on one form is not marked on the next."""
+    pages = [
+        _text(_file(agent_client, **_filing_form(customer, outage, **bad)))
+        for bad in ({"phone": "12"}, {"name": " "}, {"phone": "12"})
+    ]
+    assert re.search(r'name="name"[^>]*is-invalid', pages[1])
+    for page in (pages[0], pages[2]):
+        assert not re.search(r'name="name"[^>]*is-invalid', page)
+        assert re.search(r'name="phone"[^>]*is-invalid', page)
+    assert not re.search(r'name="phone"[^>]*is-invalid', pages[1])
+    assert not CallbackRequest.objects.exists()
+
+
 def _filing_form(customer, outage, **changes):
     return {
         "customer": customer.pk,
@@ -488,15 +513,33 @@ def _filing_form(customer, outage, **changes):
     }
 
 
-def test_filing_reads_the_outage_once(
-    agent_client, customer, outage, django_assert_max_num_queries
+def test_filing_is_one_statement(
+    postgres_only, agent_client, customer, outage, django_assert_num_queries
 ):
-    # The session, the user with their role, the customer; in the filing's transaction the
-    # outage (under its lock), an open callback for the same phone, the callback and its
-    # event (and the savepoint around them in a test).
-    with django_assert_max_num_queries(9) as captured:
+    # The session, the user with their role, then one statement (PostgreSQL's): the outage
+    # (under its lock), the customer, the check for an open callback for the same phone, the
+    # callback and its event (in a savepoint here, as the test runs in a transaction).
+    with django_assert_num_queries(5) as captured:
         assert _file(agent_client, **_filing_form(customer, outage)).status_code == 200
-    assert sum('FROM "outages_outage"' in q["sql"] for q in captured.captured_queries) <= 1
+    assert sum("outages_outage" in q["sql"] for q in captured.captured_queries) == 1
+
+
+def test_filing_for_a_customer_that_does_not_exist_is_a_404(agent_client, customer, outage):
+    form = {**_filing_form(customer, outage), "customer": customer.pk + 1000}
+    assert _file(agent_client, **form).status_code == 404
+    assert _file(agent_client, **{**form, "phone": ""}).status_code == 404
+    assert not CallbackRequest.objects.exists()
+
+
+def test_filing_for_a_restored_outage_gives_the_deadline(
+    agent_client, customer, outage, supervisor
+):
+    outage_services.outage_restore(actor=supervisor, now=NOW, outage=outage)
+    page = _text(_file(agent_client, **_filing_form(customer, outage)))
+    callback = CallbackRequest.objects.get()
+    assert (callback.status, callback.due_at) == (policy.QUEUED, NOW + timedelta(hours=8))
+    assert callback.account_number == "ACC123456"
+    assert "we will call them by" in page
 
 
 def test_filing_again_adds_to_the_open_callback_and_says_so(agent_client, customer, outage):

@@ -15,6 +15,8 @@ ROUTES = {
     "console:live_events": ("get", roles.AGENT, 204, {}),
     "console:suggest": ("get", roles.AGENT, 200, {}),
     "console:file_callback": ("post", roles.AGENT, 400, {}),
+    # No call named: the blank form for a caller typed in by hand.
+    "console:callback_form": ("get", roles.AGENT, 200, {}),
     "console:refund_review": ("post", roles.AGENT, 400, {}),
     # The walk's user did not take the call: 404 (only the agent who took it may note it).
     "console:inbound_note": ("post", roles.AGENT, 404, {"pk": "inbound_call"}),

@@ -84,6 +84,7 @@ PARAMS = {
     "console:live": ["q", "customer", "v"],
     "console:suggest": ["q"],
     "console:file_callback": FILING,
+    "console:callback_form": ["outage", "customer", "path"],
     "console:refund_review": ["customer", "outage"],
     "healthz": ["x"],
     "metrics": ["x"],
