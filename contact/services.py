@@ -15,8 +15,8 @@ from django.db import connection, transaction
 from callbacks import conf, events, policy
 from callbacks.models import CallbackAttempt, CallbackRequest, Letter
 from callbacks.services import CallbackError, record_event, record_events
+from core.db import prepared_cursor
 from core.people import display_name
-from core.precompiled import prepared_cursor
 from core.roles import TEAM_LEAD, has_role
 from outages import services as outage_services
 from schedule import policy as schedule

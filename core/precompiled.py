@@ -16,48 +16,9 @@ query: write it as another precompiled read).
 from dataclasses import dataclass
 
 from django.db import connections
-from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 from django.db.models.query import get_related_populators
 
-try:
-    import psycopg
-except ImportError:  # pragma: no cover - PostgreSQL's driver is a dependency of the project
-    psycopg = None
-
-
-if psycopg is not None:
-
-    class _PreparedCursor(psycopg.Cursor):
-        """Server-side binding, the statement prepared on its first run on a connection:
-        Django binds on the client, so PostgreSQL would plan the same small read anew on
-        every request (planning these cost more than running them). A connection without
-        ``prepare_threshold`` (``DATABASE_PREPARED_STATEMENTS`` off) prepares nothing."""
-
-        def execute(self, query, params=None, *, prepare=True, binary=None):
-            return super().execute(query, params, prepare=prepare, binary=binary)
-
-
-class _LoggedCursor(CursorDebugWrapper):
-    """With the query log on (tests, DEBUG): the statement logged with its values, composed
-    on the client, as Django logs its own (a server-bound cursor has no such text)."""
-
-    def execute(self, sql, params=None):
-        with self.debug_sql(self.db.ops.compose_sql(sql, params)):
-            return CursorWrapper.execute(self, sql, params)
-
-
-def prepared_cursor(connection):
-    """A cursor in Django's wrapper (the query log, database errors translated); on
-    PostgreSQL, one that prepares its statements: for a statement written once per process
-    that every request runs."""
-    if connection.vendor != "postgresql" or psycopg is None:
-        return connection.cursor()
-    connection.ensure_connection()
-    connection.validate_no_broken_transaction()
-    prepared = _PreparedCursor(connection.connection)
-    if connection.queries_logged:
-        return _LoggedCursor(prepared, connection)
-    return connection.make_cursor(prepared)
+from .db import prepared_cursor
 
 
 @dataclass(frozen=True)

@@ -28,8 +28,8 @@ from django.utils import timezone
 
 from callbacks.models import CallbackRequest
 from core.audit import audit_record
+from core.db import prepared_cursor
 from core.errors import ServiceError
-from core.precompiled import prepared_cursor
 from core.tasking import send_on_commit
 from outages import normalise
 from outages.models import Coverage, Customer, Outage
