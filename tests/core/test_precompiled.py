@@ -61,7 +61,7 @@ def test_every_stand_in_must_be_used():
 
 
 @pytest.mark.django_db
-def test_on_postgresql_the_statement_is_prepared_and_logged(
+def test_on_postgresql_the_statement_is_prepared_and_logged_with_its_values(
     django_assert_num_queries,
 ):
     from django.db import connection
@@ -76,7 +76,8 @@ def test_on_postgresql_the_statement_is_prepared_and_logged(
     with django_assert_num_queries(2) as captured:
         IN_AREA.run(area=area.pk)
         IN_AREA.run(area=area.pk)
-    assert '"area_id" = %s' in captured.captured_queries[0]["sql"]  # logged as written
+    # Logged with its values, a statement that runs as it stands.
+    assert f'"area_id" = {area.pk}' in captured.captured_queries[0]["sql"]
     with connection.cursor() as cursor:
         cursor.execute("SELECT statement FROM pg_prepared_statements")
         prepared = [row[0] for row in cursor.fetchall()]
