@@ -180,6 +180,10 @@
       var key = filed.getAttribute("data-callback-filed");
       filed.removeAttribute("data-callback-filed");
       if (key) sessionStorage.removeItem(key);
+      // The long form became a short confirmation: bring it into view (the agent was at the
+      // form's button, now below it) so what to tell the customer is on the screen.
+      var shown = filed.closest("#callback-form") || filed;
+      if (filed.getBoundingClientRect().top < 0) shown.scrollIntoView({ block: "start" });
     }
   });
 

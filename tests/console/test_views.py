@@ -414,7 +414,7 @@ def test_filing_during_the_outage_promises_the_call_after_restoration(
     # A short confirmation, and the form for another filing on the same call one click away,
     # pre-filled again.
     assert 'name="call_reason"' not in page
-    link = re.search(r'href="([^"]+)"[^>]*>File another callback<', page)
+    link = re.search(r'hx-get="([^"]+)"[^>]*>File another callback<', page)
     again = agent_client.get(link.group(1).replace("&amp;", "&"), headers=HX)
     assert again.status_code == 200
     form = _text(again)

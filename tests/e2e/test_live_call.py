@@ -174,6 +174,15 @@ def test_file_callback_keeps_the_draft_through_a_lost_session(new_page, agent, s
     callback = CallbackRequest.objects.get()
     assert (callback.customer_id, callback.outage_id) == (customer.pk, outage.pk)
     assert callback.notes == "Needs the line for a medical alarm"
+    # What to tell the customer is on the screen, not above it.
+    expect(confirmation).to_be_in_viewport(ratio=1)
+    page.screenshot(path="/tmp/live-call-filed.png")
+
+    # Another callback for the same caller (another need): the form comes back filled in.
+    page.get_by_role("button", name="File another callback").click()
+    expect(page.get_by_label("Customer name")).to_have_value("Dana Whitfield")
+    expect(page.get_by_label("Notes")).to_have_value("")
+    expect(page.get_by_role("button", name="File callback")).to_be_visible()
 
     # Filed: the draft is gone.
     page.reload()
