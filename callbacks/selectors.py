@@ -9,6 +9,7 @@ from django.db.models import (
 )
 from django.db.models.functions import TruncTime
 
+from core.precompiled import Precompiled
 from schedule import policy as schedule
 
 from . import policy
@@ -61,16 +62,25 @@ def callback_detail(*, pk):
     )
 
 
-def open_callbacks_for_customer(customer, *, limit=5):
-    """The caller's callbacks still open (a repeat caller), earliest deadline first. One query."""
+OPEN_CALLBACKS_SHOWN = 5
+# Every lookup that finds a customer runs it: its SQL is written once per process.
+_OPEN_CALLBACKS = Precompiled(
+    lambda customer: (
+        CallbackRequest.objects.open()
+        .filter(customer_id=customer)
+        .select_related("outage")
+        .order_by(F("due_at").asc(nulls_last=True), "id")[:OPEN_CALLBACKS_SHOWN]
+    ),
+    customer=-7_000_000_001,
+)
+
+
+def open_callbacks_for_customer(customer):
+    """The caller's callbacks still open (a repeat caller), earliest deadline first, at most
+    ``OPEN_CALLBACKS_SHOWN``. One query."""
     if customer is None:
         return []
-    return list(
-        CallbackRequest.objects.open()
-        .filter(customer=customer)
-        .select_related("outage")
-        .order_by(F("due_at").asc(nulls_last=True), "id")[:limit]
-    )
+    return _OPEN_CALLBACKS.run(customer=customer.pk)
 
 
 CHANNEL_LIVE_CALL = "Live call"

@@ -77,6 +77,14 @@ class Call:
         return f"area={self.area.pk}" if self.area is not None else "area="
 
     @property
+    def refund_requested_at(self):
+        """When a refund review was promised to this caller for the outage shown, or None
+        (read with the outages)."""
+        if self.customer is None or self.outage is None:
+            return None
+        return getattr(self.outage, "refund_requested_at", None)
+
+    @property
     def manual_entry(self):
         """The callback form asks for the account number by hand: no account was read."""
         return self.customer is None
@@ -149,7 +157,9 @@ def build_call(*, query="", customer_id=None, agent, now):
                 call.outages = systems
                 return _compose(call, agent=agent, now=now)
         return call
-    covering = outage_selectors.outages_covering_area(lookup.area, include_restored=True)
+    covering = outage_selectors.outages_covering_area(
+        lookup.area, include_restored=True, customer=lookup.customer
+    )
     call.version = outage_selectors.outages_version_of(covering)
     call.outages, call.restored = _split(covering)
     return _compose(call, agent=agent, now=now)

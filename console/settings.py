@@ -157,8 +157,9 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
-# Server-side prepared statements for the statements that ask for them: claim next's two and
-# the events process's IVR statement (api.ivr_asgi), which cost more to plan than to run.
+# Server-side prepared statements for the statements that ask for them: claim next's two, the
+# events process's IVR statement (api.ivr_asgi) and the live-call lookup's (core.precompiled),
+# which cost more to plan than to run.
 # Django binds every other query on the client, and those are never prepared. Off behind a
 # pooler in transaction mode that does not carry prepared statements across server
 # connections (PgBouncer before 1.21, or without max_prepared_statements).

@@ -87,9 +87,7 @@ def _live_region(request, call, now):
     context = {
         "call": call,
         "now": now,
-        "refund_requested_at": outage_selectors.refund_review_requested_at(
-            customer=call.customer, outage=call.outage
-        ),
+        "refund_requested_at": call.refund_requested_at,
     }
     html = render_to_string("console/_live.html", context, request=request)
     digest = hashlib.sha256(_CSRF_INPUT.sub("", html).encode()).hexdigest()[:16]

@@ -8,12 +8,14 @@ The callback's own state moves through ``callbacks``' rules and timeline
 ``callbacks.events``."""
 
 from datetime import timedelta
+from functools import cache
 
 from django.db import connection, transaction
 
 from callbacks import conf, events, policy
 from callbacks.models import CallbackAttempt, CallbackRequest, Letter
 from callbacks.services import CallbackError, record_event, record_events
+from core.db import prepared_cursor
 from core.people import display_name
 from core.roles import TEAM_LEAD, has_role
 from outages import services as outage_services
@@ -381,10 +383,31 @@ def inbound_call_log(*, agent, now, customer, outage=None):
 def _inbound_call_log_postgres(*, agent, now, customer, outage):
     """``inbound_call_log`` as one statement: the agent's latest call with this customer
     within ``INBOUND_SAME_CALL`` takes the outage (when it shows one), else a new row."""
+    with prepared_cursor(connection) as cursor:
+        cursor.execute(
+            _inbound_call_log_sql(),
+            {
+                "customer": customer.pk,
+                "agent": agent.pk,
+                "outage": outage.pk if outage is not None else None,
+                "since": now - INBOUND_SAME_CALL,
+                "now": now,
+            },
+        )
+        row = cursor.fetchone()
+    # The row as ``InboundCall.objects.raw`` would give it, without its per-query set-up:
+    # every lookup of a customer runs this (PostgreSQL's values need no converting).
+    return InboundCall.from_db(connection.alias, _INBOUND_CALL_COLUMNS, row)
+
+
+_INBOUND_CALL_COLUMNS = ("id", "customer_id", "outage_id", "agent_id", "at", "note", "noted_at")
+
+
+@cache
+def _inbound_call_log_sql():
     table = InboundCall._meta.db_table
-    columns = "id, customer_id, outage_id, agent_id, at, note, noted_at"
-    rows = InboundCall.objects.raw(
-        f"""
+    columns = ", ".join(_INBOUND_CALL_COLUMNS)
+    return f"""
         WITH recent AS (
             SELECT {columns} FROM {table}
             WHERE customer_id = %(customer)s AND agent_id = %(agent)s AND at >= %(since)s
@@ -403,16 +426,7 @@ def _inbound_call_log_postgres(*, agent, now, customer, outage):
                at, note, noted_at
         FROM recent
         UNION ALL SELECT {columns} FROM created
-        """,
-        {
-            "customer": customer.pk,
-            "agent": agent.pk,
-            "outage": outage.pk if outage is not None else None,
-            "since": now - INBOUND_SAME_CALL,
-            "now": now,
-        },
-    )
-    return list(rows)[0]
+        """
 
 
 @transaction.atomic

@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from callbacks.models import CallbackRequest
 from core.audit import audit_record
+from core.db import prepared_cursor
 from core.errors import ServiceError
 from core.tasking import send_on_commit
 from outages import normalise
@@ -274,7 +275,7 @@ def etr_promise_record(*, customer, outage, agent, now):
     # One statement whatever happened before, and outside a transaction (``bulk_create``
     # wraps its insert in one: a BEGIN and a COMMIT more): every lookup and every poll of a
     # live call with an ETR runs it.
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:
         cursor.execute(_promise_insert_sql(), [customer.pk, outage.pk, outage.etr, now, agent.pk])
     return outage.etr
 

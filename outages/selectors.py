@@ -6,8 +6,23 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.contrib.postgres.search import TrigramWordSimilarity
 from django.db import connection
-from django.db.models import Count, F, Func, IntegerField, Max, Prefetch, Q, Value
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    Func,
+    IntegerField,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Cast
+
+from core.precompiled import Precompiled
 
 from . import lifecycle, normalise
 from .models import Coverage, Customer, Escalation, Outage, OutageUpdate, RefundReview, ServiceArea
@@ -40,28 +55,29 @@ def _customers():
 def lookup(query):
     """Resolve what the agent typed: account number, phone, postal code or part of an address.
 
-    Exact keys resolve directly, tried in that order, one query each (at most four queries
-    whatever the size of the directory). A postal code that no customer is needed for gives
-    its area. An address gives the best few matches to pick from: trigram word similarity on
-    PostgreSQL (so a typo still finds the street), containment elsewhere."""
+    Exact keys resolve directly, tried in that order, one query each, except that text which
+    reads as a phone number is tried as an account number and a phone number in one (at most
+    three queries whatever the size of the directory). A postal code that no customer is
+    needed for gives its area. An address gives the best few matches to pick from: trigram
+    word similarity on PostgreSQL (so a typo still finds the street), containment
+    elsewhere."""
     text = " ".join((query or "").split())
     result = Lookup(query=text)
     if not text:
         return result
-    # Account numbers are stored as issued; people type them in either case.
-    customer = _customers().filter(account_number__in={text, text.upper()}).first()
-    if customer:
+    # Account numbers are stored as issued; people type them in either case. Text that
+    # reads as a phone number is tried as both in one statement, the account first.
+    phone = _phone_in(text)
+    if phone:
+        found = _BY_ACCOUNT_OR_PHONE.run(typed=text, upper=text.upper(), phone=phone)
+    else:
+        found = _BY_ACCOUNT.run(typed=text, upper=text.upper())
+    if found and (not phone or found[0].by_account):
+        customer = found[0]
         result.customer, result.area, result.kind = customer, customer.area, "account"
         return result
-    if normalise.looks_like_phone(text):
-        try:
-            phone = normalise.phone_e164(text, region=settings.DEFAULT_PHONE_REGION)
-        except normalise.InvalidPhone:
-            phone = None
-        if phone:
-            matches = list(_customers().filter(phone=phone)[: ADDRESS_MATCHES + 1])
-            if matches:
-                return _pick(result, "phone", matches)
+    if found:
+        return _pick(result, "phone", found)
     postal = normalise.postal_code(text)
     if 3 <= len(postal) <= 10:
         coverage = Coverage.objects.select_related("area").filter(postal_code=postal).first()
@@ -74,6 +90,37 @@ def lookup(query):
             return _pick(result, "address", matches)
     result.kind = "none"
     return result
+
+
+def _phone_in(text):
+    """The E.164 number ``text`` reads as, or None."""
+    if not normalise.looks_like_phone(text):
+        return None
+    try:
+        return normalise.phone_e164(text, region=settings.DEFAULT_PHONE_REGION)
+    except normalise.InvalidPhone:
+        return None
+
+
+def _by_account(typed, upper, phone=None):
+    """The customer with that account number; with a ``phone``, also the customers with that
+    number (at most ``ADDRESS_MATCHES`` and one more), the account's first (``by_account``)."""
+    account = Q(account_number__in=[typed, upper])
+    if phone is None:
+        return _customers().filter(account)[:1]
+    is_account = Case(When(account, then=Value(True)), default=Value(False))
+    return (
+        _customers()
+        .filter(account | Q(phone=phone))
+        .annotate(by_account=is_account)
+        .order_by("-by_account", "account_number")[: ADDRESS_MATCHES + 1]
+    )
+
+
+# Every lookup runs one of them: their SQL is written once per process.
+_TYPED = {"typed": "\ue000typed", "upper": "\ue000upper"}
+_BY_ACCOUNT = Precompiled(_by_account, **_TYPED)
+_BY_ACCOUNT_OR_PHONE = Precompiled(_by_account, **_TYPED, phone="\ue000phone")
 
 
 def _pick(result, kind, matches):
@@ -135,21 +182,64 @@ def lookup_customer(customer_id):
     )
 
 
-def outages_covering_area(area, *, include_restored=False):
-    """Outages an agent should know about for this area, most severe and newest first, with
-    their latest timeline entry."""
+# The latest timeline entry of an outage, as far as the live-call banner shows it.
+_LATEST_UPDATE_FIELDS = ("id", "at", "status", "message")
+
+
+def _latest_update(field_name):
+    latest = OutageUpdate.objects.filter(outage=OuterRef("pk")).order_by("-at", "-id")
+    return Subquery(latest.values(field_name)[:1])
+
+
+def _covering(*, include_restored, area=None, customer=None):
     outages = Outage.objects.current() if include_restored else Outage.objects.active()
-    return list(
-        outages.covering(area)
-        .prefetch_related(
-            Prefetch(
-                "updates",
-                queryset=OutageUpdate.objects.order_by("-at", "-id"),
-                to_attr="timeline",
-            )
-        )
-        .order_by("-started_at")
+    annotations = {f"latest_update_{name}": _latest_update(name) for name in _LATEST_UPDATE_FIELDS}
+    if customer is not None:
+        reviews = RefundReview.objects.filter(customer_id=customer, outage=OuterRef("pk"))
+        reviews = reviews.order_by("pk")
+        annotations["refund_requested_at"] = Subquery(reviews.values("requested_at")[:1])
+    return outages.covering(area).annotate(**annotations).order_by("-started_at")
+
+
+# Every lookup runs one of them: their SQL is written once per process.
+_COVERING = {
+    (restored, with_area, for_customer): Precompiled(
+        lambda restored=restored, **values: _covering(include_restored=restored, **values),
+        **({"area": -7_000_000_001} if with_area else {}),
+        **({"customer": -7_000_000_002} if for_customer else {}),
     )
+    for restored in (False, True)
+    for with_area in (False, True)
+    for for_customer in (False, True)
+}
+
+
+def outages_covering_area(area, *, include_restored=False, customer=None):
+    """Outages an agent should know about for this area, newest first, each with its latest
+    timeline entry (``latest_update``, or None); with a ``customer``, also when a refund review
+    was promised to them for each outage (``refund_requested_at``, or None). One query."""
+    values = {}
+    if area is not None:
+        values["area"] = area if isinstance(area, int) else area.pk
+    if customer is not None:
+        values["customer"] = customer.pk
+    outages = _COVERING[include_restored, "area" in values, "customer" in values].run(**values)
+    for outage in outages:
+        outage.latest_update = None
+        if outage.latest_update_id is not None:
+            # The entry as far as the banner shows it; the rest loads if asked for.
+            outage.latest_update = OutageUpdate.from_db(
+                outage._state.db,
+                ["id", "outage_id", "at", "status", "message"],
+                [
+                    outage.latest_update_id,
+                    outage.pk,
+                    outage.latest_update_at,
+                    outage.latest_update_status,
+                    outage.latest_update_message,
+                ],
+            )
+    return outages
 
 
 def outages_version(area):
@@ -279,17 +369,6 @@ def outage_with_timeline(outage_id):
 
 def restored_outages():
     return Outage.objects.filter(status__in=[lifecycle.RESTORED, lifecycle.CLOSED])
-
-
-def refund_review_requested_at(*, customer, outage):
-    """When a refund review was promised to this customer for this outage, or None. One query."""
-    if customer is None or outage is None:
-        return None
-    return (
-        RefundReview.objects.filter(customer=customer, outage=outage)
-        .values_list("requested_at", flat=True)
-        .first()
-    )
 
 
 # --- Reads for the reports (post-incident reports, archive, analytics, customer history) ---

@@ -1,9 +1,12 @@
 """Reads of the scripts library: the words an agent reads on a call, and the editor's lists."""
 
+import logging
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
+from redis import RedisError
 
+from core.cache import version
 from outages.models import Customer, Outage
 
 from . import diffing, moments
@@ -22,7 +25,86 @@ class Choice:
     version: int
 
 
+# Moves on (in the shared cache) with every saved version of any script: what each process
+# kept under an older version is not used again (``script_choices_for_call``).
+SCRIPTS_VERSION_KEY = "scripts:version"
+logger = logging.getLogger(__name__)
+_CHOICES_KEPT_MAX = 2048
+
+
+def _kept_for(current):
+    return {"version": current, "choices": {}, "outages_with_own": None}
+
+
+# What this process keeps under one version. A new version replaces the whole dict, never
+# empties it: a thread still choosing under the old version (its read may predate the
+# change) writes into the old dict, which nothing reads any more.
+_kept = _kept_for(None)
+
+
+def scripts_version():
+    """The library's version in the shared cache, or None when the cache cannot be reached:
+    calls then read the library each time (a call never fails for want of the cache)."""
+    try:
+        return version(SCRIPTS_VERSION_KEY)
+    except RedisError as exc:
+        logger.warning("Scripts version not read, scripts read afresh: %s", exc)
+        return None
+
+
+def forget_kept_choices():
+    """Forget what this process kept (the next call reads the library again)."""
+    global _kept
+    _kept = _kept_for(None)
+
+
+def _kept_under(current):
+    global _kept
+    kept = _kept
+    if kept["version"] != current:
+        kept = _kept = _kept_for(current)
+    return kept
+
+
+def _outages_with_own_scripts(kept):
+    """The scope keys of the outages that have live wording of their own. One query, once
+    per version of the library in each process."""
+    if kept["outages_with_own"] is None:
+        kept["outages_with_own"] = frozenset(
+            Script.objects.filter(scope=moments.OUTAGE)
+            .exclude(live_version=None)
+            .values_list("scope_key", flat=True)
+        )
+    return kept["outages_with_own"]
+
+
 def script_choices_for_call(*, wanted, outage=None, language=moments.DEFAULT_LANGUAGE):
+    """``script_choices_for``, as this process last chose under the library's current version
+    (``SCRIPTS_VERSION_KEY``, in the cache the processes share): the choices for an outage
+    kind serve every outage of that kind without wording of its own. A saved script version
+    moves the version on, so the next call in every process reads the library again. One
+    read of the shared cache; a query when the choice is not kept."""
+    current = scripts_version()
+    wanted = tuple(wanted)
+    if current is None:
+        forget_kept_choices()  # the version may move meanwhile, unseen
+        return script_choices_for(wanted=wanted, outage=outage, language=language)
+    kept = _kept_under(current)
+    own = None
+    if outage is not None:
+        outage_key = moments.scope_key(scope=moments.OUTAGE, outage_id=outage.pk)
+        own = outage.pk if outage_key in _outages_with_own_scripts(kept) else None
+    key = (wanted, outage.kind if outage is not None else None, own, language)
+    choices = kept["choices"].get(key)
+    if choices is None:
+        choices = script_choices_for(wanted=wanted, outage=outage, language=language)
+        if len(kept["choices"]) >= _CHOICES_KEPT_MAX:
+            kept["choices"] = {}
+        kept["choices"][key] = choices
+    return dict(choices)
+
+
+def script_choices_for(*, wanted, outage=None, language=moments.DEFAULT_LANGUAGE):
     """``{moment: Choice}`` for the moments in ``wanted``, in that order, choosing for each the
     most specific live script. One query.
 

@@ -3,13 +3,16 @@ history is never edited. The live wording is the latest published version; a dra
 without going live; publishing a draft or rolling back copies that body into a new version."""
 
 from django.db import transaction
+from redis import RedisError
 
+from core.cache import version_bump
 from core.errors import ServiceError
 from outages.lifecycle import KIND_LABELS
 
 from . import moments, placeholders
 from .defaults import DEFAULT_WORDING, KIND_WORDING
 from .models import Script, ScriptVersion
+from .selectors import SCRIPTS_VERSION_KEY
 
 
 class ScriptError(ServiceError):
@@ -83,7 +86,24 @@ def _add_version(script, *, actor, now, body, published, note, expected_latest=N
         script.live_version = version
         fields.append("live_version")
     script.save(update_fields=fields)
+    _scripts_changed()
     return version
+
+
+def _scripts_changed():
+    """Calls read their scripts afresh (``selectors.script_choices_for_call``): the version
+    moves now, so this process's next call sees the new version, and again once committed,
+    so that no process keeps the wording it read between the two. A save that cannot move
+    the version is refused: other processes would go on reading the old wording."""
+    try:
+        version_bump(SCRIPTS_VERSION_KEY)
+    except RedisError as exc:
+        raise ScriptError(
+            "The wording could not be sent to the agents' screens (the shared cache is not "
+            "answering): nothing was saved. Try again in a moment.",
+            field=None,
+        ) from exc
+    transaction.on_commit(lambda: version_bump(SCRIPTS_VERSION_KEY), robust=True)
 
 
 @transaction.atomic

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 
 from core import roles, tasking
+from scripts_library import selectors as script_selectors
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 
@@ -59,6 +60,14 @@ def _worker_tests_start_on_an_empty_broker(request):
     queues = [queue.name for queue in settings.CELERY_TASK_QUEUES]
     # kombu's Redis transport keeps unacknowledged messages in these keys.
     client.delete(*queues, "unacked", "unacked_index", "unacked_mutex")
+
+
+@pytest.fixture(autouse=True)
+def _scripts_read_afresh():
+    """Each process keeps the scripts it chose under the library's version, which lives in
+    Redis and outlasts a test's rolled-back rows (a version moves with every saved script, and
+    saved scripts are never rolled back outside tests): each test starts with none kept."""
+    script_selectors.forget_kept_choices()
 
 
 @pytest.fixture(autouse=True)

@@ -48,6 +48,30 @@ def test_a_shared_phone_gives_the_accounts_to_pick_from(maria):
     assert set(found.matches) == {maria, other}
 
 
+def test_an_account_number_that_reads_as_a_phone_number_is_the_account(
+    maria, area, django_assert_num_queries
+):
+    """Account and phone are tried in one statement: the account comes first, as when they
+    were tried one after the other."""
+    numbered = CustomerFactory(account_number="2025550143", area=area)
+    with django_assert_num_queries(1):
+        found = selectors.lookup("2025550143")
+    assert (found.kind, found.customer, found.area) == ("account", numbered, area)
+    with django_assert_num_queries(1):
+        found = selectors.lookup("(202) 555-0143")
+    assert (found.kind, found.customer) == ("phone", maria)
+
+
+def test_a_phone_shared_by_more_accounts_than_listed_says_so(maria):
+    for _ in range(selectors.ADDRESS_MATCHES):
+        CustomerFactory(phone=maria.phone, area=maria.area)
+    found = selectors.lookup("202 555 0143")
+    assert found.customer is None and found.more_matches
+    assert len(found.matches) == selectors.ADDRESS_MATCHES
+    numbers = [match.account_number for match in found.matches]
+    assert numbers == sorted(numbers)
+
+
 def test_a_postal_code_with_no_customer_still_gives_the_area_and_its_outages(area):
     OutageFactory(areas=[area], title="Fibre cut")
     found = selectors.lookup("k1a 0b1")

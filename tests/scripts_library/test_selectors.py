@@ -1,14 +1,18 @@
 """Which wording an agent gets: one outage > its kind > default; caller's language > default."""
 
 import pytest
+from django.core.cache import caches
 
 from outages import lifecycle
 from scripts_library import defaults, moments
 from scripts_library.models import Script
 from scripts_library.selectors import (
+    SCRIPTS_VERSION_KEY,
+    script_choices_for,
     script_choices_for_call,
     scripts_for_call,
     scripts_for_library,
+    scripts_version,
     version_comparison,
 )
 from tests.factories import OutageFactory
@@ -136,7 +140,7 @@ def test_one_query_whatever_the_number_of_moments(outage, django_assert_num_quer
     make_script("This outage: <Cause>.", scope=moments.OUTAGE, outage=outage)
     make_script("Causa: <Cause>.", language="es")
     with django_assert_num_queries(1):
-        scripts_for_call(wanted=moments.MOMENTS, outage=outage, language="es")
+        script_choices_for(wanted=moments.MOMENTS, outage=outage, language="es")
 
 
 def test_library_lists_scripts_in_call_order_with_counts(outage, django_assert_num_queries):
@@ -166,3 +170,70 @@ def test_version_comparison_finds_both_versions_or_none(outage):
     assert (old.number, new.number) == (1, 2)
     assert comparison.words_removed == 1 and comparison.words_added == 1
     assert version_comparison(first.script, old=1, new=9) is None
+
+
+# --- the choices each process keeps under the library's version -------------------------------
+
+
+def test_a_call_reads_the_scripts_once_until_the_library_changes(
+    outage, other_outage, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    wanted = [moments.OPENING, CAUSE]
+    # Which outages have wording of their own, then the choices for the outage's kind.
+    with django_assert_num_queries(2):
+        first = script_choices_for_call(wanted=wanted, outage=outage)
+    with django_assert_num_queries(0):
+        assert script_choices_for_call(wanted=wanted, outage=outage) == first
+        # Another outage of the same kind, without wording of its own: the same choices.
+        assert script_choices_for_call(wanted=wanted, outage=other_outage) == first
+    before = scripts_version()
+    with django_capture_on_commit_callbacks(execute=True):
+        make_script("Kind wording: <Cause>.", scope=moments.KIND, outage_kind=outage.kind)
+        make_script("Only this one: <Cause>.", scope=moments.OUTAGE, outage=other_outage)
+    assert scripts_version() > before  # in the cache every process reads
+    with django_assert_num_queries(2):
+        found = script_choices_for_call(wanted=wanted, outage=outage)
+    assert found[CAUSE].body == "Kind wording: <Cause>."
+    assert found[moments.OPENING] == first[moments.OPENING]
+    with django_assert_num_queries(1):
+        found = script_choices_for_call(wanted=wanted, outage=other_outage)
+    assert found[CAUSE].body == "Only this one: <Cause>."
+
+
+def test_a_version_moved_by_another_process_reads_the_scripts_again(outage):
+    """Another process saved a script: all this one learns of it is the version in the shared
+    cache, moved by another client of it (as the other process's own cache client does)."""
+    assert _cause(outage=outage) == defaults.DEFAULT_WORDING[CAUSE]
+    Script.objects.filter(moment=CAUSE).delete()  # the other process's change, committed
+    assert _cause(outage=outage) == defaults.DEFAULT_WORDING[CAUSE]  # kept, version unchanged
+    other_process = caches.create_connection("default")
+    other_process.incr(SCRIPTS_VERSION_KEY)
+    assert CAUSE not in scripts_for_call(wanted=[CAUSE], outage=outage)
+
+
+@pytest.fixture
+def cache_down(settings):
+    """The shared cache at a port where nothing answers."""
+    import socket
+
+    with socket.create_server(("127.0.0.1", 0)) as sock:
+        port = sock.getsockname()[1]
+    settings.CACHES = {
+        "default": {"BACKEND": "core.cache.RedisCache", "LOCATION": f"redis://127.0.0.1:{port}/0"}
+    }
+
+
+def test_without_the_shared_cache_calls_read_the_library_each_time(
+    outage, cache_down, django_assert_num_queries
+):
+    for _ in range(2):
+        with django_assert_num_queries(1):
+            found = script_choices_for_call(wanted=[CAUSE], outage=outage)
+        assert found[CAUSE].body == defaults.DEFAULT_WORDING[CAUSE]
+
+
+def test_a_save_that_cannot_move_the_version_is_refused(outage, cache_down):
+    from scripts_library.services import ScriptError
+
+    with pytest.raises(ScriptError, match="nothing was saved"):
+        make_script("Not sent: <Cause>.", scope=moments.KIND, outage_kind=outage.kind)
