@@ -209,6 +209,16 @@ def test_narrow_window_stacks_outage_before_the_form(new_page, agent, scene):
     form_y = page.get_by_role("button", name="File callback").bounding_box()["y"]
     assert banner_y < form_y
 
+    # Filed on a phone: the confirmation is on the screen and fits it.
+    page.get_by_role("button", name="File callback").click()
+    confirmation = page.get_by_role("status").filter(has_text="Callback filed")
+    expect(confirmation).to_contain_text("Callback filed for Dana Whitfield")
+    expect(confirmation).to_be_in_viewport(ratio=1)
+    expect(page.get_by_role("button", name="File another callback")).to_be_visible()
+    assert fits_width(page)
+    page.mouse.move(0, 0)
+    page.screenshot(path="/tmp/live-call-narrow-filed.png", full_page=False)
+
 
 def test_outage_board_is_accessible(new_page, supervisor, scene):
     page = new_page(supervisor)
