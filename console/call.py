@@ -189,3 +189,9 @@ def callback_promise(*, outage):
     if outage is not None and outage.kind == lifecycle.SYSTEMS:
         return f"within {hours} hours of our systems being restored"
     return f"within {hours} hours of restoration"
+
+
+def callback_draft_key(*, path, customer_id, outage_id):
+    """The key the page keeps the callback form's draft under (the form's ``data-draft-key``,
+    and the confirmation's ``data-callback-filed``, which tells the page to forget it)."""
+    return f"callback-draft:{path or 'call'}:c{customer_id or '-'}:o{outage_id or '-'}"

@@ -305,7 +305,9 @@ def file_callback(request):
                 "unknown_account": getattr(form, "unknown_account", ""),
                 "now": now,
                 "promise": live_call.callback_promise(outage=filing.callback.outage),
-                "draft_key": _draft_key(path=path, customer_id=customer_id, outage_id=outage_id),
+                "draft_key": live_call.callback_draft_key(
+                    path=path, customer_id=customer_id, outage_id=outage_id
+                ),
                 "another_url": _callback_form_url(
                     path=path, customer_id=customer_id, outage_id=outage_id
                 ),
@@ -316,11 +318,6 @@ def file_callback(request):
     return render(
         request, "console/_callback_form.html", context, status=200 if request.htmx else 400
     )
-
-
-def _draft_key(*, path, customer_id, outage_id):
-    """The key the page keeps the form's draft under (``data-draft-key`` on the form)."""
-    return f"callback-draft:{path or 'call'}:c{customer_id or '-'}:o{outage_id or '-'}"
 
 
 def _callback_form_url(*, path, customer_id, outage_id):
