@@ -40,6 +40,8 @@ from . import conf, events, policy
 from .models import CallbackAttempt, CallbackEvent, CallbackRequest, Letter
 
 SYSTEM_RELEASE_REASON = "Outage restored: released with its deadline"
+# The timeline row of a new filing (both filing paths write it).
+FILED_REASON = "Filed"
 SYSTEM_REOPEN_REASON = "Outage reopened: back to waiting"
 # A release at least this large refreshes the callbacks table's planner statistics.
 ANALYZE_AFTER = 10_000
@@ -230,7 +232,7 @@ def _file_or_merge(*, actor, now, outage_id, fields):
         due_at = callback.due_at
         deadline_note = deadline_reason(plan, callback)
     callback.save(force_insert=True)
-    reason = "Filed" + (" after restoration: due from filing" if due_at else "")
+    reason = FILED_REASON + (" after restoration: due from filing" if due_at else "")
     record_event(
         callback,
         actor=actor,
@@ -309,7 +311,7 @@ def _file_waiting_at_once(*, actor, now, outage_id, fields):
         "phone": callback.phone,
         "at": now,
         "actor": actor.pk,
-        "reason": "Filed",
+        "reason": FILED_REASON,
         **{
             f.attname: f.get_db_prep_save(getattr(callback, f.attname), connection) for f in columns
         },
