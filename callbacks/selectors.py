@@ -9,7 +9,7 @@ from django.db.models import (
 )
 from django.db.models.functions import TruncTime
 
-from core.precompiled import Precompiled
+from core.precompiled import Precompiled, stand_in_id
 from schedule import policy as schedule
 
 from . import policy
@@ -71,7 +71,7 @@ _OPEN_CALLBACKS = Precompiled(
         .select_related("outage")
         .order_by(F("due_at").asc(nulls_last=True), "id")[:OPEN_CALLBACKS_SHOWN]
     ),
-    customer=-7_000_000_001,
+    customer=stand_in_id(),
 )
 
 

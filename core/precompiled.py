@@ -21,6 +21,18 @@ from django.db.models.query import get_related_populators
 from .db import prepared_cursor
 
 
+def stand_in_id(n=1):
+    """A stand-in for an id parameter: a primary key no row holds (negative). A statement
+    with several id parameters gives each its own ``n``: parameters are told apart by value."""
+    return -7_000_000_000 - n
+
+
+def stand_in_text(name):
+    """A stand-in for a text parameter, named after it: no stored text starts with this
+    private-use character."""
+    return "\ue000" + name
+
+
 @dataclass(frozen=True)
 class _Statement:
     model: type
@@ -33,10 +45,10 @@ class _Statement:
 
 
 class Precompiled:
-    """``Precompiled(build, customer=-7_000_000_001)``: ``build(customer=...)`` returns the
+    """``Precompiled(build, customer=stand_in_id())``: ``build(customer=...)`` returns the
     queryset; each keyword names a parameter and gives its stand-in, a value of the right
-    type that the query never holds otherwise. ``run(customer=42)`` returns the list of
-    instances ``build(customer=42)`` would give."""
+    type that the query never holds otherwise (``stand_in_id``, ``stand_in_text``).
+    ``run(customer=42)`` returns the list of instances ``build(customer=42)`` would give."""
 
     def __init__(self, build, **stand_ins):
         self._build = build

@@ -2,7 +2,7 @@
 
 from django.db.models import Count, Q
 
-from core.precompiled import Precompiled
+from core.precompiled import Precompiled, stand_in_id, stand_in_text
 from outages.models import Customer
 
 from . import fanout, rules
@@ -144,9 +144,9 @@ def _messages_to(customer, phone, email=None):
 
 
 # Every lookup that finds a customer runs one of them: their SQL is written once per process.
-_STAND_INS = {"customer": -7_000_000_001, "phone": "\ue000phone"}
+_STAND_INS = {"customer": stand_in_id(), "phone": stand_in_text("phone")}
 _MESSAGES_TO_PHONE = Precompiled(_messages_to, **_STAND_INS)
-_MESSAGES_TO_PHONE_OR_EMAIL = Precompiled(_messages_to, **_STAND_INS, email="\ue000email")
+_MESSAGES_TO_PHONE_OR_EMAIL = Precompiled(_messages_to, **_STAND_INS, email=stand_in_text("email"))
 
 
 def messages_for_customer(customer):

@@ -22,7 +22,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast
 
-from core.precompiled import Precompiled
+from core.precompiled import Precompiled, stand_in_id, stand_in_text
 
 from . import lifecycle, normalise
 from .models import Coverage, Customer, Escalation, Outage, OutageUpdate, RefundReview, ServiceArea
@@ -118,9 +118,9 @@ def _by_account(typed, upper, phone=None):
 
 
 # Every lookup runs one of them: their SQL is written once per process.
-_TYPED = {"typed": "\ue000typed", "upper": "\ue000upper"}
+_TYPED = {"typed": stand_in_text("typed"), "upper": stand_in_text("upper")}
 _BY_ACCOUNT = Precompiled(_by_account, **_TYPED)
-_BY_ACCOUNT_OR_PHONE = Precompiled(_by_account, **_TYPED, phone="\ue000phone")
+_BY_ACCOUNT_OR_PHONE = Precompiled(_by_account, **_TYPED, phone=stand_in_text("phone"))
 
 
 def _pick(result, kind, matches):
@@ -205,8 +205,8 @@ def _covering(*, include_restored, area=None, customer=None):
 _COVERING = {
     (restored, with_area, for_customer): Precompiled(
         lambda restored=restored, **values: _covering(include_restored=restored, **values),
-        **({"area": -7_000_000_001} if with_area else {}),
-        **({"customer": -7_000_000_002} if for_customer else {}),
+        **({"area": stand_in_id(1)} if with_area else {}),
+        **({"customer": stand_in_id(2)} if for_customer else {}),
     )
     for restored in (False, True)
     for with_area in (False, True)

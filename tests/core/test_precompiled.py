@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 import pytest
 from django.db.models import F
 
-from core.precompiled import Precompiled
+from core.precompiled import Precompiled, stand_in_id
 from outages.models import Customer, OutageUpdate
 from tests.factories import CustomerFactory, OutageFactory, ServiceAreaFactory
 
@@ -22,7 +22,7 @@ def _in_area(area):
     )
 
 
-IN_AREA = Precompiled(_in_area, area=-7_000_000_001)
+IN_AREA = Precompiled(_in_area, area=stand_in_id())
 
 
 @pytest.mark.django_db
@@ -47,7 +47,7 @@ def test_values_come_back_as_the_orm_gives_them():
     outage = OutageFactory()
     OutageUpdate.objects.create(outage=outage, at=NOW, status=outage.status, message="x")
     latest = Precompiled(
-        lambda outage: OutageUpdate.objects.filter(outage_id=outage), outage=-7_000_000_001
+        lambda outage: OutageUpdate.objects.filter(outage_id=outage), outage=stand_in_id()
     )
     [update] = latest.run(outage=outage.pk)
     assert update.at == NOW and update.at.tzinfo is not None
@@ -55,7 +55,7 @@ def test_values_come_back_as_the_orm_gives_them():
 
 
 def test_every_stand_in_must_be_used():
-    unused = Precompiled(lambda area: Customer.objects.all(), area=-7_000_000_001)
+    unused = Precompiled(lambda area: Customer.objects.all(), area=stand_in_id())
     with pytest.raises(ValueError, match="area"):
         unused.statement()
 
