@@ -70,6 +70,18 @@ def record_event(callback, *, actor, now, from_status, to_status, reason):
     )
 
 
+def record_note(callback, *, actor, now, reason):
+    """A timeline row that changes no status (the numbers, the window, a flag)."""
+    return record_event(
+        callback,
+        actor=actor,
+        now=now,
+        from_status=callback.status,
+        to_status=callback.status,
+        reason=reason,
+    )
+
+
 NOTES_FULL_MARK = " […notes full: see the callback's history]"
 
 

@@ -21,6 +21,7 @@ from callbacks.services import (
     clean_numbers,
     deadline_reason,
     record_event,
+    record_note,
     set_deadline,
 )
 from core.people import display_name
@@ -255,12 +256,10 @@ def callback_numbers_set(*, actor, now, callback, numbers):
         raise CallbackError(
             "Another open callback for this outage already has that first number.", field="phone"
         ) from exc
-    record_event(
+    record_note(
         locked,
         actor=actor,
         now=now,
-        from_status=locked.status,
-        to_status=locked.status,
         reason="Numbers changed: "
         + ", ".join(n for n in old if n)
         + " -> "
@@ -316,12 +315,10 @@ def callback_window_set(
         locked.released_at = now
     locked.updated_at = now
     locked.save(update_fields=[*DEADLINE_FIELDS, "breached_at", "at_risk", "updated_at"])
-    record_event(
+    record_note(
         locked,
         actor=actor,
         now=now,
-        from_status=locked.status,
-        to_status=locked.status,
         reason=reason,
     )
     return locked
@@ -404,12 +401,10 @@ def callback_change_phone(*, actor, now, callback, phone, reason):
         raise CallbackError(
             "That number already has a callback request for this outage.", field="phone"
         )
-    record_event(
+    record_note(
         locked,
         actor=actor,
         now=now,
-        from_status=locked.status,
-        to_status=locked.status,
         reason=f"{reason}: number changed, ending {locked.phone[-4:]} -> {phone[-4:]}",
     )
     locked.phone = phone

@@ -14,7 +14,7 @@ from django.db import connection, transaction
 
 from callbacks import conf, events, policy
 from callbacks.models import CallbackAttempt, CallbackRequest, Letter
-from callbacks.services import CallbackError, record_event, record_events
+from callbacks.services import CallbackError, record_event, record_events, record_note
 from core.db import prepared_cursor
 from core.people import display_name
 from core.roles import TEAM_LEAD, has_role
@@ -262,12 +262,10 @@ def _produce_letter(callback, *, now):
 
 def _flag_outage(callback, *, actor, now):
     if callback.outage_id is None:
-        record_event(
+        record_note(
             callback,
             actor=actor,
             now=now,
-            from_status=callback.status,
-            to_status=callback.status,
             reason="Customer still without service; no outage to flag: technical issue",
         )
         return None
@@ -275,12 +273,10 @@ def _flag_outage(callback, *, actor, now):
     escalation, raised = outage_services.escalation_raise_still_without_service(
         now=now, outage=callback.outage, area=area, detail=f"Reported on callback #{callback.pk}"
     )
-    record_event(
+    record_note(
         callback,
         actor=actor,
         now=now,
-        from_status=callback.status,
-        to_status=callback.status,
         reason=(
             "Customer still without service: outage flagged for supervisors"
             if raised
