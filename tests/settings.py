@@ -56,20 +56,16 @@ if _BROKER_URL.startswith(("redis://", "rediss://")) and "TEST_REDIS_DB_CHOSEN" 
         os.environ["TEST_REDIS_DB_CHOSEN"] = XDIST_WORKER
 
 from console.settings import *  # noqa: E402, F403
-from console.settings import BROKER_DIR, CELERY_BROKER_URL  # noqa: E402
+from console.settings import (  # noqa: E402
+    BROKER_DIR,
+    CELERY_BROKER_URL,
+    filesystem_broker_options,
+)
 
 # The filesystem broker (no CELERY_BROKER_URL): a folder per test process.
 if XDIST_WORKER and CELERY_BROKER_URL.startswith("filesystem://"):
     BROKER_DIR = BROKER_DIR.with_name(f"broker-{XDIST_WORKER}")
-    for _sub in ("in", "processed", "control"):
-        (BROKER_DIR / _sub).mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(BROKER_DIR / "in"),
-        "data_folder_out": str(BROKER_DIR / "in"),
-        "processed_folder": str(BROKER_DIR / "processed"),
-        "control_folder": str(BROKER_DIR / "control"),
-        "store_processed": False,
-    }
+    CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker_options(BROKER_DIR)
 
 # Passwords hashed once, quickly: the default PBKDF2 hasher spends about half a second of CPU
 # on each user a test creates and each login it checks. No test is about the hash itself; the
