@@ -2,10 +2,10 @@
 1280x720 and a phone's 390x844, with realistic data (``tour_data``).
 
 On each page it checks what a person would notice: raw markup or escaped entities in the
-visible text, the page scrolling sideways (wide tables scroll inside their own container),
-form controls without exactly one accessible name, repeated ids, and axe-core's serious and
-critical findings. It saves a screenshot of each page, role and size in
-``docs/screenshots/tour/``, and the README's screenshots in ``docs/screenshots/``.
+visible text, the page scrolling sideways (wide tables scroll inside their own container), a
+menu item broken over two lines, form controls without exactly one accessible name, repeated
+ids, and axe-core's serious and critical findings. It saves a screenshot of each page, role
+and size in ``docs/screenshots/tour/``, and the README's screenshots in ``docs/screenshots/``.
 
 The pages come from the URL tables (``tests/<app>/url_table.py``): a page added there is
 toured without touching this file. One browser, one context per role, the data built once.
@@ -82,6 +82,14 @@ CHECKS = """
       (el.className && typeof el.className === "string" ? "." + el.className.split(" ")[0] : ""));
     problems.push(`scrolls sideways: ${width} px wide in ${view} px (${wide.join(", ")})`);
   }
+  document.querySelectorAll("nav .nav-link, nav .btn").forEach((el) => {
+    if (!el.offsetParent) return;  // in the folded menu (a phone's)
+    const range = document.createRange();
+    range.selectNodeContents(el);
+    const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+    const item = el.textContent.trim();
+    if (lines.size > 1) problems.push(`menu item "${item}" on ${lines.size} lines`);
+  });
   const ids = {};
   document.querySelectorAll("[id]").forEach((el) => { ids[el.id] = (ids[el.id] || 0) + 1; });
   const repeated = Object.keys(ids).filter((id) => ids[id] > 1);
